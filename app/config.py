@@ -1,0 +1,77 @@
+"""Settings, read from the environment.
+
+Every setting the site knows is listed in ``SETTINGS`` with its default and a
+line of help; the README's settings table is written from the same names.
+"""
+
+import os
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+INSTANCE = ROOT / "instance"
+
+TRUE = {"1", "true", "yes", "on"}
+
+
+def _flag(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    return raw.strip().lower() in TRUE
+
+
+def _int(name: str, default: int) -> int:
+    raw = os.environ.get(name, "").strip()
+    return int(raw) if raw else default
+
+
+def load_config(overrides: dict | None = None) -> dict:
+    """Build the Flask config from the environment, then apply ``overrides``.
+
+    Tests pass their settings as ``overrides``; nothing else is special-cased.
+    """
+    env = os.environ.get
+    debug = _flag("FLASK_DEBUG", False)
+    config = {
+        "SECRET_KEY": env("SECRET_KEY"),
+        "SQLALCHEMY_DATABASE_URI": env("DATABASE_URL")
+        or f"sqlite:///{INSTANCE / 'seminare.sqlite'}",
+        "SQLITE_BUSY_TIMEOUT_MS": _int("SQLITE_BUSY_TIMEOUT_MS", 15000),
+        "EMAIL_CHECK_DELIVERABILITY": _flag("EMAIL_CHECK_DELIVERABILITY", False),
+        "RATELIMIT_ENABLED": _flag("RATELIMIT_ENABLED", True),
+        "RATELIMIT_STORAGE_URI": env("RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "REGISTRATION_RATE_LIMIT": env("REGISTRATION_RATE_LIMIT", "10 per minute;50 per hour"),
+        "POLL_SECONDS": _int("POLL_SECONDS", 10),
+        "SESSION_COOKIE_SECURE": _flag("SESSION_COOKIE_SECURE", not debug),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "WTF_CSRF_TIME_LIMIT": None,
+        "MAX_CONTENT_LENGTH": 64 * 1024,
+        "OPERATOR_NAME": env(
+            "OPERATOR_NAME", "Landesverband der Volkshochschulen von Nordrhein-Westfalen e.V."
+        ),
+        "OPERATOR_ADDRESS": env("OPERATOR_ADDRESS", "Bismarckstraße 98, 40210 Düsseldorf"),
+        "OPERATOR_REPRESENTATIVE": env("OPERATOR_REPRESENTATIVE", "den Vorstand"),
+        "OPERATOR_EMAIL": env("OPERATOR_EMAIL", "info@example.org"),
+        "OPERATOR_PHONE": env("OPERATOR_PHONE", ""),
+        "OPERATOR_REGISTER": env("OPERATOR_REGISTER", ""),
+        "PRIVACY_OFFICER": env("PRIVACY_OFFICER", ""),
+        "PRIVACY_AUTHORITY": env(
+            "PRIVACY_AUTHORITY",
+            "Landesbeauftragte für Datenschutz und Informationsfreiheit Nordrhein-Westfalen, "
+            "Kavalleriestraße 2–4, 40213 Düsseldorf",
+        ),
+        "RETENTION_MONTHS": _int("RETENTION_MONTHS", 12),
+        "ACCESSIBILITY_CONTACT": env("ACCESSIBILITY_CONTACT", ""),
+        "ACCESSIBILITY_REVIEWED": env("ACCESSIBILITY_REVIEWED", "November 2026"),
+    }
+    config.update(overrides or {})
+    if not config["SECRET_KEY"]:
+        if not (debug or config.get("TESTING")):
+            raise RuntimeError(
+                "SECRET_KEY is not set. Set it in the environment (for example "
+                "SECRET_KEY=$(python -c 'import secrets; print(secrets.token_hex(32))'))."
+            )
+        config["SECRET_KEY"] = os.urandom(32).hex()
+    return config

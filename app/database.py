@@ -1,0 +1,57 @@
+"""Engine set-up and the write transaction the booking service relies on.
+
+SQLite: WAL mode, a busy timeout, foreign keys on, and transactions begun by
+us rather than by the driver, so that a booking can start with
+``BEGIN IMMEDIATE`` and hold the database's write lock before it counts.
+PostgreSQL: the booking locks the seminar's row with ``SELECT ... FOR UPDATE``.
+"""
+
+from contextlib import contextmanager
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from app.extensions import db
+
+IMMEDIATE = "sqlite_begin_immediate"
+
+
+def configure_engine(engine: Engine, busy_timeout_ms: int) -> None:
+    if engine.dialect.name != "sqlite":
+        return
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):
+        # Autocommit at the driver level: the "begin" hook below starts transactions.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection):
+        immediate = connection.get_execution_options().get(IMMEDIATE, False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+@contextmanager
+def write_transaction():
+    """One transaction that holds the write lock from its first statement.
+
+    Commits on success, rolls back on any exception. Must be entered with no
+    pending changes in the session: work done before it is not part of it.
+    """
+    session = db.session
+    if session.new or session.dirty or session.deleted:
+        raise RuntimeError("write_transaction() entered with unsaved changes")
+    session.rollback()  # end any read transaction, so the next one starts locked
+    session.connection(execution_options={IMMEDIATE: True})
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise

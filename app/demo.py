@@ -1,0 +1,290 @@
+"""Demo data relative to today, so that every scenario of the site can be tried.
+
+Registrations go through the booking service like any other, so the demo
+never holds a state the site itself could not produce.
+"""
+
+import random
+from dataclasses import dataclass
+from datetime import date, time, timedelta
+
+from app.extensions import db
+from app.models import Council, CouncilKind, Programme, Seminar, SeminarState, Vhs
+from app.services.registrations import Applicant, book_seat
+from app.timeutil import today_berlin
+
+
+@dataclass(frozen=True)
+class DemoVhs:
+    slug: str
+    name: str
+    town: str
+    street: str
+    postcode: str
+    contact: str
+
+
+VHS = [
+    DemoVhs(
+        "aachen", "Volkshochschule Aachen", "Aachen", "Peterstraße 21–25", "52062", "Miriam Hahn"
+    ),
+    DemoVhs(
+        "bielefeld",
+        "Volkshochschule Bielefeld",
+        "Bielefeld",
+        "Ravensberger Park 1",
+        "33607",
+        "Jonas Meier",
+    ),
+    DemoVhs(
+        "bochum",
+        "Volkshochschule Bochum",
+        "Bochum",
+        "Gustav-Heinemann-Platz 2–6",
+        "44787",
+        "Aylin Demir",
+    ),
+    DemoVhs("bonn", "Volkshochschule Bonn", "Bonn", "Mülheimer Platz 1", "53111", "Katharina Wolf"),
+    DemoVhs(
+        "dortmund",
+        "Volkshochschule Dortmund",
+        "Dortmund",
+        "Hansastraße 2–4",
+        "44137",
+        "Mehmet Yılmaz",
+    ),
+    DemoVhs(
+        "duesseldorf",
+        "Volkshochschule Düsseldorf",
+        "Düsseldorf",
+        "Bertha-von-Suttner-Platz 1",
+        "40227",
+        "Sabine Krüger",
+    ),
+    DemoVhs(
+        "duisburg",
+        "Volkshochschule Duisburg",
+        "Duisburg",
+        "Steinsche Gasse 26",
+        "47051",
+        "Thomas Becker",
+    ),
+    DemoVhs("essen", "Volkshochschule Essen", "Essen", "Burgplatz 1", "45127", "Elena Popescu"),
+    DemoVhs(
+        "koeln", "Volkshochschule Köln", "Köln", "Cäcilienstraße 35", "50667", "Daniel Schmitz"
+    ),
+    DemoVhs(
+        "muenster", "Volkshochschule Münster", "Münster", "Aegidiimarkt 3", "48143", "Fatma Aksoy"
+    ),
+]
+
+FIRST_NAMES = [
+    "Ahmet",
+    "Aleksandra",
+    "Amira",
+    "Ana",
+    "Bilal",
+    "Chiara",
+    "Dimitrios",
+    "Elif",
+    "Emre",
+    "Fatima",
+    "Giorgos",
+    "Hanna",
+    "Ibrahim",
+    "Ioana",
+    "Jamal",
+    "Katarzyna",
+    "Leyla",
+    "Luca",
+    "Mariam",
+    "Mehmet",
+    "Nadia",
+    "Nikola",
+    "Olga",
+    "Omar",
+    "Paulina",
+    "Rania",
+    "Sami",
+    "Selin",
+    "Tamara",
+    "Thi Lan",
+    "Yusuf",
+    "Zeynep",
+]
+LAST_NAMES = [
+    "Abdi",
+    "Al-Hassan",
+    "Bajramović",
+    "Çelik",
+    "Dąbrowski",
+    "Demir",
+    "Ferreira",
+    "Georgiou",
+    "Haddad",
+    "Ivanova",
+    "Kaya",
+    "Kowalczyk",
+    "Lopez",
+    "Mansour",
+    "Marković",
+    "Nguyễn",
+    "Novak",
+    "O'Neill",
+    "Özdemir",
+    "Papadopoulos",
+    "Petrović",
+    "Rossi",
+    "Şahin",
+    "Schneider",
+    "Szabó",
+    "Traoré",
+    "Vasquez",
+    "Yıldız",
+    "Zhang",
+]
+
+ASCII = str.maketrans(
+    {
+        "ç": "c",
+        "ğ": "g",
+        "ı": "i",
+        "ş": "s",
+        "ö": "oe",
+        "ü": "ue",
+        "ä": "ae",
+        "ß": "ss",
+        "ą": "a",
+        "ć": "c",
+        "ę": "e",
+        "ł": "l",
+        "ń": "n",
+        "ó": "o",
+        "ś": "s",
+        "ź": "z",
+        "ż": "z",
+        "ễ": "e",
+        "á": "a",
+        "'": "",
+        " ": "",
+        "-": "",
+    }
+)
+
+
+def _next_friday(day: date) -> date:
+    """The first Friday on or after ``day``, skipping the Christmas holidays."""
+    friday = day + timedelta(days=(4 - day.weekday()) % 7)
+    while (friday.month == 12 and friday.day >= 20) or (friday.month == 1 and friday.day <= 6):
+        friday += timedelta(days=7)
+    return friday
+
+
+def _people(rng: random.Random, town: str, count: int, tag: str) -> list[Applicant]:
+    people = []
+    for n in range(count):
+        first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+        local = f"{first}.{last}".lower().translate(ASCII)
+        people.append(Applicant(last, first, town, f"{local}.{tag}{n}@example.org"))
+    return people
+
+
+# (vhs slug, module, weeks ahead, registrations, scenario)
+PLAN = [
+    ("koeln", 1, 3, 18, "nearly full"),
+    ("koeln", 2, 10, 4, None),
+    ("dortmund", 1, 4, 24, "full with a waiting list"),
+    ("dortmund", 2, 12, 9, None),
+    ("essen", 1, 5, 5, "below the minimum"),
+    ("duesseldorf", 1, 0, 11, "registration closed"),
+    ("duesseldorf", 2, 9, 13, None),
+    ("bochum", 1, 6, 12, None),
+    ("bonn", 1, 7, 8, None),
+    ("bonn", 2, 14, 2, "cancelled"),
+    ("muenster", 1, 8, 15, None),
+    ("muenster", 2, 16, 0, None),
+    ("aachen", 2, 6, 10, None),
+    ("bielefeld", 1, 9, 7, None),
+    ("duisburg", 1, 11, 3, None),
+    ("duisburg", 2, 18, 0, "draft"),
+]
+
+
+def seed(today: date | None = None) -> dict[str, int]:
+    today = today or today_berlin()
+    rng = random.Random(2026)
+    start = (today - timedelta(days=60)).replace(day=1)
+    end = today + timedelta(days=200)
+    programme = Programme(
+        title="Chancengerechtigkeit und Integration vor Ort (Demodaten)",
+        period_start=start,
+        period_end=end,
+    )
+    db.session.add(programme)
+    vhs_by_slug = {}
+    for item in VHS:
+        vhs = Vhs(
+            slug=item.slug,
+            name=item.name,
+            town=item.town,
+            street=item.street,
+            postcode=item.postcode,
+            contact_name=item.contact,
+            contact_email=f"integration@vhs-{item.slug}.example",
+            contact_phone="0211 000000",
+        )
+        council = Council(
+            town=item.town,
+            kind=CouncilKind.INTEGRATIONSRAT,
+            office_email=f"integrationsrat@{item.slug}.example",
+        )
+        db.session.add_all([vhs, council])
+        vhs_by_slug[item.slug] = (vhs, council)
+    db.session.flush()
+
+    bookings: list[tuple[Seminar, list[Applicant], date]] = []
+    for slug, module, weeks, registrations, scenario in PLAN:
+        vhs, council = vhs_by_slug[slug]
+        if scenario == "registration closed":
+            day1 = today + timedelta(days=3)
+            deadline = today - timedelta(days=1)
+        else:
+            day1 = _next_friday(today + timedelta(weeks=weeks))
+            deadline = day1 - timedelta(days=7)
+        seminar = Seminar(
+            programme=programme,
+            vhs=vhs,
+            module=module,
+            state=SeminarState.PUBLISHED,
+            capacity=20,
+            venue_name=f"{vhs.name}, Seminarraum {rng.randint(1, 12)}",
+            venue_street=vhs.street,
+            venue_postcode=vhs.postcode,
+            venue_town=vhs.town,
+            day1=day1,
+            day1_starts=time(9, 0),
+            day1_ends=time(17, 0),
+            day2=day1 + timedelta(days=1),
+            day2_starts=time(9, 0),
+            day2_ends=time(17, 0),
+            registration_deadline=deadline,
+            councils=[council],
+        )
+        db.session.add(seminar)
+        people = _people(rng, vhs.town, registrations, f"{slug}{module}")
+        bookings.append((seminar, people, min(today, deadline)))
+    db.session.commit()
+
+    total = 0
+    for seminar, people, booking_day in bookings:
+        for person in people:
+            book_seat(seminar.id, person, today=booking_day)
+            total += 1
+    for plan, (seminar, _, _) in zip(PLAN, bookings, strict=True):
+        scenario = plan[-1]
+        if scenario == "cancelled":
+            seminar.state = SeminarState.CANCELLED
+        elif scenario == "draft":
+            seminar.state = SeminarState.DRAFT
+    db.session.commit()
+    return {"vhs": len(VHS), "seminars": len(PLAN), "registrations": total}

@@ -1,0 +1,50 @@
+from datetime import date
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.extensions import db
+from app.rules import ProgrammeRules
+
+_DEFAULTS = ProgrammeRules()
+
+
+class Programme(db.Model):
+    """A funded series with its rules as data; a later series gets a new row."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(sa.String(200))
+    period_start: Mapped[date]
+    period_end: Mapped[date]
+    min_participants: Mapped[int] = mapped_column(default=_DEFAULTS.min_participants)
+    max_participants: Mapped[int] = mapped_column(default=_DEFAULTS.max_participants)
+    two_trainers_from: Mapped[int] = mapped_column(default=_DEFAULTS.two_trainers_from)
+    max_trainers: Mapped[int] = mapped_column(default=_DEFAULTS.max_trainers)
+    seminar_days: Mapped[int] = mapped_column(default=_DEFAULTS.seminar_days)
+    trainer_fee_cents_per_day: Mapped[int] = mapped_column(
+        default=_DEFAULTS.trainer_fee_cents_per_day
+    )
+    catering_cents_per_person: Mapped[int] = mapped_column(
+        default=_DEFAULTS.catering_cents_per_person
+    )
+
+    @property
+    def rules(self) -> ProgrammeRules:
+        return ProgrammeRules(
+            period_start=self.period_start,
+            period_end=self.period_end,
+            min_participants=self.min_participants,
+            max_participants=self.max_participants,
+            two_trainers_from=self.two_trainers_from,
+            max_trainers=self.max_trainers,
+            seminar_days=self.seminar_days,
+            trainer_fee_cents_per_day=self.trainer_fee_cents_per_day,
+            catering_cents_per_person=self.catering_cents_per_person,
+        )
+
+    @classmethod
+    def current(cls) -> "Programme | None":
+        """The programme whose period ends last: the one new seminars belong to."""
+        return db.session.scalars(
+            sa.select(cls).order_by(cls.period_end.desc(), cls.id.desc()).limit(1)
+        ).first()

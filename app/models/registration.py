@@ -1,0 +1,54 @@
+import secrets
+from datetime import datetime
+from enum import StrEnum
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.models.types import enum_column
+from app.timeutil import utcnow
+
+
+class RegistrationState(StrEnum):
+    CONFIRMED = "confirmed"
+    WAITLISTED = "waitlisted"
+    CANCELLED = "cancelled"
+
+
+def new_token() -> str:
+    """An unguessable secret for the person's self-service link (256 bits)."""
+    return secrets.token_urlsafe(32)
+
+
+class Registration(db.Model):
+    """A council member's registration for one seminar.
+
+    Rows are created and moved between states only by
+    ``app.services.registrations``.
+    """
+
+    __table_args__ = (
+        sa.UniqueConstraint("seminar_id", "email_normalized", name="uq_registration_email"),
+        sa.Index("ix_registration_seminar_state", "seminar_id", "state"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    seminar_id: Mapped[int] = mapped_column(sa.ForeignKey("seminar.id", ondelete="CASCADE"))
+    last_name: Mapped[str] = mapped_column(sa.String(100))
+    first_name: Mapped[str] = mapped_column(sa.String(100))
+    town: Mapped[str] = mapped_column(sa.String(100))
+    email: Mapped[str] = mapped_column(sa.String(254))
+    email_normalized: Mapped[str] = mapped_column(sa.String(254))
+    state: Mapped[RegistrationState] = mapped_column(enum_column(RegistrationState))
+    # When the person took their place in the queue: orders the waiting list.
+    booked_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    cancelled_at: Mapped[datetime | None]
+    token: Mapped[str] = mapped_column(sa.String(64), unique=True, default=new_token)
+
+    seminar = relationship("Seminar")
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"

@@ -1,0 +1,81 @@
+from datetime import date, datetime, time
+from enum import IntEnum, StrEnum
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app import rules
+from app.extensions import db
+from app.models.types import enum_column
+from app.timeutil import utcnow
+
+
+class Module(IntEnum):
+    BASIC = 1
+    ADVANCED = 2
+
+
+class SeminarState(StrEnum):
+    DRAFT = "draft"
+    PUBLISHED = "published"
+    CANCELLED = "cancelled"
+
+
+seminar_council = sa.Table(
+    "seminar_council",
+    db.metadata,
+    sa.Column("seminar_id", sa.ForeignKey("seminar.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("council_id", sa.ForeignKey("council.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Seminar(db.Model):
+    """One two-day event of a module at a VHS."""
+
+    __table_args__ = (
+        sa.CheckConstraint("module IN (1, 2)", name="module_known"),
+        sa.CheckConstraint("capacity >= 1", name="capacity_positive"),
+        sa.CheckConstraint("day2 >= day1", name="days_in_order"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    programme_id: Mapped[int] = mapped_column(sa.ForeignKey("programme.id"), index=True)
+    vhs_id: Mapped[int] = mapped_column(sa.ForeignKey("vhs.id"), index=True)
+    module: Mapped[int]
+    state: Mapped[SeminarState] = mapped_column(
+        enum_column(SeminarState), default=SeminarState.DRAFT, index=True
+    )
+    capacity: Mapped[int] = mapped_column(default=20)
+    venue_name: Mapped[str] = mapped_column(sa.String(160))
+    venue_street: Mapped[str] = mapped_column(sa.String(160))
+    venue_postcode: Mapped[str] = mapped_column(sa.String(10))
+    venue_town: Mapped[str] = mapped_column(sa.String(100))
+    day1: Mapped[date]
+    day1_starts: Mapped[time]
+    day1_ends: Mapped[time]
+    day2: Mapped[date]
+    day2_starts: Mapped[time]
+    day2_ends: Mapped[time]
+    registration_deadline: Mapped[date]
+    note: Mapped[str] = mapped_column(sa.Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    programme = relationship("Programme")
+    vhs = relationship("Vhs", back_populates="seminars")
+    councils = relationship("Council", secondary=seminar_council, order_by="Council.town")
+
+    @property
+    def days(self) -> list[tuple[date, time, time]]:
+        return [
+            (self.day1, self.day1_starts, self.day1_ends),
+            (self.day2, self.day2_starts, self.day2_ends),
+        ]
+
+    def closed_reason(self, today: date) -> rules.ClosedReason | None:
+        return rules.closed_reason(
+            published=self.state == SeminarState.PUBLISHED,
+            cancelled=self.state == SeminarState.CANCELLED,
+            deadline=self.registration_deadline,
+            first_day=self.day1,
+            today=today,
+        )

@@ -1,0 +1,74 @@
+"""Read-only queries of the public pages: a fixed number of SQL statements per page."""
+
+import unicodedata
+from itertools import groupby
+
+import sqlalchemy as sa
+from flask import abort
+from sqlalchemy.orm import joinedload, selectinload
+
+from app.extensions import db
+from app.models import Seminar, SeminarState, Vhs
+from app.timeutil import today_berlin
+
+PUBLIC_STATES = (SeminarState.PUBLISHED, SeminarState.CANCELLED)
+
+
+def fold(text: str) -> str:
+    """Search form of a text: case, accents and German umlaut spellings ignored."""
+    text = text.casefold().replace("ß", "ss")
+    for spelled, plain in (("ae", "a"), ("oe", "o"), ("ue", "u")):
+        text = text.replace(spelled, plain)
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def upcoming_seminars(vhs_id: int | None = None, ids: list[int] | None = None) -> list[Seminar]:
+    """Public seminars that have not ended, with their VHS and programme loaded."""
+    query = (
+        sa.select(Seminar)
+        .join(Seminar.vhs)
+        .where(Seminar.state.in_(PUBLIC_STATES), Seminar.day2 >= today_berlin())
+        .options(joinedload(Seminar.vhs), joinedload(Seminar.programme))
+        .order_by(Vhs.town, Vhs.name, Seminar.day1, Seminar.id)
+    )
+    if vhs_id is not None:
+        query = query.where(Seminar.vhs_id == vhs_id)
+    if ids is not None:
+        query = query.where(Seminar.id.in_(ids))
+    return list(db.session.scalars(query))
+
+
+def matches(seminar: Seminar, needle: str, module: int | None) -> bool:
+    if module is not None and seminar.module != module:
+        return False
+    if not needle:
+        return True
+    haystack = fold(" ".join([seminar.vhs.name, seminar.vhs.town, seminar.venue_town]))
+    return all(word in haystack for word in fold(needle).split())
+
+
+def group_by_vhs(seminars: list[Seminar]) -> list[tuple[Vhs, list[Seminar]]]:
+    return [(vhs, list(items)) for vhs, items in groupby(seminars, key=lambda s: s.vhs)]
+
+
+def public_seminar_or_404(seminar_id: int) -> Seminar:
+    seminar = db.session.scalars(
+        sa.select(Seminar)
+        .where(Seminar.id == seminar_id, Seminar.state.in_(PUBLIC_STATES))
+        .options(
+            joinedload(Seminar.vhs),
+            joinedload(Seminar.programme),
+            selectinload(Seminar.councils),
+        )
+    ).first()
+    if seminar is None:
+        abort(404)
+    return seminar
+
+
+def vhs_or_404(slug: str) -> Vhs:
+    vhs = db.session.scalars(sa.select(Vhs).where(Vhs.slug == slug)).first()
+    if vhs is None:
+        abort(404)
+    return vhs

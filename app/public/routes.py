@@ -1,0 +1,219 @@
+from flask import abort, current_app, make_response, redirect, render_template, request, url_for
+
+from app.extensions import db, limiter
+from app.htmx import is_htmx, render, see_other
+from app.models import Registration
+from app.public import bp
+from app.public.forms import RegistrationForm
+from app.public.queries import (
+    group_by_vhs,
+    matches,
+    public_seminar_or_404,
+    upcoming_seminars,
+    vhs_or_404,
+)
+from app.services.availability import availability_for, etag_of
+from app.services.registrations import (
+    AlreadyRegistered,
+    RegistrationClosed,
+    book_seat,
+    waitlist_position,
+)
+from app.timeutil import today_berlin
+from app.validation import check_email
+
+MAX_POLLED = 300
+
+
+def _module_filter(raw: str | None) -> int | None:
+    return int(raw) if raw in {"1", "2"} else None
+
+
+def _live(seminars):
+    """Availability of the seminars and the URL that polls for changes."""
+    seats = availability_for(seminars, today_berlin())
+    open_ids = [sid for sid, a in seats.items() if a.is_open]
+    poll_url = url_for("public.live_seats", ids=",".join(map(str, seats))) if open_ids else None
+    return seats, poll_url
+
+
+@bp.get("/")
+def index():
+    needle = (request.args.get("q") or "").strip()[:100]
+    module = _module_filter(request.args.get("modul"))
+    seminars = [s for s in upcoming_seminars() if matches(s, needle, module)]
+    seats, poll_url = _live(seminars)
+    return render(
+        "public/index.html",
+        "public/_seminar_results.html",
+        groups=group_by_vhs(seminars),
+        seats=seats,
+        poll_url=poll_url,
+        needle=needle,
+        module=module,
+        count=len(seminars),
+    )
+
+
+@bp.get("/vhs/<slug>")
+def vhs_page(slug: str):
+    vhs = vhs_or_404(slug)
+    seminars = upcoming_seminars(vhs_id=vhs.id)
+    seats, poll_url = _live(seminars)
+    return render(
+        "public/vhs.html",
+        "public/_vhs.html",
+        vhs=vhs,
+        seminars=seminars,
+        seats=seats,
+        poll_url=poll_url,
+    )
+
+
+def _seminar_page(seminar, form, status=200, duplicate=False):
+    seats, poll_url = _live([seminar])
+    return render(
+        "public/seminar.html",
+        "public/_seminar.html",
+        status=status,
+        seminar=seminar,
+        seat=seats[seminar.id],
+        poll_url=poll_url,
+        form=form,
+        duplicate=duplicate,
+    )
+
+
+@bp.get("/seminare/<int:seminar_id>")
+def seminar_page(seminar_id: int):
+    seminar = public_seminar_or_404(seminar_id)
+    return _seminar_page(seminar, RegistrationForm())
+
+
+@bp.get("/live/plaetze")
+def live_seats():
+    """The live seat indicators: the poller itself plus each indicator out of band.
+
+    Cheap when nothing changed: one grouped count query, then 304 without rendering.
+    """
+    try:
+        ids = sorted({int(part) for part in request.args.get("ids", "").split(",") if part})
+    except ValueError:
+        abort(400)
+    if not ids or len(ids) > MAX_POLLED:
+        abort(400)
+    seminars = upcoming_seminars(ids=ids)
+    seats = availability_for(seminars, today_berlin())
+    etag = etag_of(list(seats.values()), salt=request.query_string.decode())
+    if request.if_none_match.contains(etag):
+        response = make_response("", 304)
+    else:
+        still_open = any(a.is_open for a in seats.values())
+        response = make_response(
+            render_template(
+                "public/_live_seats.html",
+                seats=seats,
+                poll_url=request.full_path if still_open else None,
+            )
+        )
+    response.set_etag(etag)
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+def _registration_limit() -> str:
+    return current_app.config["REGISTRATION_RATE_LIMIT"]
+
+
+@bp.get("/seminare/<int:seminar_id>/anmelden")
+def register_form(seminar_id: int):
+    return redirect(url_for("public.seminar_page", seminar_id=seminar_id, _anchor="anmeldung"))
+
+
+@bp.post("/seminare/<int:seminar_id>/anmelden")
+@limiter.limit(_registration_limit)
+def register(seminar_id: int):
+    seminar = public_seminar_or_404(seminar_id)
+    form = RegistrationForm()
+    if seminar.closed_reason(today_berlin()) is not None:
+        return _registration_part(seminar, form, status=409)
+    if not form.validate():
+        return _registration_part(seminar, form, status=422)
+    try:
+        registration = book_seat(seminar.id, form.applicant())
+    except AlreadyRegistered:
+        return _registration_part(seminar, form, status=422, duplicate=True)
+    except RegistrationClosed:
+        return _registration_part(public_seminar_or_404(seminar_id), form, status=409)
+    if is_htmx():
+        return make_response(_outcome(registration, in_place=True))
+    return see_other(url_for("public.registration", token=registration.token))
+
+
+def _registration_part(seminar, form, status, duplicate=False):
+    """The registration area again (form with errors, or the closed notice)."""
+    if is_htmx():
+        seats, _ = _live([seminar])
+        html = render_template(
+            "public/_registration.html",
+            seminar=seminar,
+            seat=seats[seminar.id],
+            form=form,
+            duplicate=duplicate,
+        )
+        return make_response(html, status)
+    return _seminar_page(seminar, form, status=status, duplicate=duplicate)
+
+
+def _outcome(registration: Registration, in_place: bool = False) -> str:
+    seats = availability_for([registration.seminar], today_berlin()) if in_place else {}
+    return render_template(
+        "public/_outcome.html",
+        registration=registration,
+        seminar=registration.seminar,
+        position=waitlist_position(registration),
+        in_place=in_place,
+        seats=seats,
+    )
+
+
+@bp.post("/pruefen/e-mail")
+def check_email_field():
+    """Inline check of the address while the person fills in the form."""
+    error = check_email(request.form.get("email", ""))
+    return render_template("public/_email_feedback.html", error=error)
+
+
+@bp.get("/anmeldung/<token>")
+def registration(token: str):
+    found = db.session.scalars(
+        db.select(Registration).where(Registration.token == token[:64])
+    ).first()
+    if found is None:
+        abort(404)
+    response = render(
+        "public/registration.html",
+        "public/_outcome.html",
+        registration=found,
+        seminar=found.seminar,
+        position=waitlist_position(found),
+        in_place=False,
+    )
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Robots-Tag"] = "noindex"
+    return response
+
+
+@bp.get("/impressum")
+def imprint():
+    return render("public/imprint.html", "public/_imprint.html")
+
+
+@bp.get("/datenschutz")
+def privacy():
+    return render("public/privacy.html", "public/_privacy.html")
+
+
+@bp.get("/barrierefreiheit")
+def accessibility():
+    return render("public/accessibility.html", "public/_accessibility.html")

@@ -1,0 +1,173 @@
+"""The programme's rules (see DOMAIN.md), as pure functions.
+
+Nothing here imports Flask or the database: every rule takes plain values, so
+it can be tested at its boundaries and used by services, views and reports
+alike. The numbers are data of a programme (``ProgrammeRules``), never
+constants scattered through the code.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+
+
+@dataclass(frozen=True)
+class ProgrammeRules:
+    """The figures a programme is run under; the defaults are those of 2025-2026."""
+
+    period_start: date = date(2025, 10, 1)
+    period_end: date = date(2026, 11, 30)
+    min_participants: int = 8
+    max_participants: int = 20
+    two_trainers_from: int = 12
+    max_trainers: int = 2
+    seminar_days: int = 2
+    trainer_fee_cents_per_day: int = 450_00
+    catering_cents_per_person: int = 12_00
+
+
+class Outcome(StrEnum):
+    """Where a new registration lands."""
+
+    CONFIRMED = "confirmed"
+    WAITLISTED = "waitlisted"
+
+
+class FundingState(StrEnum):
+    """A seminar's state under the headcount rules."""
+
+    BELOW_MINIMUM = "below_minimum"
+    ONE_TRAINER = "one_trainer"
+    TWO_TRAINERS = "two_trainers"
+    FULL = "full"
+
+
+class ClosedReason(StrEnum):
+    """Why a seminar takes no registrations."""
+
+    NOT_PUBLISHED = "not_published"
+    CANCELLED = "cancelled"
+    DEADLINE_PASSED = "deadline_passed"
+    STARTED = "started"
+
+
+# -- period and seminar dates ------------------------------------------------
+
+
+def in_period(rules: ProgrammeRules, day: date) -> bool:
+    """A seminar day must lie within the programme's period, both ends included."""
+    return rules.period_start <= day <= rules.period_end
+
+
+def days_in_order(first: date, second: date) -> bool:
+    """Day 2 may not come before day 1 (the same day is allowed for a split event)."""
+    return second >= first
+
+
+# -- headcount -----------------------------------------------------------------
+
+
+def capacity_allowed(rules: ProgrammeRules, capacity: int) -> bool:
+    """A seminar holds at least one and at most the programme's maximum of places."""
+    return 1 <= capacity <= rules.max_participants
+
+
+def free_places(capacity: int, confirmed: int) -> int:
+    return max(capacity - confirmed, 0)
+
+
+def booking_outcome(capacity: int, confirmed: int) -> Outcome:
+    """A new registration is confirmed while a place is free, else waitlisted."""
+    return Outcome.CONFIRMED if confirmed < capacity else Outcome.WAITLISTED
+
+
+def meets_minimum(rules: ProgrammeRules, confirmed: int) -> bool:
+    """The seminar takes place ("findet statt") once the minimum is reached."""
+    return confirmed >= rules.min_participants
+
+
+def missing_for_minimum(rules: ProgrammeRules, confirmed: int) -> int:
+    return max(rules.min_participants - confirmed, 0)
+
+
+def trainers_funded(rules: ProgrammeRules, confirmed: int) -> int:
+    """Trainers whose fees the programme pays: none below the minimum, one up to
+    11, two from 12 (the seed's overlap at 12 is decided for two trainers)."""
+    if confirmed < rules.min_participants:
+        return 0
+    if confirmed < rules.two_trainers_from:
+        return 1
+    return rules.max_trainers
+
+
+def funding_state(rules: ProgrammeRules, confirmed: int, capacity: int) -> FundingState:
+    if confirmed >= capacity and confirmed >= rules.min_participants:
+        return FundingState.FULL
+    trainers = trainers_funded(rules, confirmed)
+    if trainers == 0:
+        return FundingState.BELOW_MINIMUM
+    if trainers == 1:
+        return FundingState.ONE_TRAINER
+    return FundingState.TWO_TRAINERS
+
+
+# -- money ---------------------------------------------------------------------
+
+
+def trainer_fees_cents(rules: ProgrammeRules, confirmed: int) -> int:
+    """Fees for the whole event: seminar days x fee per day x trainers funded."""
+    return rules.seminar_days * rules.trainer_fee_cents_per_day * trainers_funded(rules, confirmed)
+
+
+def catering_budget_cents(rules: ProgrammeRules, participants: int) -> int:
+    """Catering per event: the per-person amount times the registered participants."""
+    return rules.catering_cents_per_person * max(participants, 0)
+
+
+# -- locations -----------------------------------------------------------------
+
+
+def module_slot_holder(
+    held: list[tuple[int, int]], module: int, seminar_id: int | None = None
+) -> int | None:
+    """A location (VHS) holds at most one funded seminar per module.
+
+    ``held`` lists ``(seminar_id, module)`` of the location's seminars that
+    count (not cancelled). Returns the id of the seminar that already holds
+    the place for ``module``, or None when the place is free. The seminar
+    being edited (``seminar_id``) does not block itself.
+    """
+    for other_id, other_module in held:
+        if other_module == module and other_id != seminar_id:
+            return other_id
+    return None
+
+
+# -- registration window -------------------------------------------------------
+
+
+def closed_reason(
+    *, published: bool, cancelled: bool, deadline: date, first_day: date, today: date
+) -> ClosedReason | None:
+    """Why registration is closed, or None while it is open.
+
+    Registration is open for a published seminar until the end of its deadline
+    day, and never on or after the first seminar day.
+    """
+    if cancelled:
+        return ClosedReason.CANCELLED
+    if not published:
+        return ClosedReason.NOT_PUBLISHED
+    if today >= first_day:
+        return ClosedReason.STARTED
+    if today > deadline:
+        return ClosedReason.DEADLINE_PASSED
+    return None
+
+
+# -- registration data ---------------------------------------------------------
+
+
+def normalize_email(address: str) -> str:
+    """The form one address is compared in: no surrounding spaces, lower case."""
+    return address.strip().lower()

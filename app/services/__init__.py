@@ -1,0 +1,1 @@
+"""Business operations. ``registrations`` is the only module that books a seat."""

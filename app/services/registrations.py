@@ -1,0 +1,174 @@
+"""Booking, cancelling and moving up: the only code that changes seats.
+
+The locking rule (after pretix): in one transaction, lock the seminar, then
+count, then write. ``write_transaction`` begins with the write lock on SQLite
+(``BEGIN IMMEDIATE``); on PostgreSQL the ``SELECT ... FOR UPDATE`` below locks
+the seminar's row, so bookings for one seminar queue up and never overbook.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+
+import sqlalchemy as sa
+
+from app import rules
+from app.database import write_transaction
+from app.extensions import db
+from app.models import Registration, RegistrationState, Seminar
+from app.timeutil import today_berlin, utcnow
+
+
+class BookingError(Exception):
+    """A booking or change refused for a reason the person can act on."""
+
+
+class AlreadyRegistered(BookingError):
+    def __init__(self, registration_id: int):
+        super().__init__("already registered")
+        self.registration_id = registration_id
+
+
+class RegistrationClosed(BookingError):
+    def __init__(self, reason: rules.ClosedReason):
+        super().__init__(f"registration closed: {reason}")
+        self.reason = reason
+
+
+class SeminarNotFound(BookingError):
+    pass
+
+
+@dataclass(frozen=True)
+class Applicant:
+    last_name: str
+    first_name: str
+    town: str
+    email: str
+
+
+def _lock_seminar(seminar_id: int) -> Seminar:
+    seminar = db.session.execute(
+        sa.select(Seminar)
+        .where(Seminar.id == seminar_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).scalar_one_or_none()
+    if seminar is None:
+        raise SeminarNotFound(seminar_id)
+    return seminar
+
+
+def _count(seminar_id: int, state: RegistrationState) -> int:
+    return db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(Registration)
+        .where(Registration.seminar_id == seminar_id, Registration.state == state)
+    )
+
+
+def book_seat(seminar_id: int, applicant: Applicant, *, today: date | None = None) -> Registration:
+    """Register ``applicant``: confirmed while a place is free, else waitlisted.
+
+    Raises ``RegistrationClosed`` when the seminar takes no registrations and
+    ``AlreadyRegistered`` when the address already holds a registration for it
+    (a cancelled one is taken up again instead).
+    """
+    today = today or today_berlin()
+    normalized = rules.normalize_email(applicant.email)
+    with write_transaction() as session:
+        seminar = _lock_seminar(seminar_id)
+        reason = seminar.closed_reason(today)
+        if reason is not None:
+            raise RegistrationClosed(reason)
+        existing = session.scalars(
+            sa.select(Registration).where(
+                Registration.seminar_id == seminar_id,
+                Registration.email_normalized == normalized,
+            )
+        ).first()
+        if existing is not None and existing.state != RegistrationState.CANCELLED:
+            raise AlreadyRegistered(existing.id)
+        confirmed = _count(seminar_id, RegistrationState.CONFIRMED)
+        outcome = rules.booking_outcome(seminar.capacity, confirmed)
+        registration = existing or Registration(seminar_id=seminar_id)
+        registration.last_name = applicant.last_name
+        registration.first_name = applicant.first_name
+        registration.town = applicant.town
+        registration.email = applicant.email.strip()
+        registration.email_normalized = normalized
+        registration.state = RegistrationState(outcome.value)
+        registration.booked_at = utcnow()
+        registration.cancelled_at = None
+        session.add(registration)
+        session.flush()
+    return registration
+
+
+def waitlist_position(registration: Registration) -> int | None:
+    """1 for the first person on the waiting list; None when not waitlisted."""
+    if registration.state != RegistrationState.WAITLISTED:
+        return None
+    return db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(Registration)
+        .where(
+            Registration.seminar_id == registration.seminar_id,
+            Registration.state == RegistrationState.WAITLISTED,
+            sa.or_(
+                Registration.booked_at < registration.booked_at,
+                sa.and_(
+                    Registration.booked_at == registration.booked_at,
+                    Registration.id <= registration.id,
+                ),
+            ),
+        )
+    )
+
+
+def _fill_free_places(seminar: Seminar) -> list[Registration]:
+    """Move waitlisted people up, first come first served, while places are free.
+
+    Runs inside a write transaction that holds the seminar's lock.
+    """
+    confirmed = _count(seminar.id, RegistrationState.CONFIRMED)
+    free = rules.free_places(seminar.capacity, confirmed)
+    if free == 0:
+        return []
+    moved = list(
+        db.session.scalars(
+            sa.select(Registration)
+            .where(
+                Registration.seminar_id == seminar.id,
+                Registration.state == RegistrationState.WAITLISTED,
+            )
+            .order_by(Registration.booked_at, Registration.id)
+            .limit(free)
+        )
+    )
+    for registration in moved:
+        registration.state = RegistrationState.CONFIRMED
+    return moved
+
+
+def cancel_registration(registration_id: int) -> tuple[Registration, list[Registration]]:
+    """Cancel one registration and move the first waitlisted people up.
+
+    Returns the cancelled registration and those moved up (once: a second
+    cancel of the same registration moves nobody).
+    """
+    with write_transaction() as session:
+        seminar_id = session.scalar(
+            sa.select(Registration.seminar_id).where(Registration.id == registration_id)
+        )
+        if seminar_id is None:
+            raise BookingError("registration not found")
+        seminar = _lock_seminar(seminar_id)
+        registration = session.get(Registration, registration_id, populate_existing=True)
+        if registration.state == RegistrationState.CANCELLED:
+            return registration, []
+        registration.state = RegistrationState.CANCELLED
+        registration.cancelled_at = utcnow()
+        session.flush()
+        moved = _fill_free_places(seminar)
+        session.flush()
+    return registration, moved

@@ -1,0 +1,41 @@
+"""Jinja set-up: German formatting filters and a few globals."""
+
+import json
+
+from flask import Flask
+
+from app.formatting import FILTERS
+from app.texts import MODULE_KINDS, MODULE_TITLES, module_label
+
+HTMX_VERSION = "2.0.11"
+
+
+def _htmx_config(poll_seconds: int) -> str:
+    # Configured through the meta tag, so no inline script is needed (CSP).
+    return json.dumps(
+        {
+            "historyCacheSize": 0,
+            "includeIndicatorStyles": False,
+            "allowEval": False,
+            "allowScriptTags": False,
+            "selfRequestsOnly": True,
+            "responseHandling": [
+                {"code": "204", "swap": False},
+                {"code": "[23]..", "swap": True},
+                {"code": "(409|422|429)", "swap": True, "error": False},
+                {"code": "[45]..", "swap": False, "error": True},
+            ],
+        },
+        separators=(",", ":"),
+    )
+
+
+def init_templating(app: Flask) -> None:
+    app.jinja_env.filters.update(FILTERS)
+    app.jinja_env.globals.update(
+        MODULE_TITLES=MODULE_TITLES,
+        MODULE_KINDS=MODULE_KINDS,
+        module_label=module_label,
+        HTMX_FILE=f"vendor/htmx-{HTMX_VERSION}.min.js",
+        HTMX_CONFIG=_htmx_config(app.config["POLL_SECONDS"]),
+    )

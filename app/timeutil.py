@@ -1,0 +1,21 @@
+"""Time helpers: the database stores UTC without zone; people see Europe/Berlin."""
+
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+BERLIN = ZoneInfo("Europe/Berlin")
+
+
+def utcnow() -> datetime:
+    """Now in UTC, without zone, as stored in the database."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def today_berlin() -> date:
+    """Today's date where the seminars take place."""
+    return datetime.now(BERLIN).date()
+
+
+def to_berlin(moment: datetime) -> datetime:
+    """A stored UTC moment as Berlin wall-clock time."""
+    return moment.replace(tzinfo=UTC).astimezone(BERLIN)

@@ -1,0 +1,44 @@
+"""``flask seed-demo`` gives every scenario the public site has to show."""
+
+import sqlalchemy as sa
+
+from app.extensions import db
+from app.models import Seminar, SeminarState, Vhs
+from app.services.availability import availability_for
+from app.timeutil import today_berlin
+
+
+def test_seed_demo_creates_each_scenario(runner):
+    result = runner.invoke(args=["seed-demo", "--if-empty"])
+    assert result.exit_code == 0, result.output
+    assert "Demo data loaded" in result.output
+
+    today = today_berlin()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Vhs)) >= 10
+    seminars = list(db.session.scalars(sa.select(Seminar)))
+    assert {s.module for s in seminars} == {1, 2}
+    public = [s for s in seminars if s.state == SeminarState.PUBLISHED]
+    assert all(s.day1 > today for s in public)
+    seats = availability_for(public, today).values()
+    assert any(a.is_open and 0 < a.free <= 3 for a in seats), "one nearly full"
+    assert any(a.full and a.waitlisted > 0 for a in seats), "one full with a waiting list"
+    assert any(a.is_open and not a.takes_place for a in seats), "one below the minimum"
+    assert any(a.closed == "deadline_passed" for a in seats), "one closed"
+
+    again = runner.invoke(args=["seed-demo", "--if-empty"])
+    assert "already holds data" in again.output
+    assert len(list(db.session.scalars(sa.select(Seminar)))) == len(seminars)
+
+
+def test_demo_home_page_groups_seminars_per_vhs_and_filters(runner, client):
+    runner.invoke(args=["seed-demo"])
+    home = client.get("/")
+    assert "Volkshochschule Köln" in home.text and "Volkshochschule Dortmund" in home.text
+    filtered = client.get("/?q=koeln", headers={"HX-Request": "true"})
+    assert "Volkshochschule Köln" in filtered.text
+    assert "Volkshochschule Dortmund" not in filtered.text
+    only_advanced = client.get("/?modul=2")
+    assert (
+        "Basismodul:</span>"
+        not in only_advanced.text.split('id="seminar-results"')[1].split('id="modules-heading"')[0]
+    )

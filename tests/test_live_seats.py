@@ -1,0 +1,76 @@
+"""The live capacity indicators: cheap when unchanged, silent once registration closes."""
+
+from datetime import timedelta
+
+import pytest
+
+from app.timeutil import today_berlin
+from tests import factories
+
+
+@pytest.fixture
+def seminar(app):
+    return factories.seminar(capacity=10)
+
+
+def _poll(client, *seminars, headers=None):
+    ids = ",".join(str(s.id) for s in seminars)
+    return client.get(f"/live/plaetze?ids={ids}", headers=headers or {})
+
+
+@pytest.mark.parametrize("with_htmx", [False, True])
+def test_poll_answers_with_the_indicators_out_of_band(client, seminar, htmx, with_htmx):
+    factories.fill(seminar, 3)
+    response = _poll(client, seminar, headers=htmx if with_htmx else None)
+    assert response.status_code == 200
+    assert "<html" not in response.text
+    assert f'id="seats-{seminar.id}" hx-swap-oob="true"' in response.text
+    assert "7 von 10 Plätzen frei" in response.text
+    assert 'hx-trigger="every 10s"' in response.text
+    assert response.headers["Cache-Control"] == "no-cache"
+
+
+def test_unchanged_poll_is_answered_with_304_and_no_body(client, seminar):
+    first = _poll(client, seminar)
+    etag = first.headers["ETag"]
+    again = _poll(client, seminar, headers={"If-None-Match": etag})
+    assert again.status_code == 304
+    assert again.data == b""
+    factories.fill(seminar, 1)
+    changed = _poll(client, seminar, headers={"If-None-Match": etag})
+    assert changed.status_code == 200
+    assert "9 von 10 Plätzen frei" in changed.text
+    assert changed.headers["ETag"] != etag
+
+
+def test_unchanged_poll_costs_one_query(app, client, seminar):
+    etag = _poll(client, seminar).headers["ETag"]
+    from tests.sqlcount import count_queries
+
+    with count_queries() as queries:
+        assert _poll(client, seminar, headers={"If-None-Match": etag}).status_code == 304
+    assert len(queries) <= 2  # the seminars, the grouped counts
+
+
+def test_polling_stops_once_registration_is_closed(client):
+    today = today_berlin()
+    closed = factories.seminar(
+        day1=today + timedelta(days=2), registration_deadline=today - timedelta(days=1)
+    )
+    page = client.get(f"/seminare/{closed.id}")
+    assert "hx-trigger" not in page.text.split('id="live-seats"', 1)[1].split(">", 1)[0]
+    poll = _poll(client, closed)
+    assert 'id="live-seats"' in poll.text and "every" not in poll.text
+
+
+def test_open_seminar_pages_poll(client, seminar):
+    page = client.get(f"/seminare/{seminar.id}")
+    poller = page.text.split('id="live-seats"', 1)[1].split(">", 1)[0]
+    assert f"/live/plaetze?ids={seminar.id}" in poller and "every 10s" in poller
+    home = client.get("/")
+    assert f"/live/plaetze?ids={seminar.id}" in home.text
+
+
+@pytest.mark.parametrize("query", ["", "ids=", "ids=abc", "ids=" + ",".join(map(str, range(400)))])
+def test_bad_poll_requests_get_400_not_500(client, query):
+    assert client.get(f"/live/plaetze?{query}").status_code == 400
