@@ -25,6 +25,14 @@ def _int(name: str, default: int) -> int:
     return int(raw) if raw else default
 
 
+def with_driver(url: str) -> str:
+    """Plain PostgreSQL URLs use psycopg 3, the driver in requirements.txt."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
 def load_config(overrides: dict | None = None) -> dict:
     """Build the Flask config from the environment, then apply ``overrides``.
 
@@ -67,6 +75,7 @@ def load_config(overrides: dict | None = None) -> dict:
         "ACCESSIBILITY_REVIEWED": env("ACCESSIBILITY_REVIEWED", "November 2026"),
     }
     config.update(overrides or {})
+    config["SQLALCHEMY_DATABASE_URI"] = with_driver(config["SQLALCHEMY_DATABASE_URI"])
     if not config["SECRET_KEY"]:
         if not (debug or config.get("TESTING")):
             raise RuntimeError(

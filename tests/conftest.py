@@ -12,9 +12,10 @@ import sqlalchemy as sa
 from flask_migrate import upgrade
 
 from app import create_app
+from app.config import with_driver
 from app.extensions import db
 
-TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "").strip()
+TEST_DATABASE_URL = with_driver(os.environ.get("TEST_DATABASE_URL", "").strip())
 
 
 def _reset_postgres(url: str) -> None:

@@ -112,7 +112,7 @@ def test_settings_come_from_the_environment(monkeypatch):
     monkeypatch.setenv("RATELIMIT_ENABLED", "false")
     monkeypatch.setenv("EMAIL_CHECK_DELIVERABILITY", "true")
     config = load_config()
-    assert config["SQLALCHEMY_DATABASE_URI"] == "postgresql://db.example/seminare"
+    assert config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://db.example/seminare"
     assert config["RATELIMIT_ENABLED"] is False
     assert config["EMAIL_CHECK_DELIVERABILITY"] is True
     assert config["SESSION_COOKIE_SECURE"] is True
