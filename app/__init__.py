@@ -3,7 +3,7 @@
 from flask import Flask
 
 from app.config import INSTANCE, ROOT, load_config
-from app.extensions import csrf, db, limiter, migrate
+from app.extensions import csrf, db, limiter, login_manager, migrate
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -20,6 +20,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     csrf.init_app(app)
     limiter.init_app(app)
+    login_manager.init_app(app)
 
     from app.database import configure_engine
 
@@ -27,13 +28,17 @@ def create_app(test_config: dict | None = None) -> Flask:
         configure_engine(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
 
     from app import models  # noqa: F401  (register the tables with the metadata)
+    from app.auth import bp as auth_bp
     from app.errors import bp as errors_bp
+    from app.organiser import bp as organiser_bp
     from app.public import bp as public_bp
     from app.security import init_security_headers
     from app.templating import init_templating
 
     app.register_blueprint(errors_bp)
     app.register_blueprint(public_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(organiser_bp)
     init_security_headers(app)
     init_templating(app)
 

@@ -8,6 +8,8 @@ from app.models import Programme
 
 
 def register_commands(app: Flask) -> None:
+    _register_user_command(app)
+
     @app.cli.command("seed-demo")
     @click.option(
         "--if-empty", is_flag=True, help="Only seed when the database holds no programme."
@@ -24,3 +26,44 @@ def register_commands(app: Flask) -> None:
             f"Demo data loaded: {summary['vhs']} VHS, {summary['seminars']} seminars, "
             f"{summary['registrations']} registrations."
         )
+
+
+def _register_user_command(app: Flask) -> None:
+    @app.cli.command("create-user")
+    @click.option("--email", required=True, help="The person's e-mail address (their login).")
+    @click.option(
+        "--role", type=click.Choice(["admin", "vhs", "contact"]), required=True, help="Scope."
+    )
+    @click.option("--vhs", "vhs_slug", help="For role vhs: the VHS's slug (as in /vhs/<slug>).")
+    @click.option("--council", "council_town", help="For role contact: the council's town.")
+    @click.option("--name", default="", help="Display name.")
+    def create_user_command(email, role, vhs_slug, council_town, name):
+        """Create an organiser account and print its one-time invitation link."""
+        import sqlalchemy as sa
+
+        from app.models import Council, Role, User, Vhs
+        from app.rules import normalize_email
+        from app.services.accounts import create_user
+
+        email = normalize_email(email)
+        if db.session.scalar(sa.select(User.id).where(User.email == email)):
+            raise click.ClickException(f"An account for {email} exists already.")
+        vhs_id = council_id = None
+        if role == "vhs":
+            vhs_id = db.session.scalar(sa.select(Vhs.id).where(Vhs.slug == (vhs_slug or "")))
+            if vhs_id is None:
+                raise click.ClickException("Role vhs needs --vhs with the slug of an existing VHS.")
+        if role == "contact":
+            council_id = db.session.scalar(
+                sa.select(Council.id).where(Council.town == (council_town or ""))
+            )
+            if council_id is None:
+                raise click.ClickException(
+                    "Role contact needs --council with the town of an existing council."
+                )
+        _user, token = create_user(
+            email=email, role=Role(role), name=name, vhs_id=vhs_id, council_id=council_id
+        )
+        base = app.config["BASE_URL"].rstrip("/")
+        click.echo(f"Account created for {email} ({role}).")
+        click.echo(f"Invitation link (valid 7 days, once): {base}/manage/einladung/{token}")

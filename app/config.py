@@ -51,9 +51,14 @@ def load_config(overrides: dict | None = None) -> dict:
         "RATELIMIT_HEADERS_ENABLED": True,
         "REGISTRATION_RATE_LIMIT": env("REGISTRATION_RATE_LIMIT", "10 per minute;50 per hour"),
         "POLL_SECONDS": _int("POLL_SECONDS", 10),
+        "LOGIN_RATE_LIMIT": env("LOGIN_RATE_LIMIT", "5 per minute;30 per hour"),
+        "IDLE_TIMEOUT_MINUTES": _int("IDLE_TIMEOUT_MINUTES", 30),
+        "BASE_URL": env("BASE_URL", "http://127.0.0.1:5000"),
         "SESSION_COOKIE_SECURE": _flag("SESSION_COOKIE_SECURE", not debug),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
         "WTF_CSRF_TIME_LIMIT": None,
         "MAX_CONTENT_LENGTH": 64 * 1024,
         "OPERATOR_NAME": env(
@@ -75,6 +80,8 @@ def load_config(overrides: dict | None = None) -> dict:
         "ACCESSIBILITY_REVIEWED": env("ACCESSIBILITY_REVIEWED", "November 2026"),
     }
     config.update(overrides or {})
+    config["REMEMBER_COOKIE_SECURE"] = config["SESSION_COOKIE_SECURE"]
+    config["PERMANENT_SESSION_LIFETIME"] = 60 * config["IDLE_TIMEOUT_MINUTES"]
     config["SQLALCHEMY_DATABASE_URI"] = with_driver(config["SQLALCHEMY_DATABASE_URI"])
     if not config["SECRET_KEY"]:
         if not (debug or config.get("TESTING")):

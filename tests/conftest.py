@@ -9,6 +9,7 @@ import os
 
 import pytest
 import sqlalchemy as sa
+from flask import g
 from flask_migrate import upgrade
 
 from app import create_app
@@ -51,7 +52,15 @@ def make_app(database_url: str, **overrides):
         "EMAIL_CHECK_DELIVERABILITY": False,
     }
     config.update(overrides)
-    return create_app(config)
+    app = create_app(config)
+
+    @app.before_request
+    def _forget_cached_user():
+        # Tests hold an app context around requests, so Flask reuses it and its ``g``;
+        # in production every request has a fresh one. Forget the user cached there.
+        g.pop("_login_user", None)
+
+    return app
 
 
 @pytest.fixture(scope="session")

@@ -110,3 +110,22 @@ def form_data(n: int = 0, **overrides) -> dict:
     }
     data.update(overrides)
     return data
+
+
+PASSWORD = "ein sehr langes Passwort"
+
+
+def user(role: str, **overrides):
+    from app.models import Role, User
+
+    values = {"email": f"{role}{next(_serial)}@org.example", "role": Role(role)}
+    values.update(overrides)
+    account = User(**values)
+    account.set_password(PASSWORD)
+    db.session.add(account)
+    db.session.commit()
+    return account
+
+
+def login(client, account, password: str = PASSWORD):
+    return client.post("/manage/anmelden", data={"email": account.email, "password": password})

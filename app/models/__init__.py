@@ -1,20 +1,28 @@
 """The data model, one module per aggregate."""
 
+from app.models.attendance import Attendance, RoomNeedsSeen
+from app.models.audit import AuditEntry
 from app.models.council import Council, CouncilKind
 from app.models.programme import Programme
 from app.models.registration import Registration, RegistrationState
 from app.models.seminar import Module, Seminar, SeminarState, seminar_council
+from app.models.user import Role, User
 from app.models.vhs import Vhs
 
 __all__ = [
+    "Attendance",
+    "AuditEntry",
     "Council",
     "CouncilKind",
     "Module",
     "Programme",
     "Registration",
     "RegistrationState",
+    "Role",
+    "RoomNeedsSeen",
     "Seminar",
     "SeminarState",
+    "User",
     "Vhs",
     "seminar_council",
 ]

@@ -17,6 +17,7 @@ class Availability:
     capacity: int
     confirmed: int
     waitlisted: int
+    cancelled: int
     min_participants: int
     closed: rules.ClosedReason | None
 
@@ -42,7 +43,10 @@ class Availability:
 
     @property
     def fingerprint(self) -> str:
-        return f"{self.seminar_id}:{self.capacity}:{self.confirmed}:{self.waitlisted}:{self.closed}"
+        return (
+            f"{self.seminar_id}:{self.capacity}:{self.confirmed}:{self.waitlisted}:"
+            f"{self.cancelled}:{self.closed}"
+        )
 
 
 def seat_counts(seminar_ids: list[int]) -> dict[int, dict[RegistrationState, int]]:
@@ -70,6 +74,7 @@ def availability_for(seminars: list[Seminar], today: date) -> dict[int, Availabi
             capacity=seminar.capacity,
             confirmed=per_state.get(RegistrationState.CONFIRMED, 0),
             waitlisted=per_state.get(RegistrationState.WAITLISTED, 0),
+            cancelled=per_state.get(RegistrationState.CANCELLED, 0),
             min_participants=seminar.programme.min_participants,
             closed=seminar.closed_reason(today),
         )

@@ -15,6 +15,8 @@ from app import rules
 from app.database import write_transaction
 from app.extensions import db
 from app.models import Registration, RegistrationState, Seminar
+from app.services import audit
+from app.services.audit import Action
 from app.timeutil import today_berlin, utcnow
 
 
@@ -66,12 +68,20 @@ def _count(seminar_id: int, state: RegistrationState) -> int:
     )
 
 
-def book_seat(seminar_id: int, applicant: Applicant, *, today: date | None = None) -> Registration:
+def book_seat(
+    seminar_id: int,
+    applicant: Applicant,
+    *,
+    today: date | None = None,
+    actor_id: int | None = None,
+) -> Registration:
     """Register ``applicant``: confirmed while a place is free, else waitlisted.
 
     Raises ``RegistrationClosed`` when the seminar takes no registrations and
     ``AlreadyRegistered`` when the address already holds a registration for it
-    (a cancelled one is taken up again instead).
+    (a cancelled one is taken up again instead). ``actor_id`` is the organiser
+    who adds a person registered by phone or on paper; the capacity and
+    duplicate rules hold for them just the same.
     """
     today = today or today_berlin()
     normalized = rules.normalize_email(applicant.email)
@@ -101,6 +111,13 @@ def book_seat(seminar_id: int, applicant: Applicant, *, today: date | None = Non
         registration.cancelled_at = None
         session.add(registration)
         session.flush()
+        audit.record(
+            Action.ADDED_BY_ORGANISER if actor_id else Action.REGISTERED,
+            seminar_id=seminar_id,
+            registration_id=registration.id,
+            actor_id=actor_id,
+            detail=registration.state.value,
+        )
     return registration
 
 
@@ -125,7 +142,7 @@ def waitlist_position(registration: Registration) -> int | None:
     )
 
 
-def _fill_free_places(seminar: Seminar) -> list[Registration]:
+def _fill_free_places(seminar: Seminar, actor_id: int | None) -> list[Registration]:
     """Move waitlisted people up, first come first served, while places are free.
 
     Runs inside a write transaction that holds the seminar's lock.
@@ -147,28 +164,76 @@ def _fill_free_places(seminar: Seminar) -> list[Registration]:
     )
     for registration in moved:
         registration.state = RegistrationState.CONFIRMED
+        audit.record(
+            Action.MOVED_UP,
+            seminar_id=seminar.id,
+            registration_id=registration.id,
+            actor_id=actor_id,
+        )
     return moved
 
 
-def cancel_registration(registration_id: int) -> tuple[Registration, list[Registration]]:
+def _locked_registration(registration_id: int) -> tuple[Seminar, Registration]:
+    """Lock the registration's seminar, then read the registration afresh."""
+    seminar_id = db.session.scalar(
+        sa.select(Registration.seminar_id).where(Registration.id == registration_id)
+    )
+    if seminar_id is None:
+        raise BookingError("registration not found")
+    seminar = _lock_seminar(seminar_id)
+    registration = db.session.get(Registration, registration_id, populate_existing=True)
+    return seminar, registration
+
+
+def cancel_registration(
+    registration_id: int, *, actor_id: int | None = None
+) -> tuple[Registration, list[Registration]]:
     """Cancel one registration and move the first waitlisted people up.
 
     Returns the cancelled registration and those moved up (once: a second
     cancel of the same registration moves nobody).
     """
     with write_transaction() as session:
-        seminar_id = session.scalar(
-            sa.select(Registration.seminar_id).where(Registration.id == registration_id)
-        )
-        if seminar_id is None:
-            raise BookingError("registration not found")
-        seminar = _lock_seminar(seminar_id)
-        registration = session.get(Registration, registration_id, populate_existing=True)
+        seminar, registration = _locked_registration(registration_id)
         if registration.state == RegistrationState.CANCELLED:
             return registration, []
         registration.state = RegistrationState.CANCELLED
         registration.cancelled_at = utcnow()
+        audit.record(
+            Action.CANCELLED,
+            seminar_id=seminar.id,
+            registration_id=registration.id,
+            actor_id=actor_id,
+        )
         session.flush()
-        moved = _fill_free_places(seminar)
+        moved = _fill_free_places(seminar, actor_id)
         session.flush()
     return registration, moved
+
+
+class NoFreePlace(BookingError):
+    pass
+
+
+class NotWaitlisted(BookingError):
+    pass
+
+
+def move_up(registration_id: int, *, actor_id: int | None = None) -> Registration:
+    """Confirm one waitlisted person out of turn, when a place is free."""
+    with write_transaction() as session:
+        seminar, registration = _locked_registration(registration_id)
+        if registration.state != RegistrationState.WAITLISTED:
+            raise NotWaitlisted(registration_id)
+        confirmed = _count(seminar.id, RegistrationState.CONFIRMED)
+        if rules.free_places(seminar.capacity, confirmed) == 0:
+            raise NoFreePlace(registration_id)
+        registration.state = RegistrationState.CONFIRMED
+        audit.record(
+            Action.MOVED_UP_BY_HAND,
+            seminar_id=seminar.id,
+            registration_id=registration.id,
+            actor_id=actor_id,
+        )
+        session.flush()
+    return registration

@@ -1,0 +1,72 @@
+import sqlalchemy as sa
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+
+from app.auth import bp
+from app.auth.forms import LoginForm, SetPasswordForm
+from app.extensions import db, limiter
+from app.models import User
+from app.rules import normalize_email
+
+
+def _login_limit() -> str:
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+def _safe_next(target: str | None) -> str:
+    """Only a path on this site, never another host."""
+    if target and target.startswith("/") and not target.startswith("//"):
+        return target
+    return url_for("organiser.dashboard")
+
+
+@bp.route("/anmelden", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("organiser.dashboard"))
+    form = LoginForm()
+    failed = False
+    if form.validate_on_submit():
+        email = normalize_email(form.email.data)
+        user = db.session.scalars(sa.select(User).where(User.email == email)).first()
+        ok = (
+            user.check_password(form.password.data)
+            if user
+            else User.verify_unknown(form.password.data)
+        )
+        if ok and user.is_active:
+            login_user(user)
+            from app.auth.session import idle_expired
+
+            idle_expired()  # starts the idle clock
+            return redirect(_safe_next(request.args.get("next")), 303)
+        failed = True
+    status = 422 if request.method == "POST" else 200
+    return render_template("auth/login.html", form=form, failed=failed), status
+
+
+@bp.post("/abmelden")
+@login_required
+def logout():
+    current_user.session_version += 1  # every copy of this session is void from now on
+    db.session.commit()
+    logout_user()
+    flash("Sie sind abgemeldet.", "info")
+    return redirect(url_for("auth.login"), 303)
+
+
+@bp.route("/einladung/<token>", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def accept_invitation(token: str):
+    user = User.by_invitation(token)
+    if user is None:
+        return render_template("auth/invitation_invalid.html"), 404
+    form = SetPasswordForm()
+    if form.validate_on_submit():
+        user.accept_invitation(form.password.data)
+        db.session.commit()
+        flash("Ihr Passwort ist gespeichert. Bitte melden Sie sich an.", "info")
+        return redirect(url_for("auth.login"), 303)
+    status = 422 if request.method == "POST" else 200
+    return render_template("auth/set_password.html", form=form, user=user), status

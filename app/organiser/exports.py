@@ -1,0 +1,34 @@
+from flask import Response
+
+from app.auth.scope import get_seminar_for
+from app.organiser import bp
+from app.services.exports import as_csv, as_xlsx, participant_rows
+
+
+def _download(body: bytes, mimetype: str, filename: str) -> Response:
+    response = Response(body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _filename(seminar, extension: str) -> str:
+    return f"teilnehmende-seminar-{seminar.id}-{seminar.day1.isoformat()}.{extension}"
+
+
+@bp.get("/seminare/<int:seminar_id>/teilnehmende.csv")
+def export_csv(seminar_id: int):
+    seminar = get_seminar_for(seminar_id)
+    return _download(
+        as_csv(participant_rows(seminar)), "text/csv; charset=utf-8", _filename(seminar, "csv")
+    )
+
+
+@bp.get("/seminare/<int:seminar_id>/teilnehmende.xlsx")
+def export_xlsx(seminar_id: int):
+    seminar = get_seminar_for(seminar_id)
+    return _download(
+        as_xlsx(participant_rows(seminar), f"Seminar {seminar.id}"),
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        _filename(seminar, "xlsx"),
+    )

@@ -1,0 +1,79 @@
+"""What a VHS has to prepare for each seminar day: people, catering, venue."""
+
+import json
+from dataclasses import asdict, dataclass
+
+from app import rules
+from app.extensions import db
+from app.models import RoomNeedsSeen, Seminar
+from app.services.availability import Availability
+from app.timeutil import utcnow
+
+
+@dataclass(frozen=True)
+class RoomNeeds:
+    participants: int
+    trainers: int
+    headcount: int
+    catering_people: int
+    catering_budget_cents: int
+    waitlisted: int
+
+    def snapshot(self, seminar: Seminar) -> dict:
+        data = asdict(self)
+        data["venue"] = f"{seminar.venue_name}, {seminar.venue_street}, {seminar.venue_town}"
+        data["days"] = [f"{d.isoformat()} {s:%H:%M}-{e:%H:%M}" for d, s, e in seminar.days]
+        return data
+
+
+CHANGE_LABELS = {
+    "participants": "Teilnehmende",
+    "trainers": "Trainer*innen",
+    "headcount": "Personen im Raum",
+    "catering_people": "Verpflegung für Personen",
+    "catering_budget_cents": "Verpflegungsbudget (Cent)",
+    "waitlisted": "Warteliste",
+    "venue": "Veranstaltungsort",
+    "days": "Termine",
+}
+
+
+def room_needs(seminar: Seminar, seats: Availability) -> RoomNeeds:
+    programme_rules = seminar.programme.rules
+    participants = seats.confirmed
+    # Even below the minimum a seminar that takes place needs one trainer in the room.
+    trainers = max(rules.trainers_funded(programme_rules, participants), 1)
+    return RoomNeeds(
+        participants=participants,
+        trainers=trainers,
+        headcount=participants + trainers,
+        catering_people=participants + trainers,
+        catering_budget_cents=rules.catering_budget_cents(programme_rules, participants),
+        waitlisted=seats.waitlisted,
+    )
+
+
+def changes_since_last_look(user_id: int, seminar: Seminar, needs: RoomNeeds):
+    """Compare with what this user saw last time, then remember the current state.
+
+    Returns (changes, seen_at): changes as (label, before, now) triples, seen_at
+    None on the first look.
+    """
+    current = needs.snapshot(seminar)
+    seen = db.session.get(RoomNeedsSeen, (user_id, seminar.id))
+    changes, seen_at = [], None
+    if seen is not None:
+        before = json.loads(seen.snapshot)
+        seen_at = seen.seen_at
+        changes = [
+            (CHANGE_LABELS[key], before.get(key), value)
+            for key, value in current.items()
+            if before.get(key) != value
+        ]
+    else:
+        seen = RoomNeedsSeen(user_id=user_id, seminar_id=seminar.id)
+        db.session.add(seen)
+    seen.snapshot = json.dumps(current)
+    seen.seen_at = utcnow()
+    db.session.commit()
+    return changes, seen_at
