@@ -40,6 +40,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(auth_bp)
     app.register_blueprint(organiser_bp)
     init_security_headers(app)
+    from app.services.outbox import init_delivery
+
+    init_delivery(app)
     init_templating(app)
 
     from app.cli import register_commands

@@ -9,6 +9,7 @@ from app.models import Programme
 
 def register_commands(app: Flask) -> None:
     _register_user_command(app)
+    _register_mail_commands(app)
 
     @app.cli.command("seed-demo")
     @click.option(
@@ -67,3 +68,29 @@ def _register_user_command(app: Flask) -> None:
         base = app.config["BASE_URL"].rstrip("/")
         click.echo(f"Account created for {email} ({role}).")
         click.echo(f"Invitation link (valid 7 days, once): {base}/manage/einladung/{token}")
+
+
+def _register_mail_commands(app: Flask) -> None:
+    @app.cli.command("send-mail")
+    def send_mail() -> None:
+        """Deliver the mails still waiting in the outbox (retries with backoff)."""
+        from app.services.outbox import deliver_pending
+
+        total = {"sent": 0, "failed": 0}
+        while True:
+            counts = deliver_pending()
+            total = {key: total[key] + counts[key] for key in total}
+            if counts["sent"] + counts["failed"] == 0 or counts["failed"]:
+                break
+        click.echo(f"Sent {total['sent']} mails, {total['failed']} failed (will be retried).")
+
+    @app.cli.command("send-reminders")
+    def send_reminders() -> None:
+        """Queue and send reminders before the first seminar day (run it hourly from cron)."""
+        from app.services.outbox import deliver_pending
+        from app.services.reminders import queue_due_reminders
+        from app.timeutil import today_berlin
+
+        queued = queue_due_reminders(today_berlin(), app.config["REMINDER_DAYS"])
+        counts = deliver_pending()
+        click.echo(f"Queued {queued} reminders; sent {counts['sent']}, failed {counts['failed']}.")

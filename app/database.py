@@ -1,13 +1,19 @@
 """Engine set-up and the write transaction the booking service relies on.
 
 SQLite: WAL mode, a busy timeout, foreign keys on, and transactions begun by
-us rather than by the driver, so that a booking can start with
-``BEGIN IMMEDIATE`` and hold the database's write lock before it counts.
+us rather than by the driver. A transaction that reads first and writes later
+cannot be upgraded once another connection has committed (SQLite answers
+"database is locked" at once, whatever the busy timeout), so every transaction
+that may write begins with ``BEGIN IMMEDIATE`` and waits its turn: those of
+state-changing requests (POST and the like), and ``write_transaction`` wherever
+else something is written (a GET that records a visit, commands, the outbox).
+Everything else reads in a deferred transaction and blocks no writer.
 PostgreSQL: the booking locks the seminar's row with ``SELECT ... FOR UPDATE``.
 """
 
 from contextlib import contextmanager
 
+from flask import has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
@@ -33,8 +39,16 @@ def configure_engine(engine: Engine, busy_timeout_ms: int) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
-        immediate = connection.get_execution_options().get(IMMEDIATE, False)
+        immediate = connection.get_execution_options().get(IMMEDIATE, False) or _may_write()
         connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+READ_ONLY_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+
+def _may_write() -> bool:
+    """A state-changing request may write in any of its transactions."""
+    return has_request_context() and request.method not in READ_ONLY_METHODS
 
 
 @contextmanager

@@ -8,8 +8,18 @@ import random
 from dataclasses import dataclass
 from datetime import date, time, timedelta
 
+import sqlalchemy as sa
+
 from app.extensions import db
-from app.models import Council, CouncilKind, Programme, Seminar, SeminarState, Vhs
+from app.models import (
+    Council,
+    CouncilKind,
+    OutboxMail,
+    Programme,
+    Seminar,
+    SeminarState,
+    Vhs,
+)
 from app.services.registrations import Applicant, book_seat
 from app.timeutil import today_berlin
 
@@ -286,5 +296,7 @@ def seed(today: date | None = None) -> dict[str, int]:
             seminar.state = SeminarState.CANCELLED
         elif scenario == "draft":
             seminar.state = SeminarState.DRAFT
+    # Demo people are made up: their confirmation mails are never sent.
+    db.session.execute(sa.delete(OutboxMail))
     db.session.commit()
     return {"vhs": len(VHS), "seminars": len(PLAN), "registrations": total}

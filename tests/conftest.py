@@ -60,6 +60,13 @@ def make_app(database_url: str, **overrides):
         # in production every request has a fresh one. Forget the user cached there.
         g.pop("_login_user", None)
 
+    @app.teardown_request
+    def _end_transaction(_error):
+        # In production the app context ends with the request and takes the session's
+        # transaction along; the shared test context must end it here, or it would hold
+        # SQLite's write lock while the outbox is delivered after the response.
+        db.session.rollback()
+
     return app
 
 
@@ -83,12 +90,19 @@ def _empty_tables() -> None:
     db.session.commit()
 
 
+@pytest.fixture(scope="session")
+def mail_folder(tmp_path_factory):
+    """Where mails go when no SMTP server is configured: never the real instance folder."""
+    return str(tmp_path_factory.mktemp("mail"))
+
+
 @pytest.fixture
-def app_factory(migrated_database):
+def app_factory(migrated_database, mail_folder):
     """Build an app on the test database with extra settings; cleaned up after the test."""
     made = []
 
     def factory(**overrides):
+        overrides.setdefault("MAIL_FOLDER", mail_folder)
         app = make_app(migrated_database, **overrides)
         made.append(app)
         return app

@@ -30,12 +30,22 @@ def _post(client, seminar, headers=None, **data):
 def test_without_javascript_post_redirects_to_the_result_page(client, seminar):
     response = _post(client, seminar)
     assert response.status_code == 303
-    (registration,) = _rows()
-    assert response.headers["Location"] == f"/anmeldung/{registration.token}"
+    assert len(_rows()) == 1
+    assert response.headers["Location"] == f"/seminare/{seminar.id}/angemeldet"
     page = client.get(response.headers["Location"])
     assert page.status_code == 200
     assert "Ihr Platz ist bestätigt" in page.text
     assert page.headers["Cache-Control"] == "no-store"
+    # the personal link travels only by mail, never in the browser
+    assert _rows()[0].token not in page.text
+
+
+def test_result_page_shows_nothing_to_another_browser(app, client, seminar):
+    _post(client, seminar)
+    stranger = app.test_client()
+    response = stranger.get(f"/seminare/{seminar.id}/angemeldet")
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"/seminare/{seminar.id}")
 
 
 def test_with_htmx_the_outcome_replaces_the_form_in_place(client, seminar, htmx):
@@ -193,7 +203,7 @@ def test_inline_email_check_returns_only_the_message(client, seminar):
 def test_unknown_registration_token_is_a_german_404(client):
     response = client.get("/anmeldung/not-a-token")
     assert response.status_code == 404
-    assert "Seite nicht gefunden" in response.text
+    assert "Dieser Link ist ungültig" in response.text
 
 
 def test_get_on_the_form_url_leads_to_the_form(client, seminar):

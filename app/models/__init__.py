@@ -3,6 +3,7 @@
 from app.models.attendance import Attendance, RoomNeedsSeen
 from app.models.audit import AuditEntry
 from app.models.council import Council, CouncilKind
+from app.models.outbox import OutboxMail
 from app.models.programme import Programme
 from app.models.registration import Registration, RegistrationState
 from app.models.seminar import Module, Seminar, SeminarState, seminar_council
@@ -15,6 +16,7 @@ __all__ = [
     "Council",
     "CouncilKind",
     "Module",
+    "OutboxMail",
     "Programme",
     "Registration",
     "RegistrationState",

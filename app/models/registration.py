@@ -45,6 +45,8 @@ class Registration(db.Model):
     booked_at: Mapped[datetime] = mapped_column(default=utcnow)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     cancelled_at: Mapped[datetime | None]
+    # Set when the person first opens their personal link from the confirmation mail.
+    email_verified_at: Mapped[datetime | None]
     token: Mapped[str] = mapped_column(sa.String(64), unique=True, default=new_token)
 
     seminar = relationship("Seminar")

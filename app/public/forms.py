@@ -1,8 +1,9 @@
-from wtforms import BooleanField, StringField
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, StringField
 from wtforms.validators import DataRequired
 
 from app.person_form import PersonForm
-from app.validation import MustBeEmpty, PersonText
+from app.validation import EMAIL_MAX, EmailAddress, MustBeEmpty, PersonText, clean
 
 
 class RegistrationForm(PersonForm):
@@ -26,3 +27,14 @@ class RegistrationForm(PersonForm):
         self.last_name.validators = [PersonText("Bitte geben Sie Ihren Namen an.")]
         self.first_name.validators = [PersonText("Bitte geben Sie Ihren Vornamen an.")]
         self.town.validators = [PersonText("Bitte geben Sie Ihren Ort an.")]
+
+
+class LinkRequestForm(FlaskForm):
+    """Only an address: where to send the links."""
+
+    email = EmailField(
+        "E-Mail-Adresse",
+        filters=[clean],
+        validators=[EmailAddress()],
+        render_kw={"autocomplete": "email", "maxlength": EMAIL_MAX, "inputmode": "email"},
+    )

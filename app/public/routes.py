@@ -1,4 +1,13 @@
-from flask import abort, current_app, make_response, redirect, render_template, request, url_for
+from flask import (
+    abort,
+    current_app,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 
 from app.extensions import db, limiter
 from app.htmx import is_htmx, render, see_other
@@ -23,6 +32,7 @@ from app.timeutil import today_berlin
 from app.validation import check_email
 
 MAX_POLLED = 300
+LAST_REGISTRATION = "last_registration"
 
 
 def _module_filter(raw: str | None) -> int | None:
@@ -147,7 +157,8 @@ def register(seminar_id: int):
         return _registration_part(public_seminar_or_404(seminar_id), form, status=409)
     if is_htmx():
         return make_response(_outcome(registration, in_place=True))
-    return see_other(url_for("public.registration", token=registration.token))
+    session[LAST_REGISTRATION] = registration.id
+    return see_other(url_for("public.registered", seminar_id=seminar.id))
 
 
 def _registration_part(seminar, form, status, duplicate=False):
@@ -163,6 +174,29 @@ def _registration_part(seminar, form, status, duplicate=False):
         )
         return make_response(html, status)
     return _seminar_page(seminar, form, status=status, duplicate=duplicate)
+
+
+@bp.get("/seminare/<int:seminar_id>/angemeldet")
+def registered(seminar_id: int):
+    """The outcome page after a registration without JavaScript (POST, redirect, GET).
+
+    It shows the registration made in this browser session; the personal link
+    itself only travels by mail, so that opening it proves the address.
+    """
+    registration_id = session.get(LAST_REGISTRATION)
+    found = db.session.get(Registration, registration_id) if registration_id else None
+    if found is None or found.seminar_id != seminar_id:
+        return redirect(url_for("public.seminar_page", seminar_id=seminar_id))
+    response = render(
+        "public/registered.html",
+        "public/_outcome.html",
+        registration=found,
+        seminar=found.seminar,
+        position=waitlist_position(found),
+        in_place=False,
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def _outcome(registration: Registration, in_place: bool = False) -> str:
@@ -182,26 +216,6 @@ def check_email_field():
     """Inline check of the address while the person fills in the form."""
     error = check_email(request.form.get("email", ""))
     return render_template("public/_email_feedback.html", error=error)
-
-
-@bp.get("/anmeldung/<token>")
-def registration(token: str):
-    found = db.session.scalars(
-        db.select(Registration).where(Registration.token == token[:64])
-    ).first()
-    if found is None:
-        abort(404)
-    response = render(
-        "public/registration.html",
-        "public/_outcome.html",
-        registration=found,
-        seminar=found.seminar,
-        position=waitlist_position(found),
-        in_place=False,
-    )
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["X-Robots-Tag"] = "noindex"
-    return response
 
 
 @bp.get("/impressum")

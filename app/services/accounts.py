@@ -1,7 +1,8 @@
 """Creating organiser accounts (from the CLI and the admin page)."""
 
-from app.extensions import db
+from app.database import write_transaction
 from app.models import Role, User
+from app.services import mail
 
 
 def create_user(
@@ -13,6 +14,15 @@ def create_user(
     council_id: int | None = None,
 ) -> tuple[User, str]:
     """Create an account without a password; returns it and its invitation token."""
+    with write_transaction() as session:
+        user, token = _new_user(email, role, name, vhs_id, council_id)
+        session.add(user)
+        session.flush()
+        mail.queue_invitation(user, token)
+    return user, token
+
+
+def _new_user(email, role, name, vhs_id, council_id) -> tuple[User, str]:
     user = User(
         email=email.strip().lower(),
         name=name,
@@ -20,7 +30,4 @@ def create_user(
         vhs_id=vhs_id if role == Role.VHS else None,
         council_id=council_id if role == Role.CONTACT else None,
     )
-    token = user.issue_invitation()
-    db.session.add(user)
-    db.session.commit()
-    return user, token
+    return user, user.issue_invitation()

@@ -15,7 +15,7 @@ from app import rules
 from app.database import write_transaction
 from app.extensions import db
 from app.models import Registration, RegistrationState, Seminar
-from app.services import audit
+from app.services import audit, mail
 from app.services.audit import Action
 from app.timeutil import today_berlin, utcnow
 
@@ -118,6 +118,7 @@ def book_seat(
             actor_id=actor_id,
             detail=registration.state.value,
         )
+        mail.queue_confirmation(registration, waitlist_position(registration))
     return registration
 
 
@@ -170,6 +171,7 @@ def _fill_free_places(seminar: Seminar, actor_id: int | None) -> list[Registrati
             registration_id=registration.id,
             actor_id=actor_id,
         )
+        mail.queue_moved_up(registration)
     return moved
 
 
@@ -205,6 +207,7 @@ def cancel_registration(
             registration_id=registration.id,
             actor_id=actor_id,
         )
+        mail.queue_cancelled(registration, by_organiser=actor_id is not None)
         session.flush()
         moved = _fill_free_places(seminar, actor_id)
         session.flush()
@@ -235,5 +238,6 @@ def move_up(registration_id: int, *, actor_id: int | None = None) -> Registratio
             registration_id=registration.id,
             actor_id=actor_id,
         )
+        mail.queue_moved_up(registration)
         session.flush()
     return registration

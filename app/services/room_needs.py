@@ -4,7 +4,7 @@ import json
 from dataclasses import asdict, dataclass
 
 from app import rules
-from app.extensions import db
+from app.database import write_transaction
 from app.models import RoomNeedsSeen, Seminar
 from app.services.availability import Availability
 from app.timeutil import utcnow
@@ -60,20 +60,20 @@ def changes_since_last_look(user_id: int, seminar: Seminar, needs: RoomNeeds):
     None on the first look.
     """
     current = needs.snapshot(seminar)
-    seen = db.session.get(RoomNeedsSeen, (user_id, seminar.id))
     changes, seen_at = [], None
-    if seen is not None:
-        before = json.loads(seen.snapshot)
-        seen_at = seen.seen_at
-        changes = [
-            (CHANGE_LABELS[key], before.get(key), value)
-            for key, value in current.items()
-            if before.get(key) != value
-        ]
-    else:
-        seen = RoomNeedsSeen(user_id=user_id, seminar_id=seminar.id)
-        db.session.add(seen)
-    seen.snapshot = json.dumps(current)
-    seen.seen_at = utcnow()
-    db.session.commit()
+    with write_transaction() as session:  # a GET that writes: take the lock first
+        seen = session.get(RoomNeedsSeen, (user_id, seminar.id))
+        if seen is not None:
+            before = json.loads(seen.snapshot)
+            seen_at = seen.seen_at
+            changes = [
+                (CHANGE_LABELS[key], before.get(key), value)
+                for key, value in current.items()
+                if before.get(key) != value
+            ]
+        else:
+            seen = RoomNeedsSeen(user_id=user_id, seminar_id=seminar.id)
+            session.add(seen)
+        seen.snapshot = json.dumps(current)
+        seen.seen_at = utcnow()
     return changes, seen_at

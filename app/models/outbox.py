@@ -1,0 +1,37 @@
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.extensions import db
+from app.timeutil import utcnow
+
+
+class OutboxMail(db.Model):
+    """A mail stored in the same transaction as the change that causes it.
+
+    The sender claims a row, delivers it, and marks it sent: each mail goes out
+    once. ``dedupe_key`` (unique) keeps a mail such as a reminder from ever being
+    queued twice.
+    """
+
+    __tablename__ = "outbox_mail"
+    __table_args__ = (sa.Index("ix_outbox_mail_pending", "sent_at", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(sa.String(40))
+    recipient: Mapped[str] = mapped_column(sa.String(254))
+    subject: Mapped[str] = mapped_column(sa.String(300))
+    text_body: Mapped[str] = mapped_column(sa.Text)
+    html_body: Mapped[str] = mapped_column(sa.Text)
+    ics: Mapped[str | None] = mapped_column(sa.Text)
+    registration_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("registration.id", ondelete="SET NULL"), index=True
+    )
+    dedupe_key: Mapped[str | None] = mapped_column(sa.String(120), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
+    claimed_until: Mapped[datetime | None]
+    sent_at: Mapped[datetime | None]
+    last_error: Mapped[str] = mapped_column(sa.String(500), default="")

@@ -1,0 +1,138 @@
+"""Composing mails and queueing them in the outbox, inside the caller's transaction.
+
+Each kind of mail is one template ``templates/mail/<kind>.jinja`` with the
+blocks ``subject``, ``text`` and ``html``.
+"""
+
+from urllib.parse import urlsplit
+
+from flask import current_app, g
+
+from app.extensions import db
+from app.models import OutboxMail, Registration, User
+from app.services.calendar import seminar_ics
+
+
+def absolute_url(endpoint: str, **values) -> str:
+    """A link for a mail: BASE_URL plus the route's path (works outside requests too)."""
+    path = current_app.url_map.bind("localhost").build(endpoint, values)
+    return current_app.config["BASE_URL"].rstrip("/") + path
+
+
+def _render(kind: str, **context) -> tuple[str, str, str]:
+    template = current_app.jinja_env.get_template(f"mail/{kind}.jinja")
+    parts = []
+    for block in ("subject", "text", "html"):
+        block_context = template.new_context(context)
+        parts.append("".join(template.blocks[block](block_context)).strip())
+    subject, text, html = parts
+    return " ".join(subject.split()), text + "\n", html
+
+
+def queue(
+    kind: str,
+    recipient: str,
+    *,
+    registration: Registration | None = None,
+    ics: str | None = None,
+    dedupe_key: str | None = None,
+    **context,
+) -> OutboxMail:
+    subject, text, html = _render(kind, registration=registration, **context)
+    mail = OutboxMail(
+        kind=kind,
+        recipient=recipient,
+        subject=subject,
+        text_body=text,
+        html_body=html,
+        ics=ics,
+        registration_id=registration.id if registration else None,
+        dedupe_key=dedupe_key,
+    )
+    db.session.add(mail)
+    # delivered right after the response (see outbox.init_delivery)
+    g.setdefault("queued_mails", []).append(mail)
+    return mail
+
+
+def _registration_context(registration: Registration) -> dict:
+    return {
+        "seminar": registration.seminar,
+        "link": absolute_url("public.registration", token=registration.token),
+    }
+
+
+def queue_confirmation(registration: Registration, position: int | None) -> None:
+    host = urlsplit(current_app.config["BASE_URL"]).hostname or "localhost"
+    queue(
+        "confirmation",
+        registration.email,
+        registration=registration,
+        position=position,
+        # a calendar entry only for a confirmed place, not for the waiting list
+        ics=seminar_ics(registration, host) if registration.state == "confirmed" else None,
+        **_registration_context(registration),
+    )
+
+
+def queue_moved_up(registration: Registration) -> None:
+    host = urlsplit(current_app.config["BASE_URL"]).hostname or "localhost"
+    queue(
+        "moved_up",
+        registration.email,
+        registration=registration,
+        ics=seminar_ics(registration, host),
+        **_registration_context(registration),
+    )
+
+
+def queue_cancelled(registration: Registration, by_organiser: bool) -> None:
+    queue(
+        "cancelled",
+        registration.email,
+        registration=registration,
+        by_organiser=by_organiser,
+        **_registration_context(registration),
+    )
+
+
+def queue_seminar_cancelled(registration: Registration) -> None:
+    queue(
+        "seminar_cancelled",
+        registration.email,
+        registration=registration,
+        dedupe_key=f"seminar-cancelled:{registration.id}",
+        **_registration_context(registration),
+    )
+
+
+def reminder_key(registration: Registration) -> str:
+    """One reminder per registration and first day (a moved seminar is reminded anew)."""
+    return f"reminder:{registration.id}:{registration.seminar.day1.isoformat()}"
+
+
+def queue_reminder(registration: Registration) -> None:
+    queue(
+        "reminder",
+        registration.email,
+        registration=registration,
+        dedupe_key=reminder_key(registration),
+        **_registration_context(registration),
+    )
+
+
+def queue_links(email: str, registrations: list[Registration]) -> None:
+    queue(
+        "links",
+        email,
+        items=[(r, absolute_url("public.registration", token=r.token)) for r in registrations],
+    )
+
+
+def queue_invitation(user: User, token: str) -> None:
+    queue(
+        "invitation",
+        user.email,
+        user=user,
+        link=absolute_url("auth.accept_invitation", token=token),
+    )

@@ -1,0 +1,54 @@
+"""A real SMTP server on loopback (aiosmtpd) that keeps what it receives."""
+
+import email
+import email.policy
+import socket
+from email.message import EmailMessage
+
+from aiosmtpd.controller import Controller
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class _Inbox:
+    def __init__(self):
+        self.messages: list[EmailMessage] = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append(
+            email.message_from_bytes(envelope.content, policy=email.policy.default)
+        )
+        return "250 Message accepted for delivery"
+
+
+class SmtpServer:
+    """Start, stop and start again on the same port, to test a server that is down."""
+
+    def __init__(self):
+        self.port = free_port()
+        self.inbox = _Inbox()
+        self._controller: Controller | None = None
+
+    def start(self) -> "SmtpServer":
+        self._controller = Controller(self.inbox, hostname="127.0.0.1", port=self.port)
+        self._controller.start()
+        return self
+
+    def stop(self) -> None:
+        if self._controller is not None:
+            self._controller.stop()
+            self._controller = None
+
+    @property
+    def messages(self) -> list[EmailMessage]:
+        return self.inbox.messages
+
+    def to(self, address: str) -> list[EmailMessage]:
+        return [m for m in self.messages if m["To"] == address]
+
+    def settings(self) -> dict:
+        return {"MAIL_SERVER": "127.0.0.1", "MAIL_PORT": self.port, "MAIL_SECURITY": "none"}

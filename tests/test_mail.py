@@ -1,0 +1,267 @@
+"""Mail through the durable outbox to a real SMTP server on loopback."""
+
+import email
+import email.policy
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+from icalendar import Calendar
+
+from app.extensions import db
+from app.models import OutboxMail, Registration, RegistrationState
+from app.timeutil import today_berlin, utcnow
+from tests import factories
+from tests.smtp import SmtpServer
+
+
+@pytest.fixture
+def smtp():
+    server = SmtpServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def mail_app(app_factory, smtp):
+    app = app_factory(**smtp.settings(), BASE_URL="https://seminare.example")
+    with app.app_context():
+        yield app
+
+
+@pytest.fixture
+def mail_client(mail_app):
+    return mail_app.test_client()
+
+
+def _register(client, seminar, n=0, **changes):
+    response = client.post(
+        f"/seminare/{seminar.id}/anmelden", data=factories.form_data(n, **changes)
+    )
+    assert response.status_code == 303
+    response.close()  # the outbox is delivered once the response is done
+    return response
+
+
+def _registration(email: str) -> Registration:
+    db.session.expire_all()
+    return db.session.scalars(sa.select(Registration).where(Registration.email == email)).one()
+
+
+def _text(message) -> str:
+    return message.get_body(preferencelist=("plain",)).get_content()
+
+
+def _html(message) -> str:
+    return message.get_body(preferencelist=("html",)).get_content()
+
+
+def _ics(message) -> Calendar | None:
+    for part in message.iter_attachments():
+        if part.get_content_type() == "text/calendar":
+            return Calendar.from_ical(part.get_content())
+    return None
+
+
+def test_confirmation_mail_has_everything_and_a_calendar_file(mail_client, smtp):
+    seminar = factories.seminar()
+    _register(mail_client, seminar, last_name="Nguyễn", first_name="Thị Lan")
+    (message,) = smtp.to("person0@example.org")
+    assert message["Subject"].startswith("Anmeldung bestätigt: Basismodul in Düsseldorf")
+    text = _text(message)
+    assert "Guten Tag Thị Lan Nguyễn" in text
+    assert "Ihr Platz im Seminar ist bestätigt" in text
+    day1 = seminar.day1
+    assert f"1. Tag: {factories_date(day1)}, 9:00–17:00 Uhr" in text
+    assert "Bildungszentrum, Raum 2, Marktplatz 5, 40213 Düsseldorf" in text
+    assert seminar.vhs.contact_email in text
+    registration = _registration("person0@example.org")
+    link = f"https://seminare.example/anmeldung/{registration.token}"
+    assert link in text
+    assert f'href="{link}"' in _html(message)
+    calendar = _ics(message)
+    events = calendar.walk("VEVENT")
+    assert len(events) == 2
+    first = events[0]
+    assert first.decoded("dtstart").date() == day1
+    assert str(first.decoded("dtstart").tzinfo) == "Europe/Berlin"
+    assert first.decoded("dtstart").hour == 9
+    assert first.decoded("dtend").hour == 17
+    assert "Düsseldorf" in str(first["location"])
+    assert len(list(first.walk("VALARM"))) == 1
+    assert len(list(calendar.walk("VTIMEZONE"))) == 1
+
+
+def factories_date(day):
+    from app.formatting import date_long
+
+    return date_long(day)
+
+
+def test_waitlisted_mail_names_the_position_and_has_no_calendar_entry(mail_client, smtp):
+    seminar = factories.seminar(capacity=1)
+    _register(mail_client, seminar, 0)
+    _register(mail_client, seminar, 1)
+    (message,) = smtp.to("person1@example.org")
+    assert message["Subject"].startswith("Warteliste Platz 1")
+    assert "Sie stehen auf Platz 1 der Warteliste" in _text(message)
+    assert _ics(message) is None
+
+
+def test_html_part_escapes_what_people_typed(mail_client, smtp):
+    seminar = factories.seminar()
+    _register(mail_client, seminar, last_name="O'Neill & Söhne")
+    html = _html(smtp.to("person0@example.org")[0])
+    assert "O&#39;Neill &amp; Söhne" in html
+
+
+def test_self_service_link_verifies_then_cancels_and_moves_the_first_waitlisted_up(
+    mail_client, smtp
+):
+    seminar = factories.seminar(capacity=1)
+    _register(mail_client, seminar, 0)
+    _register(mail_client, seminar, 1)
+    _register(mail_client, seminar, 2)
+    first = _registration("person0@example.org")
+    assert first.email_verified_at is None
+    page = mail_client.get(f"/anmeldung/{first.token}")
+    assert page.status_code == 200
+    assert "Ihr Platz ist bestätigt" in page.text
+    assert page.headers["Cache-Control"] == "no-store"
+    assert _registration("person0@example.org").email_verified_at is not None
+
+    confirm = mail_client.get(f"/anmeldung/{first.token}/stornieren")
+    assert "Anmeldung wirklich stornieren?" in confirm.text
+    done = mail_client.post(f"/anmeldung/{first.token}/stornieren")
+    assert done.status_code == 303
+    done.close()
+    assert _registration("person0@example.org").state == RegistrationState.CANCELLED
+    assert _registration("person1@example.org").state == RegistrationState.CONFIRMED
+    assert _registration("person2@example.org").state == RegistrationState.WAITLISTED
+
+    cancelled_mail = smtp.to("person0@example.org")[-1]
+    assert cancelled_mail["Subject"].startswith("Anmeldung storniert")
+    assert "Sie haben Ihre Anmeldung für dieses Seminar storniert" in _text(cancelled_mail)
+    moved = smtp.to("person1@example.org")[-1]
+    assert moved["Subject"].startswith("Sie sind nachgerückt")
+    assert _ics(moved) is not None
+    assert len(smtp.to("person2@example.org")) == 1  # only their own confirmation
+
+    # a second cancel through the same link moves nobody and sends nothing
+    before = len(smtp.messages)
+    again = mail_client.post(f"/anmeldung/{first.token}/stornieren")
+    again.close()
+    assert len(smtp.messages) == before
+    assert _registration("person2@example.org").state == RegistrationState.WAITLISTED
+    page = mail_client.get(f"/anmeldung/{first.token}")
+    assert "Diese Anmeldung ist storniert" in page.text
+    assert "Anmeldung stornieren …" not in page.text
+
+
+def test_wrong_token_gets_a_clear_message(mail_client):
+    for token in ["x", "A" * 43, "A" * 500]:
+        response = mail_client.get(f"/anmeldung/{token}")
+        assert response.status_code == 404
+        assert "Dieser Link ist ungültig" in response.text
+        assert mail_client.post(f"/anmeldung/{token}/stornieren").status_code == 404
+
+
+def test_registration_succeeds_while_smtp_is_down_and_mail_goes_out_once_it_is_back(
+    mail_app, mail_client, smtp
+):
+    seminar = factories.seminar()
+    smtp.stop()
+    _register(mail_client, seminar)
+    assert _registration("person0@example.org").state == RegistrationState.CONFIRMED
+    (pending,) = db.session.scalars(sa.select(OutboxMail)).all()
+    assert pending.sent_at is None
+    assert pending.attempts == 1
+    assert pending.next_attempt_at > utcnow()
+    assert "ConnectionRefusedError" in pending.last_error
+
+    runner = mail_app.test_cli_runner()
+    smtp.start()
+    early = runner.invoke(args=["send-mail"])
+    assert "Sent 0 mails" in early.output  # the backoff is respected
+    pending.next_attempt_at = utcnow() - timedelta(seconds=1)
+    db.session.commit()
+    result = runner.invoke(args=["send-mail"])
+    assert "Sent 1 mails, 0 failed" in result.output
+    assert len(smtp.to("person0@example.org")) == 1
+    again = runner.invoke(args=["send-mail"])
+    assert "Sent 0 mails" in again.output
+    assert len(smtp.to("person0@example.org")) == 1
+
+
+def test_reminders_go_to_confirmed_people_once(mail_app, mail_client, smtp):
+    soon = factories.seminar(
+        capacity=1,
+        day1=today_berlin() + timedelta(days=2),
+        registration_deadline=today_berlin() + timedelta(days=1),
+    )
+    later = factories.seminar(day1=today_berlin() + timedelta(days=30))
+    _register(mail_client, soon, 0)
+    _register(mail_client, soon, 1)  # waitlisted: no reminder
+    _register(mail_client, later, 2)
+    runner = mail_app.test_cli_runner()
+    first = runner.invoke(args=["send-reminders"])
+    assert "Queued 1 reminders; sent 1" in first.output
+    reminders = [m for m in smtp.messages if m["Subject"].startswith("Erinnerung")]
+    assert [m["To"] for m in reminders] == ["person0@example.org"]
+    second = runner.invoke(args=["send-reminders"])
+    assert "Queued 0 reminders" in second.output
+    assert len([m for m in smtp.messages if m["Subject"].startswith("Erinnerung")]) == 1
+
+
+def test_link_request_answers_the_same_for_known_and_unknown_addresses(mail_client, smtp):
+    seminar = factories.seminar()
+    _register(mail_client, seminar, 0)
+    known = mail_client.post("/anmeldung/link-senden", data={"email": "PERSON0@example.org "})
+    known.close()
+    unknown = mail_client.post("/anmeldung/link-senden", data={"email": "nobody@example.org"})
+    unknown.close()
+    assert known.status_code == unknown.status_code == 200
+    assert known.text == unknown.text
+    links = [m for m in smtp.messages if m["Subject"].startswith("Ihre Links")]
+    assert [m["To"] for m in links] == ["person0@example.org"]
+    token = _registration("person0@example.org").token
+    assert f"/anmeldung/{token}" in _text(links[0])
+    bad = mail_client.post("/anmeldung/link-senden", data={"email": "kaputt"})
+    assert bad.status_code == 422
+    assert "gültige E-Mail-Adresse" in bad.text
+
+
+def test_link_requests_are_rate_limited(app_factory, smtp):
+    app = app_factory(**smtp.settings(), RATELIMIT_ENABLED=True, LINK_RATE_LIMIT="2 per minute")
+    with app.app_context():
+        client = app.test_client()
+        codes = [
+            client.post("/anmeldung/link-senden", data={"email": "a@example.org"}).status_code
+            for _ in range(3)
+        ]
+        assert codes == [200, 200, 429]
+
+
+def test_invitations_go_through_the_outbox(mail_app, smtp):
+    from app.models import Role
+    from app.services.accounts import create_user
+
+    _user, token = create_user(email="neu@vhs.example", role=Role.ADMIN, name="Neu")
+    from app.services.outbox import deliver_pending
+
+    deliver_pending()
+    (message,) = smtp.to("neu@vhs.example")
+    assert message["Subject"] == "Einladung zum Verwaltungsbereich der Seminaranmeldung"
+    assert f"https://seminare.example/manage/einladung/{token}" in _text(message)
+
+
+def test_without_smtp_mails_are_written_to_the_folder(app_factory, tmp_path):
+    app = app_factory(MAIL_FOLDER=str(tmp_path / "mails"))
+    with app.app_context():
+        seminar = factories.seminar()
+        client = app.test_client()
+        _register(client, seminar)
+        (written,) = list((tmp_path / "mails").glob("*.eml"))
+        message = email.message_from_bytes(written.read_bytes(), policy=email.policy.default)
+        assert message["To"] == "person0@example.org"
+        assert message["Subject"].startswith("Anmeldung bestätigt")
