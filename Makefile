@@ -2,9 +2,11 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+CHROMIUM ?= /usr/bin/chromium
 export FLASK_APP := wsgi
+export CHROMIUM
 
-.PHONY: run test lint format venv upgrade seed clean
+.PHONY: run test lint format venv clean bench
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -22,9 +24,14 @@ run: venv
 	FLASK_DEBUG=1 $(BIN)/flask seed-demo --if-empty
 	FLASK_DEBUG=1 $(BIN)/flask run --host 127.0.0.1 --port 5000
 
-## The whole test suite (SQLite; set TEST_DATABASE_URL for PostgreSQL).
-test: venv
+## The whole test suite (SQLite; set TEST_DATABASE_URL for PostgreSQL), browser tests included.
+test: venv $(CHROMIUM)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The browser tests drive Debian's Chromium (Playwright's own download does not work here).
+$(CHROMIUM):
+	@echo "Chromium is missing: installing Debian's package for the browser tests."
+	apt-get update -qq && apt-get install -y -qq chromium
 
 lint: venv
 	$(BIN)/ruff check .
@@ -36,3 +43,8 @@ format: venv
 
 clean:
 	rm -rf $(VENV) .pytest_cache
+
+## Benchmarks on SQLite and PostgreSQL (needs wrk and a PostgreSQL server); writes bench/RESULTS.md.
+bench: venv
+	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
+	$(BIN)/python bench/run.py

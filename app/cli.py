@@ -9,6 +9,7 @@ from app.models import Programme
 
 def register_commands(app: Flask) -> None:
     _register_user_command(app)
+    _register_scale_command(app)
     _register_mail_commands(app)
 
     @app.cli.command("seed-demo")
@@ -26,6 +27,20 @@ def register_commands(app: Flask) -> None:
         click.echo(
             f"Demo data loaded: {summary['vhs']} VHS, {summary['seminars']} seminars, "
             f"{summary['registrations']} registrations."
+        )
+
+
+def _register_scale_command(app: Flask) -> None:
+    @app.cli.command("seed-scale")
+    @click.option("--seminars", default=100, show_default=True)
+    @click.option("--registrations", default=2000, show_default=True)
+    def seed_scale(seminars: int, registrations: int) -> None:
+        """Add many seminars and registrations (for benchmarks)."""
+        from app.demo import scale
+
+        summary = scale(seminars, registrations)
+        click.echo(
+            f"Added {summary['seminars']} seminars, {summary['registrations']} registrations."
         )
 
 

@@ -300,3 +300,60 @@ def seed(today: date | None = None) -> dict[str, int]:
     db.session.execute(sa.delete(OutboxMail))
     db.session.commit()
     return {"vhs": len(VHS), "seminars": len(PLAN), "registrations": total}
+
+
+def scale(seminars: int, registrations: int, today: date | None = None) -> dict[str, int]:
+    """More of the same for benchmarks: ``seminars`` published seminars at as many VHS
+    as the per-location rule allows (two each), ``registrations`` booked through the
+    booking service. Adds to what is there."""
+    today = today or today_berlin()
+    rng = random.Random(seminars * 7919 + registrations)
+    programme = Programme.current()
+    if programme is None:
+        seed(today)
+        programme = Programme.current()
+    start = db.session.scalar(sa.select(sa.func.count()).select_from(Vhs))
+    created = []
+    for n in range(seminars):
+        index = start + n // 2
+        if n % 2 == 0:
+            town = f"Stadt {index}"
+            vhs = Vhs(
+                slug=f"vhs-stadt-{index}",
+                name=f"Volkshochschule Stadt {index}",
+                town=town,
+                street="Am Markt 1",
+                postcode="40210",
+            )
+            db.session.add(vhs)
+        day1 = _next_friday(today + timedelta(days=14 + n % 120))
+        seminar = Seminar(
+            programme=programme,
+            vhs=vhs,
+            module=1 + n % 2,
+            state=SeminarState.PUBLISHED,
+            capacity=20,
+            venue_name=f"{vhs.name}, Saal",
+            venue_street=vhs.street,
+            venue_postcode=vhs.postcode,
+            venue_town=vhs.town,
+            day1=day1,
+            day1_starts=time(9, 0),
+            day1_ends=time(17, 0),
+            day2=day1 + timedelta(days=1),
+            day2_starts=time(9, 0),
+            day2_ends=time(17, 0),
+            registration_deadline=day1 - timedelta(days=7),
+        )
+        db.session.add(seminar)
+        created.append(seminar)
+    db.session.commit()
+    for n in range(registrations):
+        target = created[rng.randrange(len(created))]
+        first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+        book_seat(
+            target.id, Applicant(last, first, target.venue_town, f"scale{start}-{n}@example.org")
+        )
+    db.session.execute(sa.delete(OutboxMail))
+    db.session.commit()
+    return {"seminars": len(created), "registrations": registrations}

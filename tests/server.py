@@ -43,7 +43,11 @@ class LiveServer:
         workers: int = 4,
         threads: int = 4,
         extra_env: dict | None = None,
+        app_module: str = "wsgi:app",
+        access_log: bool = True,
     ):
+        self.app_module = app_module
+        self.access_log = access_log
         self.database_url = database_url
         self.extra_env = extra_env or {}
         # Mails go to a folder of the server's own, never the project's instance folder.
@@ -95,11 +99,10 @@ class LiveServer:
             "5",
             "--chdir",
             str(ROOT),
-            "--access-logfile",
-            "-",
+            *(["--access-logfile", "-"] if self.access_log else []),
             "--error-logfile",
             "-",
-            "wsgi:app",
+            self.app_module,
         ]
         self.process = subprocess.Popen(
             command,
