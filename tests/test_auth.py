@@ -1,0 +1,379 @@
+"""Organiser accounts: login, rate limit, logout, idle timeout, invitations, cookies."""
+
+import re
+
+import sqlalchemy as sa
+
+from app.extensions import db
+from app.models import Role, User
+from app.timeutil import utcnow
+from tests import factories
+
+LOGIN_FAILED = "E-Mail-Adresse oder Passwort stimmen nicht."
+INVITATION_LINK = re.compile(r"https?://\S+/manage/einladung/([A-Za-z0-9_-]+)")
+
+
+def _user_by_email(email: str) -> User | None:
+    db.session.expire_all()
+    return db.session.scalars(sa.select(User).where(User.email == email)).first()
+
+
+def _logged_in(client) -> bool:
+    response = client.get("/manage/")
+    if response.status_code == 302:
+        assert "/manage/anmelden" in response.headers["Location"]
+        return False
+    assert response.status_code == 200
+    return True
+
+
+# -- login ---------------------------------------------------------------------
+
+
+def test_wrong_password_and_unknown_email_get_the_same_answer(client):
+    account = factories.user("admin", email="kim@org.example")
+    wrong_password = client.post(
+        "/manage/anmelden", data={"email": account.email, "password": "falsches Passwort!"}
+    )
+    unknown_email = client.post(
+        "/manage/anmelden", data={"email": "nie@org.example", "password": factories.PASSWORD}
+    )
+    for response in (wrong_password, unknown_email):
+        assert response.status_code == 422
+        assert LOGIN_FAILED in response.text
+    # nothing tells the two apart but the address the person typed in
+    assert wrong_password.text.replace(account.email, "@") == unknown_email.text.replace(
+        "nie@org.example", "@"
+    )
+    assert not _logged_in(client)
+
+
+def test_correct_login_redirects_to_the_dashboard(client):
+    account = factories.user("admin")
+    response = factories.login(client, account)
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/manage/"
+    assert _logged_in(client)
+
+
+def test_login_ignores_the_case_of_the_address(client):
+    factories.user("admin", email="gross@org.example")
+    response = client.post(
+        "/manage/anmelden", data={"email": " GROSS@Org.Example ", "password": factories.PASSWORD}
+    )
+    assert response.status_code == 303
+
+
+def test_login_follows_next_only_on_this_site(app, client):
+    account = factories.user("admin")
+    response = client.post(
+        "/manage/anmelden?next=/manage/nutzer",
+        data={"email": account.email, "password": factories.PASSWORD},
+    )
+    assert response.headers["Location"] == "/manage/nutzer"
+    other = app.test_client()
+    response = other.post(
+        "/manage/anmelden?next=//evil.example/phish",
+        data={"email": account.email, "password": factories.PASSWORD},
+    )
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/manage/"
+
+
+def test_inactive_account_cannot_log_in(client):
+    account = factories.user("admin", active=False)
+    response = factories.login(client, account)
+    assert response.status_code == 422
+    assert LOGIN_FAILED in response.text
+    assert not _logged_in(client)
+
+
+def test_login_posts_are_rate_limited(app_factory):
+    app = app_factory(RATELIMIT_ENABLED=True, LOGIN_RATE_LIMIT="3 per minute")
+    with app.app_context():
+        account = factories.user("admin")
+        client = app.test_client()
+        codes = [
+            client.post(
+                "/manage/anmelden", data={"email": account.email, "password": f"falsch {n}"}
+            ).status_code
+            for n in range(3)
+        ]
+        assert codes == [422, 422, 422]
+        limited = factories.login(client, account)  # even the right password now
+        assert limited.status_code == 429
+        assert "Zu viele Versuche" in limited.text
+        assert 0 < int(limited.headers["Retry-After"]) <= 60
+        assert not _logged_in(client)
+        # the login page itself can still be read
+        assert client.get("/manage/anmelden").status_code == 200
+
+
+# -- logout and idle timeout ---------------------------------------------------
+
+
+def test_logout_voids_every_copy_of_the_session(app, client):
+    account = factories.user("vhs", vhs_id=factories.vhs().id)
+    assert factories.login(client, account).status_code == 303
+    cookie = client.get_cookie("session").value
+
+    copy = app.test_client()
+    copy.set_cookie("session", cookie)
+    assert copy.get("/manage/").status_code == 200  # the copy works while logged in
+
+    response = client.post("/manage/abmelden")
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/manage/anmelden"
+    assert "Sie sind abgemeldet." in client.get("/manage/anmelden").text
+
+    stolen = app.test_client()
+    stolen.set_cookie("session", cookie)
+    response = stolen.get("/manage/")
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/manage/anmelden")
+    assert not _logged_in(copy)
+
+    # logging in again works with a fresh session
+    assert factories.login(client, account).status_code == 303
+    assert _logged_in(client)
+
+
+def test_logout_needs_a_login(client):
+    response = client.post("/manage/abmelden")
+    assert response.status_code == 302
+    assert "/manage/anmelden" in response.headers["Location"]
+
+
+def test_idle_session_expires_with_a_german_message(app_factory):
+    app = app_factory(IDLE_TIMEOUT_MINUTES=30)
+    with app.app_context():
+        account = factories.user("admin")
+        client = app.test_client()
+        assert factories.login(client, account).status_code == 303
+        now = int(utcnow().timestamp())
+
+        with client.session_transaction() as session:
+            session["_seen"] = now - 29 * 60  # still within the 30 minutes
+        assert client.get("/manage/").status_code == 200
+
+        with client.session_transaction() as session:
+            session["_seen"] = now - 31 * 60
+        response = client.get("/manage/")
+        assert response.status_code == 302
+        assert response.headers["Location"].startswith("/manage/anmelden")
+        login_page = client.get(response.headers["Location"])
+        assert "Ihre Sitzung ist wegen Inaktivität abgelaufen" in login_page.text
+        # and it stays logged out
+        assert not _logged_in(client)
+
+
+def test_idle_session_expires_for_htmx_requests_with_a_redirect_header(app_factory, htmx):
+    app = app_factory(IDLE_TIMEOUT_MINUTES=5)
+    with app.app_context():
+        account = factories.user("admin")
+        client = app.test_client()
+        assert factories.login(client, account).status_code == 303
+        with client.session_transaction() as session:
+            session["_seen"] = int(utcnow().timestamp()) - 6 * 60
+        response = client.get("/manage/", headers=htmx)
+        assert response.status_code == 401
+        assert response.headers["HX-Redirect"] == "/manage/anmelden"
+
+
+# -- invitations -----------------------------------------------------------------
+
+
+def _invite(runner, *args):
+    return runner.invoke(args=["create-user", *args])
+
+
+def test_invitation_from_the_command_line_sets_a_password_once(app, client, runner):
+    school = factories.vhs(slug="vhs-bochum")
+    result = _invite(runner, "--role", "vhs", "--email", "x@y.example", "--vhs", "vhs-bochum")
+    assert result.exit_code == 0, result.output
+    match = INVITATION_LINK.search(result.output)
+    assert match, result.output
+    link = f"/manage/einladung/{match.group(1)}"
+    created = _user_by_email("x@y.example")
+    assert created.role == Role.VHS and created.vhs_id == school.id
+    assert created.password_hash is None
+
+    form = client.get(link)
+    assert form.status_code == 200
+    assert "Passwort festlegen" in form.text and "x@y.example" in form.text
+
+    eleven = "elf Zeichen"
+    assert len(eleven) == 11
+    short = client.post(link, data={"password": eleven, "confirm": eleven})
+    assert short.status_code == 422
+    assert "Das Passwort muss mindestens 12 Zeichen lang sein." in short.text
+    assert _user_by_email("x@y.example").password_hash is None
+
+    different = client.post(
+        link, data={"password": "ein gutes langes Passwort", "confirm": "ein anderes Passwort"}
+    )
+    assert different.status_code == 422
+    assert "Die beiden Passwörter stimmen nicht überein." in different.text
+
+    password = "ein gutes langes Passwort"
+    saved = client.post(link, data={"password": password, "confirm": password})
+    assert saved.status_code == 303
+    assert saved.headers["Location"] == "/manage/anmelden"
+    stored = _user_by_email("x@y.example").password_hash
+    assert stored != password and password not in stored
+    assert stored.startswith("scrypt:")
+
+    used = client.get(link)
+    assert used.status_code == 404
+    assert "Dieser Link gilt nicht (mehr)" in used.text
+    again = client.post(link, data={"password": "noch ein anderes Passwort", "confirm": "x"})
+    assert again.status_code == 404
+    assert _user_by_email("x@y.example").password_hash == stored
+
+    login = client.post("/manage/anmelden", data={"email": "x@y.example", "password": password})
+    assert login.status_code == 303
+
+
+def test_unknown_invitation_link_is_a_german_404(client):
+    response = client.get("/manage/einladung/gibt-es-nicht")
+    assert response.status_code == 404
+    assert "Dieser Link gilt nicht (mehr)" in response.text
+
+
+def test_expired_invitation_link_is_refused(client, runner):
+    factories.vhs(slug="vhs-alt")
+    result = _invite(runner, "--role", "vhs", "--email", "alt@y.example", "--vhs", "vhs-alt")
+    link = f"/manage/einladung/{INVITATION_LINK.search(result.output).group(1)}"
+    account = _user_by_email("alt@y.example")
+    account.invitation_expires = utcnow().replace(year=utcnow().year - 1)
+    db.session.commit()
+    assert client.get(link).status_code == 404
+
+
+def test_create_user_refuses_vhs_role_without_a_valid_vhs(runner):
+    factories.vhs(slug="vhs-echt")
+    missing = _invite(runner, "--role", "vhs", "--email", "a@y.example")
+    assert missing.exit_code != 0
+    assert "Role vhs needs --vhs" in missing.output
+    unknown = _invite(runner, "--role", "vhs", "--email", "a@y.example", "--vhs", "vhs-erfunden")
+    assert unknown.exit_code != 0
+    assert "Role vhs needs --vhs" in unknown.output
+    assert _user_by_email("a@y.example") is None
+
+
+def test_create_user_refuses_contact_role_without_a_council(runner):
+    factories.council(town="Hamm")
+    missing = _invite(runner, "--role", "contact", "--email", "c@y.example")
+    assert missing.exit_code != 0
+    assert "Role contact needs --council" in missing.output
+    unknown = _invite(
+        runner, "--role", "contact", "--email", "c@y.example", "--council", "Nirgends"
+    )
+    assert unknown.exit_code != 0
+    assert _user_by_email("c@y.example") is None
+    good = _invite(runner, "--role", "contact", "--email", "c@y.example", "--council", "Hamm")
+    assert good.exit_code == 0, good.output
+    assert _user_by_email("c@y.example").council.town == "Hamm"
+
+
+def test_create_user_refuses_an_existing_address(runner):
+    factories.user("admin", email="schon@y.example")
+    result = _invite(runner, "--role", "admin", "--email", "Schon@Y.example")
+    assert result.exit_code != 0
+    assert "exists already" in result.output
+
+
+# -- admin user page -------------------------------------------------------------
+
+
+def test_admin_creates_a_user_and_gets_a_working_invitation_link(app, client):
+    school = factories.vhs(name="Volkshochschule Hagen")
+    assert factories.login(client, factories.user("admin")).status_code == 303
+    response = client.post(
+        "/manage/nutzer",
+        data={
+            "email": "Neu@VHS-Hagen.example",
+            "name": "Nele Neu",
+            "role": "vhs",
+            "vhs_id": str(school.id),
+            "council_id": "0",
+        },
+    )
+    assert response.status_code == 200
+    assert "Konto angelegt." in response.text
+    match = INVITATION_LINK.search(response.text)
+    assert match, response.text
+    created = _user_by_email("neu@vhs-hagen.example")
+    assert created.role == Role.VHS and created.vhs_id == school.id
+    assert created.name == "Nele Neu"
+    # listed with its state, and the form is empty again
+    assert "neu@vhs-hagen.example" in response.text and "eingeladen" in response.text
+    assert 'value="Nele Neu"' not in response.text
+
+    invited = app.test_client()
+    page = invited.get(f"/manage/einladung/{match.group(1)}")
+    assert page.status_code == 200
+    assert "Willkommen, Nele Neu" in page.text
+
+
+def test_admin_user_form_keeps_input_and_asks_for_the_vhs(client):
+    factories.vhs()
+    assert factories.login(client, factories.user("admin")).status_code == 303
+    response = client.post(
+        "/manage/nutzer",
+        data={
+            "email": "ohne@vhs.example",
+            "name": "Otto Ohne",
+            "role": "vhs",
+            "vhs_id": "0",
+            "council_id": "0",
+        },
+    )
+    assert response.status_code == 422
+    assert "Bitte wählen Sie die Volkshochschule." in response.text
+    assert 'value="ohne@vhs.example"' in response.text
+    assert 'value="Otto Ohne"' in response.text
+    assert "Konto angelegt." not in response.text
+    assert _user_by_email("ohne@vhs.example") is None
+
+
+def test_admin_user_form_asks_for_the_council_of_a_contact(client):
+    assert factories.login(client, factories.user("admin")).status_code == 303
+    response = client.post(
+        "/manage/nutzer",
+        data={"email": "kontakt@rat.example", "role": "contact", "vhs_id": "0", "council_id": "0"},
+    )
+    assert response.status_code == 422
+    assert "Bitte wählen Sie den Integrationsrat." in response.text
+    assert _user_by_email("kontakt@rat.example") is None
+
+
+def test_admin_user_form_refuses_an_existing_address(client):
+    factories.user("admin", email="doppelt@org.example")
+    assert factories.login(client, factories.user("admin")).status_code == 303
+    response = client.post(
+        "/manage/nutzer",
+        data={"email": "Doppelt@Org.example", "role": "admin", "vhs_id": "0", "council_id": "0"},
+    )
+    assert response.status_code == 422
+    assert "Für diese E-Mail-Adresse gibt es schon ein Konto." in response.text
+    count = db.session.scalar(
+        sa.select(sa.func.count()).select_from(User).where(User.email == "doppelt@org.example")
+    )
+    assert count == 1
+
+
+# -- cookies -----------------------------------------------------------------------
+
+
+def test_session_cookie_is_secure_httponly_and_samesite_lax(app_factory):
+    app = app_factory(SESSION_COOKIE_SECURE=True)
+    with app.app_context():
+        account = factories.user("admin")
+        response = factories.login(app.test_client(), account)
+        assert response.status_code == 303
+        (cookie,) = [c for c in response.headers.getlist("Set-Cookie") if c.startswith("session=")]
+        attributes = [part.strip() for part in cookie.split(";")]
+        assert "Secure" in attributes
+        assert "HttpOnly" in attributes
+        assert "SameSite=Lax" in attributes

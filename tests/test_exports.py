@@ -1,0 +1,173 @@
+"""The participant list as CSV and XLSX: German Excel conventions, no formula injection."""
+
+import csv
+import io
+import re
+import unicodedata
+
+import pytest
+import sqlalchemy as sa
+from openpyxl import load_workbook
+
+from app.extensions import db
+from app.models import Registration
+from app.services.exports import HEADER, safe_cell
+from tests import factories
+
+HEADER_LINE = "Name;Vorname;Ort;E-Mail-Adresse;Status;Angemeldet am;Anwesend Tag 1;Anwesend Tag 2"
+MOMENT = re.compile(r"\d\d\.\d\d\.\d{4}, \d{1,2}:\d\d Uhr")
+
+HYPERLINK = '=HYPERLINK("https://evil.example/";"Klick")'
+# (last name, first name, town, e-mail) as typed into the organisers' form
+PEOPLE = [
+    (HYPERLINK, "+49 170 1234567", "-1", "=1+1@example.org"),
+    ("@SUM(1+1)", "Zoë", "Köln", "sum@example.org"),
+    ("Nguyễn", "Thị Lan", "Düsseldorf", "lan@example.org"),
+    # typed with a combining cedilla: stored and exported as one character
+    ("C\u0327elik", "Ays\u0327e", "Münster", "ayse@example.org"),
+]
+
+
+@pytest.fixture
+def exported(app, client):
+    """A seminar with three places, filled through the organisers' form; Nguyễn present."""
+    school = factories.vhs()
+    seminar = factories.seminar(vhs=school, capacity=3)
+    account = factories.user("vhs", vhs_id=school.id)
+    assert factories.login(client, account).status_code == 303
+    for last, first, town, email in PEOPLE:
+        response = client.post(
+            f"/manage/seminare/{seminar.id}/teilnehmende",
+            data={"last_name": last, "first_name": first, "town": town, "email": email},
+        )
+        assert response.status_code == 303, response.text
+    lan = db.session.scalars(
+        sa.select(Registration).where(
+            Registration.seminar_id == seminar.id, Registration.email == "lan@example.org"
+        )
+    ).one()
+    marked = client.post(f"/manage/anmeldungen/{lan.id}/anwesenheit/1", data={"present": "1"})
+    assert marked.status_code == 303
+    return seminar
+
+
+EXPECTED = {
+    "'" + HYPERLINK: [
+        "'" + HYPERLINK,
+        "'+49 170 1234567",
+        "'-1",
+        "'=1+1@example.org",
+        "bestätigt",
+        "nicht erfasst",
+        "nicht erfasst",
+    ],
+    "'@SUM(1+1)": [
+        "'@SUM(1+1)",
+        "Zoë",
+        "Köln",
+        "sum@example.org",
+        "bestätigt",
+        "nicht erfasst",
+        "nicht erfasst",
+    ],
+    "Nguyễn": [
+        "Nguyễn",
+        "Thị Lan",
+        "Düsseldorf",
+        "lan@example.org",
+        "bestätigt",
+        "ja",
+        "nicht erfasst",
+    ],
+    "Çelik": ["Çelik", "Ayşe", "Münster", "ayse@example.org", "Warteliste", "", ""],
+}
+
+
+def _check_rows(rows: list[list[str]]) -> None:
+    assert len(rows) == len(EXPECTED)
+    by_name = {row[0]: row for row in rows}
+    assert set(by_name) == set(EXPECTED)
+    for name, expected in EXPECTED.items():
+        row = by_name[name]
+        assert row[:5] + row[6:] == expected, row
+        assert MOMENT.fullmatch(row[5]), row[5]
+    for row in rows:
+        for value in row:
+            assert unicodedata.is_normalized("NFC", value)
+
+
+def test_csv_export_for_german_excel(client, exported):
+    response = client.get(f"/manage/seminare/{exported.id}/teilnehmende.csv")
+    assert response.status_code == 200
+    assert response.mimetype == "text/csv"
+    assert response.headers["Content-Disposition"] == (
+        f'attachment; filename="teilnehmende-seminar-{exported.id}-{exported.day1.isoformat()}.csv"'
+    )
+    assert response.headers["Cache-Control"] == "no-store"
+    body = response.data
+    assert body.startswith(b"\xef\xbb\xbf" + HEADER_LINE.encode() + b"\r\n")
+    text = body.decode("utf-8-sig")
+    header, *rows = list(csv.reader(io.StringIO(text), delimiter=";"))
+    assert header == HEADER
+    _check_rows(rows)
+
+
+def test_xlsx_export_has_text_cells_only(client, exported):
+    response = client.get(f"/manage/seminare/{exported.id}/teilnehmende.xlsx")
+    assert response.status_code == 200
+    assert response.mimetype == (
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    assert response.headers["Content-Disposition"].startswith("attachment; ")
+    assert response.headers["Content-Disposition"].endswith('.xlsx"')
+    assert response.headers["Cache-Control"] == "no-store"
+    sheet = load_workbook(io.BytesIO(response.data)).active
+    assert sheet.title == f"Seminar {exported.id}"
+    values = [[cell.value or "" for cell in row] for row in sheet.iter_rows()]
+    assert values[0] == HEADER
+    _check_rows(values[1:])
+    for row in sheet.iter_rows():
+        for cell in row:
+            assert cell.data_type != "f", (cell.coordinate, cell.value)
+
+
+def test_tabs_and_line_breaks_never_reach_the_export_unneutralised(client, app):
+    school = factories.vhs()
+    seminar = factories.seminar(vhs=school)
+    assert factories.login(client, factories.user("vhs", vhs_id=school.id)).status_code == 303
+    url = f"/manage/seminare/{seminar.id}/teilnehmende"
+    for inner in ("Max\tMuster", "Max\r=1+1", "Max\n=1+1"):
+        refused = client.post(
+            url, data={"last_name": inner, "first_name": "A", "town": "B", "email": "t@example.org"}
+        )
+        assert refused.status_code == 422
+        assert "Bitte keine Steuerzeichen" in refused.text
+    # at the start, whitespace is trimmed away and what is left is neutralised
+    added = client.post(
+        url,
+        data={"last_name": "\t=1+1", "first_name": "\r\n+1", "town": "B", "email": "t@example.org"},
+    )
+    assert added.status_code == 303
+    text = client.get(f"/manage/seminare/{seminar.id}/teilnehmende.csv").data.decode("utf-8-sig")
+    (row,) = list(csv.reader(io.StringIO(text), delimiter=";"))[1:]
+    assert row[:3] == ["'=1+1", "'+1", "B"]
+
+
+@pytest.mark.parametrize(
+    ("value", "safe"),
+    [
+        ("=1+1", "'=1+1"),
+        ("+49", "'+49"),
+        ("-1", "'-1"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\t=1+1", "'\t=1+1"),
+        ("\r=1+1", "'\r=1+1"),
+        ("Nguyễn", "Nguyễn"),
+        ("Anne-Marie", "Anne-Marie"),
+        ("O'Neill", "O'Neill"),
+        ("a=b", "a=b"),
+        ("", ""),
+    ],
+)
+def test_safe_cell(value, safe):
+    assert safe_cell(value) == safe
