@@ -6,7 +6,7 @@ CHROMIUM ?= /usr/bin/chromium
 export FLASK_APP := wsgi
 export CHROMIUM
 
-.PHONY: run test lint format venv clean bench
+.PHONY: run test lint format venv clean bench screenshots
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -48,3 +48,7 @@ clean:
 bench: venv
 	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 	$(BIN)/python bench/run.py
+
+## Screenshots of the key pages at phone and desktop size, into docs/screenshots/.
+screenshots: venv $(CHROMIUM)
+	$(BIN)/python docs/make_screenshots.py

@@ -4,6 +4,7 @@ from flask_login import current_user
 from app.auth.scope import get_seminar_for
 from app.organiser import bp
 from app.organiser.participants import participant_lists
+from app.public.queries import fold
 from app.services.availability import availability_for
 from app.services.room_needs import changes_since_last_look, room_needs
 from app.timeutil import today_berlin
@@ -31,7 +32,7 @@ def sign_in_sheet(seminar_id: int, day: int):
         abort(404)
     people = sorted(
         participant_lists(seminar.id)["confirmed"],
-        key=lambda r: (r.last_name.casefold(), r.first_name.casefold()),
+        key=lambda r: (fold(r.last_name), fold(r.first_name)),  # Ärmel with the A names
     )
     day_date, starts, ends = seminar.days[day - 1]
     return render_template(

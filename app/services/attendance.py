@@ -40,6 +40,6 @@ def set_presence(registration: Registration, day: int, present: bool, actor_id: 
         seminar_id=registration.seminar_id,
         registration_id=registration.id,
         actor_id=actor_id,
-        detail=f"day {day}: {'present' if present else 'absent'}",
+        detail=f"{day}:{'present' if present else 'absent'}",
     )
     db.session.commit()

@@ -10,6 +10,7 @@ from openpyxl.styles import Font
 from app.extensions import db
 from app.formatting import moment
 from app.models import Registration, RegistrationState, Seminar
+from app.public.queries import fold
 from app.services.attendance import presence
 
 HEADER = [
@@ -26,6 +27,12 @@ STATE_LABELS = {
     RegistrationState.CONFIRMED: "bestätigt",
     RegistrationState.WAITLISTED: "Warteliste",
     RegistrationState.CANCELLED: "storniert",
+}
+# confirmed first, then the waiting list, then cancellations; names in German order
+LIST_ORDER = {
+    RegistrationState.CONFIRMED: 0,
+    RegistrationState.WAITLISTED: 1,
+    RegistrationState.CANCELLED: 2,
 }
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -46,11 +53,10 @@ def _attendance_label(states: dict[int, bool], registration: Registration) -> st
 
 
 def participant_rows(seminar: Seminar) -> list[list[str]]:
-    registrations = db.session.scalars(
-        sa.select(Registration)
-        .where(Registration.seminar_id == seminar.id)
-        .order_by(Registration.state, Registration.last_name, Registration.first_name)
-    ).all()
+    registrations = sorted(
+        db.session.scalars(sa.select(Registration).where(Registration.seminar_id == seminar.id)),
+        key=lambda r: (LIST_ORDER[r.state], fold(r.last_name), fold(r.first_name)),
+    )
     day1, day2 = presence(seminar.id, 1), presence(seminar.id, 2)
     return [
         [

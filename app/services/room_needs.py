@@ -22,20 +22,8 @@ class RoomNeeds:
     def snapshot(self, seminar: Seminar) -> dict:
         data = asdict(self)
         data["venue"] = f"{seminar.venue_name}, {seminar.venue_street}, {seminar.venue_town}"
-        data["days"] = [f"{d.isoformat()} {s:%H:%M}-{e:%H:%M}" for d, s, e in seminar.days]
+        data["days"] = [f"{d:%d.%m.%Y} {s:%H:%M}–{e:%H:%M}" for d, s, e in seminar.days]
         return data
-
-
-CHANGE_LABELS = {
-    "participants": "Teilnehmende",
-    "trainers": "Trainer*innen",
-    "headcount": "Personen im Raum",
-    "catering_people": "Verpflegung für Personen",
-    "catering_budget_cents": "Verpflegungsbudget (Cent)",
-    "waitlisted": "Warteliste",
-    "venue": "Veranstaltungsort",
-    "days": "Termine",
-}
 
 
 def room_needs(seminar: Seminar, seats: Availability) -> RoomNeeds:
@@ -56,7 +44,7 @@ def room_needs(seminar: Seminar, seats: Availability) -> RoomNeeds:
 def changes_since_last_look(user_id: int, seminar: Seminar, needs: RoomNeeds):
     """Compare with what this user saw last time, then remember the current state.
 
-    Returns (changes, seen_at): changes as (label, before, now) triples, seen_at
+    Returns (changes, seen_at): changes as (field, before, now) triples, seen_at
     None on the first look.
     """
     current = needs.snapshot(seminar)
@@ -67,7 +55,7 @@ def changes_since_last_look(user_id: int, seminar: Seminar, needs: RoomNeeds):
             before = json.loads(seen.snapshot)
             seen_at = seen.seen_at
             changes = [
-                (CHANGE_LABELS[key], before.get(key), value)
+                (key, before.get(key), value)
                 for key, value in current.items()
                 if before.get(key) != value
             ]
