@@ -1,6 +1,7 @@
 """German formatting of dates, times and money, with Babel (never the machine's locale)."""
 
 from datetime import date, datetime, time
+from functools import lru_cache
 
 from babel.dates import format_date, format_datetime, format_time
 from babel.numbers import format_currency
@@ -10,16 +11,19 @@ from app.timeutil import to_berlin
 LOCALE = "de_DE"
 
 
+@lru_cache(maxsize=4096)  # pure, and the same few dates appear on every page
 def date_long(day: date) -> str:
     """'Sa., 14. März 2026'"""
     return format_date(day, "EEE, d. MMMM y", locale=LOCALE)
 
 
+@lru_cache(maxsize=4096)
 def date_short(day: date) -> str:
     """'14.03.2026'"""
     return format_date(day, "dd.MM.y", locale=LOCALE)
 
 
+@lru_cache(maxsize=512)
 def clock(moment: time) -> str:
     """'9:00'"""
     return format_time(moment, "H:mm", locale=LOCALE)

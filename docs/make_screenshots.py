@@ -24,15 +24,34 @@ PASSWORD = "Demo-Passwort-fuer-Bilder"
 
 
 def prepare(url: str) -> str:
-    env = {**os.environ, "DATABASE_URL": url, "FLASK_APP": "wsgi", "FLASK_DEBUG": "1",
-           "MAIL_FOLDER": tempfile.mkdtemp(prefix="shots-mail-")}
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "FLASK_APP": "wsgi",
+        "FLASK_DEBUG": "1",
+        "MAIL_FOLDER": tempfile.mkdtemp(prefix="shots-mail-"),
+    }
     for args in (["db", "upgrade"], ["seed-demo"]):
-        subprocess.run([str(BIN / "flask"), *args], check=True, env=env, cwd=ROOT,
-                       capture_output=True)
+        subprocess.run(
+            [str(BIN / "flask"), *args], check=True, env=env, cwd=ROOT, capture_output=True
+        )
     out = subprocess.run(
-        [str(BIN / "flask"), "create-user", "--role", "contact", "--email",
-         "kontakt@demo.example", "--council", "Dortmund"],
-        check=True, env=env, cwd=ROOT, capture_output=True, text=True).stdout
+        [
+            str(BIN / "flask"),
+            "create-user",
+            "--role",
+            "contact",
+            "--email",
+            "kontakt@demo.example",
+            "--council",
+            "Dortmund",
+        ],
+        check=True,
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    ).stdout
     return re.search(r"/manage/einladung/(\S+)", out).group(1)
 
 
@@ -43,8 +62,15 @@ def main() -> None:
     with LiveServer(database, workers=2, threads=2) as server, sync_playwright() as p:
         browser = p.chromium.launch(
             executable_path=os.environ.get("CHROMIUM", "/usr/bin/chromium"),
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run"])
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
         base = server.url
         setup = browser.new_page()
         setup.goto(f"{base}/manage/einladung/{token}")
