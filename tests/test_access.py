@@ -15,6 +15,7 @@ from tests import factories
 SCOPES = {
     "auth.login": "public",
     "auth.accept_invitation": "public",
+    "auth.forgot_password": "public",
     "auth.logout": "any_user",
     "organiser.dashboard": "any_user",
     "organiser.participants": "seminar",

@@ -181,3 +181,71 @@ def test_ten_submissions_of_one_address_at_once_make_one_registration(app, live_
         assert registrations[0].email_normalized == "same@example.org"
         assert registrations[0].state == RegistrationState.CONFIRMED
         assert live_server.unhandled_errors_since(log_start) == []
+
+
+def _cancel_form_token(session: requests.Session, url: str) -> str:
+    response = session.get(url, timeout=TIMEOUT)
+    assert response.status_code == 200, response.status_code
+    return VALUE.search(CSRF_INPUT.search(response.text).group(0)).group(1)
+
+
+def test_cancellations_and_registrations_at_the_same_moment_move_up_exactly_once(
+    app, live_server, visitors
+):
+    from app.models import OutboxMail
+
+    seminar = factories.seminar(capacity=10)
+    seminar_id = seminar.id
+    factories.fill(seminar, 20)  # 10 confirmed, 10 waitlisted
+    before = _registrations(seminar_id)
+    leaving = [r for r in before if r.state == RegistrationState.CONFIRMED][:5]
+    queue = [r.id for r in before if r.state == RegistrationState.WAITLISTED]
+    cancel_urls = [f"{live_server.url}/anmeldung/{r.token}/stornieren" for r in leaving]
+    db.session.remove()
+
+    with live_server.log_shown_on_failure():
+        # every cancellation is sent twice at once (a double tap), next to ten new people
+        cancellers = []
+        for url in cancel_urls + cancel_urls:
+            session = requests.Session()
+            session.headers["Connection"] = "close"
+            cancellers.append((session, url, _cancel_form_token(session, url)))
+        newcomers = visitors(seminar_id, 10)
+        barrier = threading.Barrier(len(cancellers) + len(newcomers))
+
+        def cancel(item):
+            session, url, token = item
+            barrier.wait(timeout=TIMEOUT)
+            return session.post(
+                url, data={"csrf_token": token}, allow_redirects=False, timeout=TIMEOUT
+            )
+
+        def register(pair):
+            person, form = pair
+            barrier.wait(timeout=TIMEOUT)
+            return person.register(**form)
+
+        with ThreadPoolExecutor(max_workers=len(cancellers) + len(newcomers)) as pool:
+            cancelled = pool.map(cancel, cancellers)
+            registered = pool.map(
+                register, [(p, factories.form_data(100 + n)) for n, p in enumerate(newcomers)]
+            )
+            statuses = [r.status_code for r in list(cancelled) + list(registered)]
+        for session, _url, _token in cancellers:
+            session.close()
+
+    assert not [s for s in statuses if s >= 500], statuses
+    after = {r.id: r for r in _registrations(seminar_id)}
+    states = [r.state for r in after.values()]
+    assert states.count(RegistrationState.CONFIRMED) == 10
+    assert states.count(RegistrationState.CANCELLED) == 5
+    # the first five of the queue moved up, in order; the newcomers queue behind the rest
+    assert [after[i].state for i in queue] == [RegistrationState.CONFIRMED] * 5 + [
+        RegistrationState.WAITLISTED
+    ] * 5
+    newest = max(r.id for r in before)
+    assert {r.state for r in after.values() if r.id > newest} == {RegistrationState.WAITLISTED}
+    moved_mails = db.session.scalars(
+        sa.select(OutboxMail.registration_id).where(OutboxMail.kind == "moved_up")
+    ).all()
+    assert sorted(moved_mails) == sorted(queue[:5])  # one mail each, never two

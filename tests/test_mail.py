@@ -2,6 +2,7 @@
 
 import email
 import email.policy
+import re
 from datetime import timedelta
 
 import pytest
@@ -265,3 +266,24 @@ def test_without_smtp_mails_are_written_to_the_folder(app_factory, tmp_path):
         message = email.message_from_bytes(written.read_bytes(), policy=email.policy.default)
         assert message["To"] == "person0@example.org"
         assert message["Subject"].startswith("Anmeldung bestätigt")
+
+
+def test_password_reset_mails_a_one_time_link_and_answers_the_same_for_unknown_addresses(
+    mail_app, mail_client, smtp
+):
+    account = factories.user("admin", email="orga@lv.example")
+    known = mail_client.post("/manage/passwort-vergessen", data={"email": "Orga@LV.example"})
+    known.close()
+    unknown = mail_client.post("/manage/passwort-vergessen", data={"email": "wer@nicht.example"})
+    unknown.close()
+    assert known.status_code == unknown.status_code == 200
+    assert known.text == unknown.text
+    (message,) = smtp.messages
+    assert message["To"] == "orga@lv.example"
+    assert message["Subject"] == "Neues Passwort für den Verwaltungsbereich"
+    link = re.search(r"https://seminare\.example(/manage/einladung/\S+)", _text(message)).group(1)
+    new_password = "ein ganz neues Passwort"
+    done = mail_client.post(link, data={"password": new_password, "confirm": new_password})
+    assert done.status_code == 303
+    assert mail_client.get(link).status_code == 404  # once only
+    assert factories.login(mail_client, account, new_password).status_code == 303

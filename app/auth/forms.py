@@ -39,3 +39,11 @@ class SetPasswordForm(FlaskForm):
         ],
         render_kw={"autocomplete": "new-password"},
     )
+
+
+class ResetRequestForm(FlaskForm):
+    email = EmailField(
+        "E-Mail-Adresse",
+        validators=[DataRequired("Bitte geben Sie Ihre E-Mail-Adresse an.")],
+        render_kw={"autocomplete": "username"},
+    )

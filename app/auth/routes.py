@@ -3,10 +3,11 @@ from flask import current_app, flash, redirect, render_template, request, url_fo
 from flask_login import current_user, login_required, login_user, logout_user
 
 from app.auth import bp
-from app.auth.forms import LoginForm, SetPasswordForm
+from app.auth.forms import LoginForm, ResetRequestForm, SetPasswordForm
 from app.extensions import db, limiter
 from app.models import User
 from app.rules import normalize_email
+from app.services.password_reset import request_password_reset
 
 
 def _login_limit() -> str:
@@ -70,3 +71,16 @@ def accept_invitation(token: str):
         return redirect(url_for("auth.login"), 303)
     status = 422 if request.method == "POST" else 200
     return render_template("auth/set_password.html", form=form, user=user), status
+
+
+@bp.route("/passwort-vergessen", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def forgot_password():
+    """The same answer whether or not the address has an account."""
+    form = ResetRequestForm()
+    sent = False
+    if form.validate_on_submit():
+        request_password_reset(form.email.data)
+        sent = True
+    status = 422 if request.method == "POST" and not sent else 200
+    return render_template("auth/forgot_password.html", form=form, sent=sent), status
