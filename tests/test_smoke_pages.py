@@ -34,3 +34,23 @@ def test_pages_render_full_and_as_fragment(client, seminar, htmx):
         assert fragment.status_code == 200, url
         assert "<html" not in fragment.text, url
         assert "HX-Request" in fragment.headers["Vary"], url
+
+
+def test_self_service_pages_render_full_and_as_fragment(client, seminar, htmx):
+    from app.models import Registration
+
+    token = seminar.vhs and Registration.query.filter_by(seminar_id=seminar.id).first().token
+    client.post(f"/seminare/{seminar.id}/anmelden", data=factories.form_data(50)).close()
+    for url in [
+        f"/anmeldung/{token}",
+        f"/anmeldung/{token}/stornieren",
+        "/anmeldung/link-senden",
+        f"/seminare/{seminar.id}/angemeldet",
+    ]:
+        full = client.get(url)
+        assert full.status_code == 200, url
+        assert full.text.startswith("<!doctype html>"), url
+        fragment = client.get(url, headers=htmx)
+        assert fragment.status_code == 200, url
+        assert "<html" not in fragment.text, url
+        assert "<h1" in fragment.text or "registration-outcome" in fragment.text, url
