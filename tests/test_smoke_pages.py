@@ -37,9 +37,12 @@ def test_pages_render_full_and_as_fragment(client, seminar, htmx):
 
 
 def test_self_service_pages_render_full_and_as_fragment(client, seminar, htmx):
+    from app.extensions import db
     from app.models import Registration
 
-    token = seminar.vhs and Registration.query.filter_by(seminar_id=seminar.id).first().token
+    token = db.session.scalars(
+        db.select(Registration.token).where(Registration.seminar_id == seminar.id)
+    ).first()
     client.post(f"/seminare/{seminar.id}/anmelden", data=factories.form_data(50)).close()
     for url in [
         f"/anmeldung/{token}",
