@@ -570,7 +570,7 @@ def test_vhs_and_contact_person_can_both_record_attendance(app, school, day_list
 def _needs(text: str) -> list[list[str]]:
     body = text.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
     return [
-        [_text(cell) for cell in re.findall(r"<td>(.*?)</td>", row, re.DOTALL)]
+        [_text(cell) for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, re.DOTALL)]
         for row in re.findall(r"<tr>(.*?)</tr>", body, re.DOTALL)
     ]
 
