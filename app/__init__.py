@@ -28,6 +28,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         configure_engine(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
 
     from app import models  # noqa: F401  (register the tables with the metadata)
+    from app.admin import bp as admin_bp
     from app.auth import bp as auth_bp
     from app.errors import bp as errors_bp
     from app.organiser import bp as organiser_bp
@@ -39,6 +40,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(public_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(organiser_bp)
+    app.register_blueprint(admin_bp)
     init_security_headers(app)
     from app.services.outbox import init_delivery
 

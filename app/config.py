@@ -51,6 +51,7 @@ def load_config(overrides: dict | None = None) -> dict:
         "RATELIMIT_HEADERS_ENABLED": True,
         "REGISTRATION_RATE_LIMIT": env("REGISTRATION_RATE_LIMIT", "10 per minute;50 per hour"),
         "POLL_SECONDS": _int("POLL_SECONDS", 10),
+        "TRUSTED_PROXIES": _int("TRUSTED_PROXIES", 0),
         "LOGIN_RATE_LIMIT": env("LOGIN_RATE_LIMIT", "5 per minute;30 per hour"),
         "IDLE_TIMEOUT_MINUTES": _int("IDLE_TIMEOUT_MINUTES", 30),
         "BASE_URL": env("BASE_URL", "http://127.0.0.1:5000"),

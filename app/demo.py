@@ -18,6 +18,9 @@ from app.models import (
     Programme,
     Seminar,
     SeminarState,
+    SeminarTrainer,
+    Trainer,
+    TrainerKind,
     Vhs,
 )
 from app.services.registrations import Applicant, book_seat
@@ -296,10 +299,41 @@ def seed(today: date | None = None) -> dict[str, int]:
             seminar.state = SeminarState.CANCELLED
         elif scenario == "draft":
             seminar.state = SeminarState.DRAFT
+    _demo_tandems([seminar for seminar, _, _ in bookings])
     # Demo people are made up: their confirmation mails are never sent.
     db.session.execute(sa.delete(OutboxMail))
     db.session.commit()
     return {"vhs": len(VHS), "seminars": len(PLAN), "registrations": total}
+
+
+TRAINERS = [
+    ("Dr. Miriam Albers", TrainerKind.ADULT_EDUCATOR),
+    ("Stefan Ocak", TrainerKind.ADULT_EDUCATOR),
+    ("Hülya Karaca", TrainerKind.COUNCIL_FIELD),
+    ("Tobias Mensah", TrainerKind.COUNCIL_FIELD),
+]
+
+
+def _demo_tandems(seminars: list[Seminar]) -> None:
+    """Trainers with tandems for the first seminars: one tandem incomplete, the rest
+    without trainers, so that the administration's warnings can be seen."""
+    trainers = [
+        Trainer(name=name, email=f"{name.split()[-1].lower().translate(ASCII)}@trainer.example",
+                kind=kind)
+        for name, kind in TRAINERS
+    ]  # fmt: skip
+    db.session.add_all(trainers)
+    adult = [t for t in trainers if t.kind == TrainerKind.ADULT_EDUCATOR]
+    field = [t for t in trainers if t.kind == TrainerKind.COUNCIL_FIELD]
+    for n, seminar in enumerate(seminars[:6]):
+        seminar.trainer_assignments.append(
+            SeminarTrainer(trainer=adult[n % 2], travel_cost_cents=4_000 + 1_250 * n)
+        )
+        if n != 5:
+            seminar.trainer_assignments.append(
+                SeminarTrainer(trainer=field[n % 2], travel_cost_cents=2_500 + 700 * n)
+            )
+    db.session.commit()
 
 
 def scale(seminars: int, registrations: int, today: date | None = None) -> dict[str, int]:

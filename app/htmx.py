@@ -17,9 +17,9 @@ def render(page: str, fragment: str, status: int = 200, **context):
 
 
 def see_other(url: str):
-    """After a successful POST: 303 for browsers, HX-Location for htmx."""
+    """After a successful POST: 303 for browsers, a full page load for htmx."""
     if is_htmx():
         response = make_response("", 204)
-        response.headers["HX-Location"] = url
+        response.headers["HX-Redirect"] = url
         return response
     return redirect(url, 303)

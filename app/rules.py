@@ -7,7 +7,7 @@ constants scattered through the code.
 """
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, time
 from enum import StrEnum
 
 
@@ -64,12 +64,41 @@ def days_in_order(first: date, second: date) -> bool:
     return second >= first
 
 
+def times_in_order(starts: time, ends: time) -> bool:
+    """A seminar day ends after it begins."""
+    return ends > starts
+
+
+def deadline_before_start(deadline: date, first_day: date) -> bool:
+    """Registration closes before the first seminar day (it never is open on it)."""
+    return deadline < first_day
+
+
+def overlapping(
+    a_days: list[tuple[date, time, time]], b_days: list[tuple[date, time, time]]
+) -> bool:
+    """Two seminars overlap in time when some day of one shares a moment with a day of
+    the other: same date, and each begins before the other ends. Back to back
+    (one ends at 13:00, the other begins at 13:00) is no overlap."""
+    return any(
+        a_day == b_day and a_starts < b_ends and b_starts < a_ends
+        for a_day, a_starts, a_ends in a_days
+        for b_day, b_starts, b_ends in b_days
+    )
+
+
 # -- headcount -----------------------------------------------------------------
 
 
 def capacity_allowed(rules: ProgrammeRules, capacity: int) -> bool:
     """A seminar holds at least one and at most the programme's maximum of places."""
     return 1 <= capacity <= rules.max_participants
+
+
+def capacity_keeps_confirmed(capacity: int, confirmed: int) -> bool:
+    """A seminar's capacity never drops below its confirmed places: nobody loses a
+    confirmed place because the number of places was lowered."""
+    return capacity >= confirmed
 
 
 def free_places(capacity: int, confirmed: int) -> int:
@@ -122,6 +151,51 @@ def trainer_fees_cents(rules: ProgrammeRules, confirmed: int) -> int:
 def catering_budget_cents(rules: ProgrammeRules, participants: int) -> int:
     """Catering per event: the per-person amount times the registered participants."""
     return rules.catering_cents_per_person * max(participants, 0)
+
+
+@dataclass(frozen=True)
+class SeminarFunding:
+    """What one seminar costs the programme, in cents."""
+
+    trainers: int
+    trainer_fees_cents: int
+    travel_cents: int
+    catering_cents: int
+
+    @property
+    def total_cents(self) -> int:
+        return self.trainer_fees_cents + self.travel_cents + self.catering_cents
+
+
+def seminar_funding(rules: ProgrammeRules, confirmed: int, travel_cents: int = 0) -> SeminarFunding:
+    """The funding of one seminar: fees and catering by the rules, plus the travel
+    costs recorded for its trainers (reimbursed as spent, so taken as they are)."""
+    return SeminarFunding(
+        trainers=trainers_funded(rules, confirmed),
+        trainer_fees_cents=trainer_fees_cents(rules, confirmed),
+        travel_cents=max(travel_cents, 0),
+        catering_cents=catering_budget_cents(rules, confirmed),
+    )
+
+
+# -- trainers ------------------------------------------------------------------
+
+
+class TandemState(StrEnum):
+    """Whether a seminar has its tandem of one adult educator and one person from
+    the integration-council field."""
+
+    MISSING = "missing"
+    INCOMPLETE = "incomplete"
+    COMPLETE = "complete"
+
+
+def tandem_state(adult_educators: int, council_field: int) -> TandemState:
+    if adult_educators == 0 and council_field == 0:
+        return TandemState.MISSING
+    if adult_educators == 1 and council_field == 1:
+        return TandemState.COMPLETE
+    return TandemState.INCOMPLETE
 
 
 # -- locations -----------------------------------------------------------------

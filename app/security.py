@@ -1,6 +1,7 @@
 """Security headers on every response, fragments and error pages included."""
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 CSP = "; ".join(
     [
@@ -19,12 +20,20 @@ CSP = "; ".join(
 
 
 def init_security_headers(app: Flask) -> None:
+    proxies = app.config.get("TRUSTED_PROXIES", 0)
+    if proxies:
+        # Behind a reverse proxy: the client's address (rate limits) and scheme come
+        # from its X-Forwarded-* headers, trusted only for that many hops.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
+
     @app.after_request
     def _headers(response):
         headers = response.headers
         headers.setdefault("Content-Security-Policy", CSP)
         headers.setdefault("X-Content-Type-Options", "nosniff")
-        headers.setdefault("Referrer-Policy", "no-referrer")
+        # same-origin: our own POSTs carry a Referer (Flask-WTF checks it over HTTPS),
+        # other sites never see our URLs (the self-service links carry a token).
+        headers.setdefault("Referrer-Policy", "same-origin")
         headers.setdefault("X-Frame-Options", "DENY")
         headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
         headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")

@@ -22,8 +22,9 @@ def _htmx_config(poll_seconds: int) -> str:
             "responseHandling": [
                 {"code": "204", "swap": False},
                 {"code": "[23]..", "swap": True},
-                {"code": "(409|422|429)", "swap": True, "error": False},
-                {"code": "[45]..", "swap": False, "error": True},
+                # our error answers are German fragments: show them where the
+                # action happened (a lapsed form, a full seminar, too many tries)
+                {"code": "[45]..", "swap": True, "error": False},
             ],
         },
         separators=(",", ":"),

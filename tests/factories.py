@@ -129,3 +129,19 @@ def user(role: str, **overrides):
 
 def login(client, account, password: str = PASSWORD):
     return client.post("/manage/anmelden", data={"email": account.email, "password": password})
+
+
+def trainer(kind: str = "adult_educator", **overrides):
+    from app.models import Trainer, TrainerKind
+
+    n = next(_serial)
+    values = {
+        "name": f"Trainer*in {n}",
+        "email": f"trainer{n}@example.org",
+        "kind": TrainerKind(kind),
+    }
+    values.update(overrides)
+    item = Trainer(**values)
+    db.session.add(item)
+    db.session.commit()
+    return item

@@ -30,6 +30,31 @@ SCOPES = {
     "organiser.toggle_attendance": "registration",
     "organiser.audit_log": "admin",
     "organiser.users": "admin",
+    "admin.index": "admin",
+    "admin.vhs_list": "admin",
+    "admin.vhs_new": "admin",
+    "admin.vhs_edit": "admin",
+    "admin.councils": "admin",
+    "admin.council_new": "admin",
+    "admin.council_edit": "admin",
+    "admin.seminars_page": "admin",
+    "admin.seminar_new": "admin",
+    "admin.seminar_detail": "admin",
+    "admin.seminar_edit": "admin",
+    "admin.seminar_tandem": "admin",
+    "admin.seminar_publish": "admin",
+    "admin.seminar_unpublish": "admin",
+    "admin.seminar_cancel": "admin",
+    "admin.seminar_delete": "admin",
+    "admin.trainers_page": "admin",
+    "admin.trainer_new": "admin",
+    "admin.trainer_edit": "admin",
+    "admin.funding_page": "admin",
+    "admin.funding_csv": "admin",
+    "admin.programmes": "admin",
+    "admin.programme_new": "admin",
+    "admin.programme_edit": "admin",
+    "admin.user_edit": "admin",
 }
 
 USERS = ["anonymous", "vhs_a", "vhs_b", "contact_x", "admin"]
@@ -42,7 +67,7 @@ ALLOWED = {
 
 def organiser_routes(app):
     for rule in app.url_map.iter_rules():
-        if rule.endpoint.startswith(("organiser.", "auth.")):
+        if rule.endpoint.startswith(("organiser.", "auth.", "admin.")):
             for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
                 yield rule, method
 
@@ -68,6 +93,10 @@ def _url(rule, world) -> str:
             values[argument] = 1
         elif argument == "token":
             values[argument] = "not-a-real-token"
+        elif argument in ("vhs_id", "council_id", "trainer_id", "programme_id"):
+            values[argument] = world[argument.removesuffix("_id")].id
+        elif argument == "user_id":
+            values[argument] = world["users"]["vhs_a"].id
         else:
             raise AssertionError(f"no test value for <{argument}> in {rule.rule}")
     url = rule.rule
@@ -130,6 +159,10 @@ def world_in(app):
     return {
         "seminar": seminar,
         "registration": seminar_registration(seminar),
+        "vhs": vhs_a,
+        "council": council_x,
+        "trainer": factories.trainer(),
+        "programme": seminar.programme,
         "users": {
             "vhs_a": factories.user("vhs", vhs_id=vhs_a.id),
             "vhs_b": factories.user("vhs", vhs_id=vhs_b.id),

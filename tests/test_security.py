@@ -9,7 +9,7 @@ from tests import factories
 
 EXPECTED = {
     "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
+    "Referrer-Policy": "same-origin",
     "X-Frame-Options": "DENY",
 }
 
@@ -116,3 +116,62 @@ def test_settings_come_from_the_environment(monkeypatch):
     assert config["RATELIMIT_ENABLED"] is False
     assert config["EMAIL_CHECK_DELIVERABILITY"] is True
     assert config["SESSION_COOKIE_SECURE"] is True
+
+
+def test_forms_work_over_https_with_csrf_on(app_factory):
+    """Over HTTPS Flask-WTF also checks the Referer, which our Referrer-Policy allows."""
+    app = app_factory(WTF_CSRF_ENABLED=True, SESSION_COOKIE_SECURE=True)
+    with app.app_context():
+        seminar = factories.seminar()
+        client = app.test_client()
+        base = "https://seminare.example"
+        page = client.get(f"/seminare/{seminar.id}", base_url=base)
+        assert page.headers["Referrer-Policy"] == "same-origin"
+        token = page.text.split('name="csrf_token" type="hidden" value="', 1)[1].split('"', 1)[0]
+        response = client.post(
+            f"/seminare/{seminar.id}/anmelden",
+            data=factories.form_data(csrf_token=token),
+            base_url=base,
+            headers={"Referer": f"{base}/seminare/{seminar.id}"},
+        )
+        assert response.status_code == 303
+
+
+@pytest.mark.parametrize(
+    "target",
+    ["//evil.example", "/\t/evil.example", "/\\evil.example", "https://evil.example", "/%09/x"],
+)
+def test_login_never_redirects_to_another_host(app_factory, target):
+    app = app_factory()
+    with app.app_context():
+        account = factories.user("admin")
+        client = app.test_client()
+        response = client.post(
+            "/manage/anmelden",
+            query_string={"next": target},
+            data={"email": account.email, "password": factories.PASSWORD},
+        )
+        assert response.status_code == 303
+        location = response.headers["Location"]
+        assert location.startswith("/") and not location.startswith("//"), location
+        assert "evil.example" not in location.split("/")[2:3], location
+
+
+def test_trusted_proxy_gives_each_client_its_own_rate_limit(app_factory):
+    app = app_factory(
+        RATELIMIT_ENABLED=True, REGISTRATION_RATE_LIMIT="1 per minute", TRUSTED_PROXIES=1
+    )
+    with app.app_context():
+        seminar = factories.seminar()
+        client = app.test_client()
+
+        def post(n, address):
+            return client.post(
+                f"/seminare/{seminar.id}/anmelden",
+                data=factories.form_data(n),
+                headers={"X-Forwarded-For": address},
+            ).status_code
+
+        assert post(1, "203.0.113.1") == 303
+        assert post(2, "203.0.113.1") == 429
+        assert post(3, "203.0.113.2") == 303  # another person behind the same proxy

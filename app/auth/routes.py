@@ -1,3 +1,5 @@
+from urllib.parse import urlsplit
+
 import sqlalchemy as sa
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
@@ -15,9 +17,19 @@ def _login_limit() -> str:
 
 
 def _safe_next(target: str | None) -> str:
-    """Only a path on this site, never another host."""
-    if target and target.startswith("/") and not target.startswith("//"):
-        return target
+    """Only a path on this site, never another host. Browsers drop tabs and read
+    backslashes as slashes, so those go before the check, as does anything
+    that names a scheme or a host."""
+    if target:
+        cleaned = "".join(ch for ch in target if ch.isprintable() and not ch.isspace())
+        cleaned = cleaned.replace("\\", "/")
+        parts = urlsplit(cleaned)
+        if (
+            cleaned.startswith("/")
+            and not cleaned.startswith("//")
+            and not (parts.scheme or parts.netloc)
+        ):
+            return cleaned
     return url_for("organiser.dashboard")
 
 
@@ -31,6 +43,9 @@ def login():
     if form.validate_on_submit():
         email = normalize_email(form.email.data)
         user = db.session.scalars(sa.select(User).where(User.email == email)).first()
+        if user is not None:
+            db.session.expunge(user)  # keep what was read, then hold no lock
+        db.session.rollback()  # during the deliberately slow password check
         ok = (
             user.check_password(form.password.data)
             if user

@@ -3,7 +3,7 @@
 
 from datetime import timedelta
 
-from flask import current_app, session
+from flask import current_app, request, session
 from flask_login import logout_user
 
 from app.extensions import db, login_manager
@@ -11,6 +11,7 @@ from app.models import User
 from app.timeutil import utcnow
 
 SEEN = "_seen"
+POLL_HEADER = "X-Live-Poll"  # sent by polling elements (hx-headers)
 
 
 @login_manager.user_loader
@@ -33,5 +34,6 @@ def idle_expired() -> bool:
         logout_user()
         session.pop(SEEN, None)
         return True
-    session[SEEN] = now
+    if request.headers.get(POLL_HEADER) != "1":
+        session[SEEN] = now  # a person acted; a live poll does not keep a session alive
     return False

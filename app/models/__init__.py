@@ -7,6 +7,7 @@ from app.models.outbox import OutboxMail
 from app.models.programme import Programme
 from app.models.registration import Registration, RegistrationState
 from app.models.seminar import Module, Seminar, SeminarState, seminar_council
+from app.models.trainer import SeminarTrainer, Trainer, TrainerKind
 from app.models.user import Role, User
 from app.models.vhs import Vhs
 
@@ -24,6 +25,9 @@ __all__ = [
     "RoomNeedsSeen",
     "Seminar",
     "SeminarState",
+    "SeminarTrainer",
+    "Trainer",
+    "TrainerKind",
     "User",
     "Vhs",
     "seminar_council",

@@ -21,3 +21,6 @@ class Council(db.Model):
         enum_column(CouncilKind, 30), default=CouncilKind.INTEGRATIONSRAT
     )
     office_email: Mapped[str] = mapped_column(sa.String(254), default="")
+    # Free text besides the contact persons' accounts (users with the role "contact").
+    contact_name: Mapped[str] = mapped_column(sa.String(160), default="", server_default="")
+    contact_phone: Mapped[str] = mapped_column(sa.String(60), default="", server_default="")

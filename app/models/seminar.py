@@ -63,6 +63,12 @@ class Seminar(db.Model):
     programme = relationship("Programme")
     vhs = relationship("Vhs", back_populates="seminars")
     councils = relationship("Council", secondary=seminar_council, order_by="Council.town")
+    trainer_assignments = relationship(
+        "SeminarTrainer",
+        back_populates="seminar",
+        cascade="all, delete-orphan",
+        order_by="SeminarTrainer.trainer_id",
+    )
 
     @property
     def days(self) -> list[tuple[date, time, time]]:

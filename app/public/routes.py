@@ -62,6 +62,7 @@ def index():
         needle=needle,
         module=module,
         count=len(seminars),
+        oob_count=is_htmx(),  # the live region stays; only its text changes
     )
 
 
@@ -143,11 +144,13 @@ def register_form(seminar_id: int):
 @bp.post("/seminare/<int:seminar_id>/anmelden")
 @limiter.limit(_registration_limit)
 def register(seminar_id: int):
-    seminar = public_seminar_or_404(seminar_id)
     form = RegistrationForm()
+    # Validate first (it may ask DNS): a POST's first query takes SQLite's write lock.
+    valid = form.validate()
+    seminar = public_seminar_or_404(seminar_id)
     if seminar.closed_reason(today_berlin()) is not None:
         return _registration_part(seminar, form, status=409)
-    if not form.validate():
+    if not valid:
         return _registration_part(seminar, form, status=422)
     try:
         registration = book_seat(seminar.id, form.applicant())

@@ -31,3 +31,29 @@ def _new_user(email, role, name, vhs_id, council_id) -> tuple[User, str]:
         council_id=council_id if role == Role.CONTACT else None,
     )
     return user, user.issue_invitation()
+
+
+def update_user(
+    user_id: int,
+    *,
+    name: str,
+    role: Role,
+    vhs_id: int | None,
+    council_id: int | None,
+    active: bool,
+) -> User:
+    """Change an account's name, role, scope and whether it may log in.
+
+    A scope takes effect with the next request; a deactivated account's
+    sessions end at once (its session version moves on).
+    """
+    with write_transaction() as session:
+        user = session.get(User, user_id, populate_existing=True)
+        user.name = name
+        user.role = role
+        user.vhs_id = vhs_id if role == Role.VHS else None
+        user.council_id = council_id if role == Role.CONTACT else None
+        if user.active and not active:
+            user.session_version = (user.session_version or 0) + 1
+        user.active = active
+    return user

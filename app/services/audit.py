@@ -11,6 +11,12 @@ class Action:
     MOVED_UP = "moved_up"
     MOVED_UP_BY_HAND = "moved_up_by_hand"
     ATTENDANCE = "attendance"
+    # changes to a seminar made by the state organisers
+    CAPACITY_CHANGED = "capacity_changed"
+    SEMINAR_PUBLISHED = "seminar_published"
+    SEMINAR_UNPUBLISHED = "seminar_unpublished"
+    SEMINAR_CANCELLED = "seminar_cancelled"
+    CANCELLED_WITH_SEMINAR = "cancelled_with_seminar"
 
 
 def record(

@@ -76,16 +76,40 @@ def _write_file(message: EmailMessage, mail: OutboxMail, folder: str) -> Path:
 
 
 def _claim(mail_id: int) -> bool:
-    """Take the mail for this sender; False when it is sent or another sender has it."""
+    """Take the mail for this sender; False when it is sent or another sender has it.
+
+    One conditional UPDATE: of two senders, only one changes the row (PostgreSQL
+    re-checks the condition after waiting for the other's row lock).
+    """
     now = utcnow()
     with write_transaction() as session:
-        mail = session.get(OutboxMail, mail_id, populate_existing=True)
-        if mail is None or mail.sent_at is not None:
-            return False
-        if mail.claimed_until is not None and mail.claimed_until >= now:
-            return False
-        mail.claimed_until = now + CLAIM
-    return True
+        claimed = session.execute(
+            sa.update(OutboxMail)
+            .where(
+                OutboxMail.id == mail_id,
+                OutboxMail.sent_at.is_(None),
+                sa.or_(OutboxMail.claimed_until.is_(None), OutboxMail.claimed_until < now),
+            )
+            .values(claimed_until=now + CLAIM)
+        )
+    return claimed.rowcount == 1
+
+
+def smtp_seems_down() -> bool:
+    """A mail failed recently and waits for its retry: leave new mail to the retries
+    (``flask send-mail``) instead of holding a web worker for the SMTP timeout."""
+    return (
+        db.session.scalar(
+            sa.select(OutboxMail.id)
+            .where(
+                OutboxMail.sent_at.is_(None),
+                OutboxMail.attempts > 0,
+                OutboxMail.next_attempt_at > utcnow(),
+            )
+            .limit(1)
+        )
+        is not None
+    )
 
 
 def _record(mail_id: int, error: str | None) -> None:
@@ -152,7 +176,8 @@ def init_delivery(app: Flask) -> None:
             def deliver():
                 with app.app_context():
                     try:
-                        deliver_pending(only=ids)
+                        if not smtp_seems_down():
+                            deliver_pending(only=ids)
                     finally:
                         db.session.remove()
 

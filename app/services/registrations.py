@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from app import rules
 from app.database import write_transaction
 from app.extensions import db
-from app.models import Registration, RegistrationState, Seminar
+from app.models import Registration, RegistrationState, Seminar, SeminarState
 from app.services import audit, mail
 from app.services.audit import Action
 from app.timeutil import today_berlin, utcnow
@@ -241,3 +241,150 @@ def move_up(registration_id: int, *, actor_id: int | None = None) -> Registratio
         mail.queue_moved_up(registration)
         session.flush()
     return registration
+
+
+# -- the seminar itself: places, publishing, cancelling ------------------------------
+
+
+class SeminarIsCancelled(BookingError):
+    """A cancelled seminar is final: its places and state no longer change."""
+
+
+class SeminarIsDraft(BookingError):
+    """A draft was never announced (or holds no active registration any more): it is
+    deleted or published, never cancelled, so that it never shows as cancelled."""
+
+
+class CapacityNotAllowed(BookingError):
+    def __init__(self, maximum: int):
+        super().__init__(f"capacity must lie between 1 and {maximum}")
+        self.maximum = maximum
+
+
+class CapacityBelowConfirmed(BookingError):
+    """Lowering the places would drop confirmed people: refused, never done silently."""
+
+    def __init__(self, confirmed: int):
+        super().__init__(f"{confirmed} places are confirmed")
+        self.confirmed = confirmed
+
+
+class HasRegistrations(BookingError):
+    """A seminar with active registrations is cancelled, not withdrawn quietly."""
+
+    def __init__(self, active: int):
+        super().__init__(f"{active} active registrations")
+        self.active = active
+
+
+def change_capacity(
+    seminar_id: int, new_capacity: int, *, actor_id: int | None = None
+) -> list[Registration]:
+    """Set the seminar's number of places; returns the people moved up.
+
+    Refuses a capacity outside the programme's range (``CapacityNotAllowed``)
+    and one below the confirmed count (``CapacityBelowConfirmed``, carrying the
+    count). Raising it moves waitlisted people up, first come first served.
+    """
+    with write_transaction() as session:
+        seminar = _lock_seminar(seminar_id)
+        if seminar.state == SeminarState.CANCELLED:
+            raise SeminarIsCancelled(seminar_id)
+        programme_rules = seminar.programme.rules
+        if not rules.capacity_allowed(programme_rules, new_capacity):
+            raise CapacityNotAllowed(programme_rules.max_participants)
+        confirmed = _count(seminar_id, RegistrationState.CONFIRMED)
+        if not rules.capacity_keeps_confirmed(new_capacity, confirmed):
+            raise CapacityBelowConfirmed(confirmed)
+        if new_capacity == seminar.capacity:
+            return []
+        audit.record(
+            Action.CAPACITY_CHANGED,
+            seminar_id=seminar_id,
+            actor_id=actor_id,
+            detail=f"{seminar.capacity} → {new_capacity}",
+        )
+        seminar.capacity = new_capacity
+        session.flush()
+        moved = _fill_free_places(seminar, actor_id)
+        session.flush()
+    return moved
+
+
+def _active_count(seminar_id: int) -> int:
+    return _count(seminar_id, RegistrationState.CONFIRMED) + _count(
+        seminar_id, RegistrationState.WAITLISTED
+    )
+
+
+def publish_seminar(seminar_id: int, *, actor_id: int | None = None) -> bool:
+    """Open a draft for registration; False when it was published already."""
+    with write_transaction():
+        seminar = _lock_seminar(seminar_id)
+        if seminar.state == SeminarState.CANCELLED:
+            raise SeminarIsCancelled(seminar_id)
+        if seminar.state == SeminarState.PUBLISHED:
+            return False
+        seminar.state = SeminarState.PUBLISHED
+        audit.record(Action.SEMINAR_PUBLISHED, seminar_id=seminar_id, actor_id=actor_id)
+    return True
+
+
+def unpublish_seminar(seminar_id: int, *, actor_id: int | None = None) -> bool:
+    """Take a published seminar back to draft; False when it was a draft already.
+
+    Only while nobody holds a registration (``HasRegistrations``): people who
+    registered are told through a cancellation, never left with a hidden seminar.
+    """
+    with write_transaction():
+        seminar = _lock_seminar(seminar_id)
+        if seminar.state == SeminarState.CANCELLED:
+            raise SeminarIsCancelled(seminar_id)
+        if seminar.state == SeminarState.DRAFT:
+            return False
+        active = _active_count(seminar_id)
+        if active:
+            raise HasRegistrations(active)
+        seminar.state = SeminarState.DRAFT
+        audit.record(Action.SEMINAR_UNPUBLISHED, seminar_id=seminar_id, actor_id=actor_id)
+    return True
+
+
+def cancel_seminar(seminar_id: int, *, actor_id: int | None = None) -> list[Registration]:
+    """Cancel a published seminar: registration closes, every confirmed and waitlisted
+    registration is cancelled and its "seminar cancelled" mail queued, all in one
+    transaction. Returns the registrations cancelled (none on a second call).
+    A draft is refused (``SeminarIsDraft``): cancelled seminars are shown publicly."""
+    with write_transaction() as session:
+        seminar = _lock_seminar(seminar_id)
+        if seminar.state == SeminarState.CANCELLED:
+            return []
+        if seminar.state == SeminarState.DRAFT:
+            raise SeminarIsDraft(seminar_id)
+        seminar.state = SeminarState.CANCELLED
+        audit.record(Action.SEMINAR_CANCELLED, seminar_id=seminar_id, actor_id=actor_id)
+        active = list(
+            session.scalars(
+                sa.select(Registration)
+                .where(
+                    Registration.seminar_id == seminar_id,
+                    Registration.state.in_(
+                        [RegistrationState.CONFIRMED, RegistrationState.WAITLISTED]
+                    ),
+                )
+                .order_by(Registration.booked_at, Registration.id)
+            )
+        )
+        now = utcnow()
+        for registration in active:
+            registration.state = RegistrationState.CANCELLED
+            registration.cancelled_at = now
+            audit.record(
+                Action.CANCELLED_WITH_SEMINAR,
+                seminar_id=seminar_id,
+                registration_id=registration.id,
+                actor_id=actor_id,
+            )
+            mail.queue_seminar_cancelled(registration)
+        session.flush()
+    return active

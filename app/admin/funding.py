@@ -1,0 +1,59 @@
+import sqlalchemy as sa
+from flask import Response, request
+from wtforms import SelectChoice
+
+from app.admin import bp
+from app.extensions import db
+from app.formatting import date_short
+from app.htmx import render
+from app.models import Programme, Vhs
+from app.services import funding
+from app.timeutil import today_berlin
+
+
+def _int_arg(name: str) -> int | None:
+    raw = request.args.get(name, "")
+    return int(raw) if raw.isdigit() else None
+
+
+def _filters() -> dict[str, int | None]:
+    module = _int_arg("modul")
+    return {
+        "programme_id": _int_arg("programm"),
+        "module": module if module in (1, 2) else None,
+        "vhs_id": _int_arg("vhs"),
+    }
+
+
+@bp.get("/foerderung")
+def funding_page():
+    filters = _filters()
+    programmes = db.session.scalars(
+        sa.select(Programme).order_by(Programme.period_end.desc(), Programme.id.desc())
+    ).all()
+    return render(
+        "admin/funding.html",
+        "admin/_funding_table.html",
+        data=funding.overview(**filters),
+        filters=filters,
+        programmes=[
+            SelectChoice(
+                p.id, f"{p.title} ({date_short(p.period_start)}–{date_short(p.period_end)})"
+            )
+            for p in programmes
+        ],
+        vhs_choices=[
+            SelectChoice(v.id, f"{v.name} ({v.town})")
+            for v in db.session.scalars(sa.select(Vhs).order_by(Vhs.town, Vhs.name))
+        ],
+        query=request.query_string.decode(),
+    )
+
+
+@bp.get("/foerderung.csv")
+def funding_csv():
+    body = funding.as_csv(funding.overview(**_filters()))
+    response = Response(body, mimetype="text/csv; charset=utf-8")
+    filename = f"foerderuebersicht-{today_berlin().isoformat()}.csv"
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

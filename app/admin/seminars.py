@@ -1,0 +1,301 @@
+from datetime import time
+
+import sqlalchemy as sa
+from flask import abort, flash, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy.orm import joinedload, selectinload
+from wtforms import SelectChoice
+
+from app import rules
+from app.admin import bp, messages
+from app.admin.forms import SeminarForm, TandemForm
+from app.extensions import db
+from app.formatting import date_short
+from app.htmx import see_other
+from app.models import (
+    Council,
+    Programme,
+    Seminar,
+    SeminarState,
+    SeminarTrainer,
+    Trainer,
+    TrainerKind,
+    Vhs,
+)
+from app.organiser.forms import ActionForm
+from app.services import registrations, seminars, trainers
+from app.services.availability import availability_for
+from app.timeutil import today_berlin
+
+FIELDS = [name for name in seminars.SeminarData.__dataclass_fields__ if name != "council_ids"]
+
+
+def seminars_with_trainers(*where) -> list[Seminar]:
+    """Seminars with VHS, programme and tandem loaded: a fixed number of queries."""
+    return list(
+        db.session.scalars(
+            sa.select(Seminar)
+            .where(*where)
+            .options(
+                joinedload(Seminar.vhs),
+                joinedload(Seminar.programme),
+                selectinload(Seminar.trainer_assignments).joinedload(SeminarTrainer.trainer),
+            )
+            .order_by(Seminar.day1, Seminar.id)
+        )
+    )
+
+
+def _seminar_or_404(seminar_id: int) -> Seminar:
+    found = seminars_with_trainers(Seminar.id == seminar_id)
+    if not found:
+        abort(404)
+    return found[0]
+
+
+# -- list ----------------------------------------------------------------------------
+
+
+@bp.get("/seminare")
+def seminars_page():
+    items = seminars_with_trainers()
+    checks = trainers.checks_for([s for s in items if s.state != SeminarState.CANCELLED])
+    return render_template(
+        "admin/seminars.html",
+        items=items,
+        seats=availability_for(items, today_berlin()),
+        checks=checks,
+    )
+
+
+# -- create and edit -------------------------------------------------------------------
+
+
+def _seminar_form(**values) -> SeminarForm:
+    programmes = db.session.scalars(
+        sa.select(Programme).order_by(Programme.period_end.desc(), Programme.id.desc())
+    ).all()
+    form = SeminarForm(programme_rules={p.id: p.rules for p in programmes}, data=values)
+    form.programme_id.choices = [
+        SelectChoice(p.id, f"{p.title} ({date_short(p.period_start)}–{date_short(p.period_end)})")
+        for p in programmes
+    ]
+    form.vhs_id.choices = [
+        SelectChoice(v.id, f"{v.name} ({v.town})")
+        for v in db.session.scalars(sa.select(Vhs).order_by(Vhs.town, Vhs.name))
+    ]
+    form.councils.choices = [
+        SelectChoice(c.id, f"{messages.COUNCIL_KINDS[c.kind]} {c.town}")
+        for c in db.session.scalars(sa.select(Council).order_by(Council.town))
+    ]
+    return form
+
+
+def _data(form: SeminarForm) -> seminars.SeminarData:
+    values = {name: form[name].data for name in FIELDS}
+    return seminars.SeminarData(**values, council_ids=tuple(form.councils.data or ()))
+
+
+def _form_page(form: SeminarForm, seminar: Seminar | None, status: int):
+    return render_template("admin/seminar_form.html", form=form, seminar=seminar), status
+
+
+@bp.route("/seminare/neu", methods=["GET", "POST"])
+def seminar_new():
+    current = Programme.current()
+    form = _seminar_form(
+        programme_id=current.id if current else None,
+        capacity=current.max_participants if current else None,
+        day1_starts=time(9, 0),
+        day1_ends=time(17, 0),
+        day2_starts=time(9, 0),
+        day2_ends=time(17, 0),
+    )
+    if request.method != "POST":
+        return _form_page(form, None, 200)
+    if form.validate():
+        try:
+            seminar = seminars.create_seminar(_data(form), form.capacity.data)
+        except seminars.ModuleSlotTaken as taken:
+            form.module.errors.append(messages.module_slot_taken(taken.holder))
+        else:
+            flash(messages.saved("Das Seminar (Entwurf)"), "success")
+            return see_other(url_for("admin.seminar_detail", seminar_id=seminar.id))
+    return _form_page(form, None, 422)
+
+
+@bp.route("/seminare/<int:seminar_id>/bearbeiten", methods=["GET", "POST"])
+def seminar_edit(seminar_id: int):
+    seminar = _seminar_or_404(seminar_id)
+    if seminar.state == SeminarState.CANCELLED:
+        flash(messages.SEMINAR_CANCELLED, "error")
+        return see_other(url_for("admin.seminar_detail", seminar_id=seminar.id))
+    values = {name: getattr(seminar, name) for name in FIELDS}
+    form = _seminar_form(
+        capacity=seminar.capacity, councils=[c.id for c in seminar.councils], **values
+    )
+    if request.method != "POST":
+        return _form_page(form, seminar, 200)
+    if form.validate() and _still_possible(form, seminar):
+        try:
+            seminars.update_seminar(seminar.id, _data(form))
+            moved = registrations.change_capacity(
+                seminar.id, form.capacity.data, actor_id=current_user.id
+            )
+        except seminars.ModuleSlotTaken as taken:
+            form.module.errors.append(messages.module_slot_taken(taken.holder))
+        except registrations.CapacityBelowConfirmed as refused:
+            form.capacity.errors.append(messages.capacity_below_confirmed(refused.confirmed))
+        except registrations.CapacityNotAllowed as refused:
+            form.capacity.errors.append(messages.capacity_not_allowed(refused.maximum))
+        else:
+            flash(messages.saved("Das Seminar"), "success")
+            if moved:
+                flash(messages.capacity_raised(moved), "success")
+            return see_other(url_for("admin.seminar_detail", seminar_id=seminar.id))
+    return _form_page(form, seminar, 422)
+
+
+def _still_possible(form: SeminarForm, seminar: Seminar) -> bool:
+    """Check the module place and the confirmed count before changing anything, so that a
+    refusal leaves the seminar as it was (the services check both again under lock)."""
+    ok = True
+    holder = seminars.module_slot_holder(
+        form.vhs_id.data, form.programme_id.data, form.module.data, seminar.id
+    )
+    if holder is not None:
+        form.module.errors.append(messages.module_slot_taken(holder))
+        ok = False
+    confirmed = availability_for([seminar], today_berlin())[seminar.id].confirmed
+    if not rules.capacity_keeps_confirmed(form.capacity.data, confirmed):
+        form.capacity.errors.append(messages.capacity_below_confirmed(confirmed))
+        ok = False
+    return ok
+
+
+# -- one seminar: state, tandem, travel costs ------------------------------------------
+
+
+def _tandem_form(seminar: Seminar) -> TandemForm:
+    """The tandem form: what was posted, or else the seminar's current tandem."""
+    places = trainers.tandem_places(seminar)
+    values = {}
+    for kind, name in TandemForm.PLACES:
+        assignment = places[kind]
+        values[name] = assignment.trainer_id if assignment else 0
+        values[f"{name}_travel"] = assignment.travel_cost_cents if assignment else None
+    form = TandemForm(data=values)
+    people = db.session.scalars(sa.select(Trainer).order_by(Trainer.name)).all()
+    for kind, name in TandemForm.PLACES:
+        form[name].choices = [SelectChoice(0, "– noch niemand –")] + [
+            SelectChoice(t.id, t.name) for t in people if t.kind == kind
+        ]
+    return form
+
+
+def _detail(seminar: Seminar, tandem_form: TandemForm, status: int = 200):
+    seat = availability_for([seminar], today_berlin())[seminar.id]
+    check = None
+    if seminar.state != SeminarState.CANCELLED:
+        check = trainers.checks_for([seminar])[seminar.id]
+    travel = sum(a.travel_cost_cents for a in seminar.trainer_assignments)
+    return (
+        render_template(
+            "admin/seminar.html",
+            seminar=seminar,
+            seat=seat,
+            check=check,
+            funding=rules.seminar_funding(seminar.programme.rules, seat.confirmed, travel),
+            tandem_form=tandem_form,
+            places=trainers.tandem_places(seminar),
+            action_form=ActionForm(),
+            kinds=TrainerKind,
+        ),
+        status,
+    )
+
+
+@bp.get("/seminare/<int:seminar_id>")
+def seminar_detail(seminar_id: int):
+    seminar = _seminar_or_404(seminar_id)
+    return _detail(seminar, _tandem_form(seminar))
+
+
+@bp.post("/seminare/<int:seminar_id>/tandem")
+def seminar_tandem(seminar_id: int):
+    seminar = _seminar_or_404(seminar_id)
+    form = _tandem_form(seminar)
+    if not form.validate():
+        return _detail(seminar, form, 422)
+    try:
+        trainers.set_tandem(seminar.id, form.places())
+    except trainers.WrongTrainerKind:
+        form.adult_educator.errors.append(messages.WRONG_TRAINER_KIND)
+        return _detail(seminar, form, 422)
+    total = sum(cents for _trainer, cents in form.places().values())
+    flash(messages.travel_total(total), "success")
+    return see_other(url_for("admin.seminar_detail", seminar_id=seminar.id))
+
+
+def _back(seminar_id: int):
+    return see_other(url_for("admin.seminar_detail", seminar_id=seminar_id))
+
+
+@bp.post("/seminare/<int:seminar_id>/veroeffentlichen")
+def seminar_publish(seminar_id: int):
+    seminar = _seminar_or_404(seminar_id)
+    if not ActionForm().validate():
+        return _back(seminar.id)
+    try:
+        changed = registrations.publish_seminar(seminar.id, actor_id=current_user.id)
+        flash(messages.PUBLISHED if changed else messages.ALREADY_PUBLISHED, "success")
+    except registrations.SeminarIsCancelled:
+        flash(messages.SEMINAR_CANCELLED, "error")
+    return _back(seminar.id)
+
+
+@bp.post("/seminare/<int:seminar_id>/zurueckziehen")
+def seminar_unpublish(seminar_id: int):
+    seminar = _seminar_or_404(seminar_id)
+    if not ActionForm().validate():
+        return _back(seminar.id)
+    try:
+        changed = registrations.unpublish_seminar(seminar.id, actor_id=current_user.id)
+        flash(messages.UNPUBLISHED if changed else messages.ALREADY_DRAFT, "success")
+    except registrations.SeminarIsCancelled:
+        flash(messages.SEMINAR_CANCELLED, "error")
+    except registrations.HasRegistrations as refused:
+        flash(messages.has_registrations(refused.active), "error")
+    return _back(seminar.id)
+
+
+@bp.post("/seminare/<int:seminar_id>/loeschen")
+def seminar_delete(seminar_id: int):
+    seminar = _seminar_or_404(seminar_id)
+    if not ActionForm().validate():
+        return _back(seminar.id)
+    try:
+        seminars.delete_draft(seminar.id)
+    except seminars.NotDeletable:
+        flash(messages.NOT_DELETABLE, "error")
+        return _back(seminar.id)
+    flash(messages.DRAFT_DELETED, "success")
+    return see_other(url_for("admin.seminars_page"))
+
+
+@bp.route("/seminare/<int:seminar_id>/absagen", methods=["GET", "POST"])
+def seminar_cancel(seminar_id: int):
+    """Cancelling asks first: the page names what will happen, the button does it."""
+    seminar = _seminar_or_404(seminar_id)
+    if seminar.state == SeminarState.CANCELLED:
+        return _back(seminar.id)
+    if seminar.state == SeminarState.DRAFT:
+        flash(messages.DRAFT_NOT_CANCELLED, "error")
+        return _back(seminar.id)
+    form = ActionForm()
+    if request.method == "POST" and form.validate():
+        cancelled = registrations.cancel_seminar(seminar.id, actor_id=current_user.id)
+        flash(messages.seminar_cancelled(len(cancelled)), "success")
+        return _back(seminar.id)
+    seat = availability_for([seminar], today_berlin())[seminar.id]
+    return render_template("admin/seminar_cancel.html", seminar=seminar, seat=seat, form=form)

@@ -1,0 +1,132 @@
+"""The rules added for programme administration, as pure functions at their boundaries."""
+
+from datetime import date, time
+
+import pytest
+
+from app import rules
+from app.rules import ProgrammeRules, TandemState
+
+DEFAULT = ProgrammeRules()
+
+
+# -- funding of one seminar: hand-computed at every threshold ----------------------
+
+FUNDING_CASES = [
+    # confirmed, trainers, fees, catering (cents): 2 days x 450 EUR x trainers; 12 EUR x people
+    pytest.param(0, 0, 0, 0, id="0"),
+    pytest.param(7, 0, 0, 84_00, id="7-below-minimum-no-trainer"),
+    pytest.param(8, 1, 900_00, 96_00, id="8-minimum-one-trainer"),
+    pytest.param(11, 1, 900_00, 132_00, id="11-last-with-one-trainer"),
+    pytest.param(12, 2, 1_800_00, 144_00, id="12-two-trainers"),
+    pytest.param(20, 2, 1_800_00, 240_00, id="20-full"),
+]
+
+
+@pytest.mark.parametrize(("confirmed", "trainers", "fees", "catering"), FUNDING_CASES)
+def test_seminar_funding_by_hand(confirmed, trainers, fees, catering):
+    funding = rules.seminar_funding(DEFAULT, confirmed, travel_cents=123_45)
+    assert funding.trainers == trainers
+    assert funding.trainer_fees_cents == fees
+    assert funding.catering_cents == catering
+    assert funding.travel_cents == 123_45
+    assert funding.total_cents == fees + catering + 123_45
+
+
+def test_seminar_funding_follows_the_programme_figures():
+    other = ProgrammeRules(
+        min_participants=6, two_trainers_from=10, trainer_fee_cents_per_day=500_00,
+        catering_cents_per_person=15_00,
+    )  # fmt: skip
+    assert rules.seminar_funding(other, 6).trainer_fees_cents == 2 * 500_00
+    assert rules.seminar_funding(other, 10).trainer_fees_cents == 2 * 2 * 500_00
+    assert rules.seminar_funding(other, 6).catering_cents == 6 * 15_00
+
+
+def test_negative_travel_costs_count_as_none():
+    assert rules.seminar_funding(DEFAULT, 8, travel_cents=-5).travel_cents == 0
+
+
+# -- capacity, dates, deadline -------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("capacity", "confirmed", "ok"), [(5, 5, True), (4, 5, False), (20, 0, True), (0, 0, True)]
+)
+def test_capacity_keeps_confirmed(capacity, confirmed, ok):
+    assert rules.capacity_keeps_confirmed(capacity, confirmed) is ok
+
+
+@pytest.mark.parametrize(
+    ("capacity", "ok"), [(0, False), (1, True), (20, True), (21, False)]
+)  # fmt: skip
+def test_capacity_allowed_up_to_the_programme_maximum(capacity, ok):
+    assert rules.capacity_allowed(DEFAULT, capacity) is ok
+
+
+def test_period_boundaries_are_inside():
+    assert rules.in_period(DEFAULT, date(2025, 10, 1))
+    assert rules.in_period(DEFAULT, date(2026, 11, 30))
+    assert not rules.in_period(DEFAULT, date(2025, 9, 30))
+    assert not rules.in_period(DEFAULT, date(2026, 12, 1))
+
+
+def test_times_in_order_and_deadline_before_the_first_day():
+    assert rules.times_in_order(time(9), time(17))
+    assert not rules.times_in_order(time(9), time(9))
+    assert rules.deadline_before_start(date(2026, 3, 13), date(2026, 3, 14))
+    assert not rules.deadline_before_start(date(2026, 3, 14), date(2026, 3, 14))
+
+
+# -- trainers ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("adult", "field", "state"),
+    [
+        (0, 0, TandemState.MISSING),
+        (1, 0, TandemState.INCOMPLETE),
+        (0, 1, TandemState.INCOMPLETE),
+        (2, 0, TandemState.INCOMPLETE),
+        (1, 1, TandemState.COMPLETE),
+        (2, 1, TandemState.INCOMPLETE),
+    ],
+)
+def test_tandem_is_one_of_each_kind(adult, field, state):
+    assert rules.tandem_state(adult, field) == state
+
+
+SAT, SUN, MON = date(2026, 3, 14), date(2026, 3, 15), date(2026, 3, 16)
+
+
+def _days(*days):
+    return [(day, time(starts), time(ends)) for day, starts, ends in days]
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "overlap"),
+    [
+        pytest.param(
+            _days((SAT, 9, 17), (SUN, 9, 17)), _days((SAT, 9, 17), (SUN, 9, 17)), True, id="same"
+        ),
+        pytest.param(
+            _days((SAT, 9, 17), (SUN, 9, 17)), _days((SUN, 9, 17), (MON, 9, 17)), True,
+            id="shared-day",
+        ),
+        pytest.param(
+            _days((SAT, 9, 13), (SUN, 9, 13)), _days((SAT, 13, 17), (SUN, 13, 17)), False,
+            id="back-to-back",
+        ),
+        pytest.param(
+            _days((SAT, 9, 13), (SAT, 14, 17)), _days((SAT, 12, 15), (MON, 9, 17)), True,
+            id="partly-same-afternoon",
+        ),
+        pytest.param(
+            _days((SAT, 9, 17), (SUN, 9, 17)), _days((MON, 9, 17), (MON, 18, 20)), False,
+            id="other-days",
+        ),
+    ],
+)  # fmt: skip
+def test_overlapping(a, b, overlap):
+    assert rules.overlapping(a, b) is overlap
+    assert rules.overlapping(b, a) is overlap
