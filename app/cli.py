@@ -99,6 +99,15 @@ def _register_mail_commands(app: Flask) -> None:
                 break
         click.echo(f"Sent {total['sent']} mails, {total['failed']} failed (will be retried).")
 
+    @app.cli.command("purge-old-data")
+    def purge_old_data() -> None:
+        """Delete registrations RETENTION_MONTHS after their seminar, and old mails."""
+        from app.services.retention import purge
+        from app.timeutil import today_berlin
+
+        done = purge(today_berlin(), app.config["RETENTION_MONTHS"])
+        click.echo(f"Deleted {done['registrations']} registrations and {done['mails']} mails.")
+
     @app.cli.command("send-reminders")
     def send_reminders() -> None:
         """Queue and send reminders before the first seminar day (run it hourly from cron)."""

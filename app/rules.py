@@ -239,6 +239,13 @@ def closed_reason(
     return None
 
 
+def waiting_list_moves(*, published: bool, first_day: date, today: date) -> bool:
+    """A freed place goes to the waiting list while the seminar is published and has
+    not begun. In a cancelled seminar, or from the first seminar day on, nobody is
+    moved up (and mailed) any more."""
+    return published and today < first_day
+
+
 # -- registration data ---------------------------------------------------------
 
 

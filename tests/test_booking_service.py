@@ -321,3 +321,49 @@ def test_names_are_stored_exactly_as_given(app, last_name, first_name, town):
 
     (row,) = _rows(seminar.id)
     assert (row.last_name, row.first_name, row.town) == (last_name, first_name, town)
+
+
+def test_nobody_moves_up_in_a_cancelled_seminar(app):
+    from app.models import SeminarState
+    from app.services.registrations import cancel_registration
+
+    seminar = factories.seminar(capacity=1)
+    factories.fill(seminar, 2)
+    first, second = _all(seminar)
+    seminar.state = SeminarState.CANCELLED
+    db.session.commit()
+    cancel_registration(first.id)
+    assert _state(second.id) == RegistrationState.WAITLISTED
+
+
+def test_nobody_moves_up_once_the_seminar_has_begun(app):
+    from datetime import timedelta
+
+    from app.services.registrations import cancel_registration
+    from app.timeutil import today_berlin
+
+    seminar = factories.seminar(capacity=1)
+    factories.fill(seminar, 2)
+    first, second = _all(seminar)
+    seminar.day1 = today_berlin()
+    seminar.day2 = today_berlin() + timedelta(days=1)
+    seminar.registration_deadline = today_berlin() - timedelta(days=1)
+    db.session.commit()
+    cancel_registration(first.id)
+    assert _state(second.id) == RegistrationState.WAITLISTED
+
+
+def _all(seminar):
+    db.session.expire_all()
+    return list(
+        db.session.scalars(
+            db.select(Registration)
+            .where(Registration.seminar_id == seminar.id)
+            .order_by(Registration.id)
+        )
+    )
+
+
+def _state(registration_id):
+    db.session.expire_all()
+    return db.session.get(Registration, registration_id).state

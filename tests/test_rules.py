@@ -323,3 +323,14 @@ def test_more_seminar_days_and_trainers_scale_the_fees():
     other = ProgrammeRules(seminar_days=3, max_trainers=3)
     assert rules.trainer_fees_cents(other, 8) == 3 * 450_00
     assert rules.trainer_fees_cents(other, 12) == 3 * 450_00 * 3
+
+
+@pytest.mark.parametrize(
+    ("published", "days_ahead", "moves"),
+    [(True, 1, True), (True, 0, False), (True, -1, False), (False, 5, False)],
+    ids=["day_before", "first_day", "after", "cancelled"],
+)
+def test_waiting_list_moves_only_before_a_published_seminar_begins(published, days_ahead, moves):
+    today = date(2026, 3, 10)
+    first_day = today + timedelta(days=days_ahead)
+    assert rules.waiting_list_moves(published=published, first_day=first_day, today=today) is moves

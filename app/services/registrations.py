@@ -148,6 +148,12 @@ def _fill_free_places(seminar: Seminar, actor_id: int | None) -> list[Registrati
 
     Runs inside a write transaction that holds the seminar's lock.
     """
+    if not rules.waiting_list_moves(
+        published=seminar.state == SeminarState.PUBLISHED,
+        first_day=seminar.day1,
+        today=today_berlin(),
+    ):
+        return []
     confirmed = _count(seminar.id, RegistrationState.CONFIRMED)
     free = rules.free_places(seminar.capacity, confirmed)
     if free == 0:

@@ -60,7 +60,9 @@ def test_search_open_a_seminar_and_register_in_place(new_page, live_server, view
     activate(search, viewport)
     search.press_sequentially("Münster", delay=20)
     results = page.locator("#seminar-results")
-    expect(results.locator("#result-count")).to_have_text("1 Seminar gefunden.")
+    expect(page.locator("#result-count")).to_have_text(
+        "1 Seminar gefunden."
+    )  # the live region stays
     expect(results).not_to_contain_text("Bielefeld")
     expect(page).to_have_url(re.compile(r"/\?q=M%C3%BCnster"))
     assert_same_document(page)  # htmx swapped the results and pushed the URL

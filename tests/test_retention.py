@@ -1,0 +1,41 @@
+"""`flask purge-old-data` deletes what the privacy notice says is deleted, and no more."""
+
+from datetime import timedelta
+
+import sqlalchemy as sa
+
+from app.extensions import db
+from app.models import Attendance, OutboxMail, Registration
+from app.timeutil import today_berlin, utcnow
+from tests import factories
+
+
+def test_purge_deletes_old_seminars_registrations_and_old_mails(app, runner):
+    today = today_berlin()
+    recent = factories.seminar()
+    factories.fill(recent, 2)
+    old = factories.seminar()
+    factories.fill(old, 3, start=10)
+    someone = db.session.scalars(
+        sa.select(Registration).where(Registration.seminar_id == old.id)
+    ).first()
+    db.session.add(Attendance(registration_id=someone.id, day=1, present=True))
+    # the old seminar ended 13 months ago; its mails were written then
+    old.day1 = today - timedelta(days=400)
+    old.day2 = today - timedelta(days=399)
+    old.registration_deadline = today - timedelta(days=410)
+    old_people = set(
+        db.session.scalars(sa.select(Registration.id).where(Registration.seminar_id == old.id))
+    )
+    for mail in db.session.scalars(sa.select(OutboxMail)):
+        if mail.registration_id in old_people:
+            mail.created_at = utcnow() - timedelta(days=400)
+    db.session.commit()
+
+    result = runner.invoke(args=["purge-old-data"])
+    assert "Deleted 3 registrations and 3 mails." in result.output
+    db.session.expire_all()
+    left = db.session.scalars(sa.select(Registration.seminar_id)).all()
+    assert left == [recent.id, recent.id]
+    assert db.session.scalars(sa.select(Attendance)).all() == []
+    assert len(db.session.scalars(sa.select(OutboxMail)).all()) == 2
