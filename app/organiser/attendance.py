@@ -5,7 +5,7 @@ from app.auth.scope import get_registration_for, get_seminar_for
 from app.htmx import is_htmx, render, see_other
 from app.organiser import bp
 from app.organiser.forms import ActionForm
-from app.organiser.participants import participant_lists
+from app.organiser.participants import participant_lists, search_people, split_by_state
 from app.services.attendance import NotConfirmed, presence, set_presence
 
 DAYS = (1, 2)
@@ -24,12 +24,13 @@ def attendance(seminar_id: int, day: int):
     needle = (request.args.get("q") or "").strip()[:100]
     everyone = participant_lists(seminar.id)["confirmed"]
     states = presence(seminar.id, day)
+    people = split_by_state(search_people(everyone, needle))["confirmed"] if needle else everyone
     return render(
         "organiser/attendance.html",
         "organiser/_attendance_list.html",
         seminar=seminar,
         day=day,
-        people=participant_lists(seminar.id, needle)["confirmed"],
+        people=people,
         states=states,
         present_count=sum(1 for r in everyone if states.get(r.id)),
         total=len(everyone),

@@ -1,5 +1,5 @@
 import sqlalchemy as sa
-from flask import flash, request, url_for
+from flask import flash, render_template, request, url_for
 from flask_login import current_user
 
 from app import rules
@@ -23,7 +23,7 @@ from app.services.registrations import (
 from app.timeutil import today_berlin
 
 
-def _search(registrations: list[Registration], needle: str) -> list[Registration]:
+def search_people(registrations: list[Registration], needle: str) -> list[Registration]:
     words = fold(needle).split()
     if not words:
         return registrations
@@ -36,14 +36,21 @@ def _search(registrations: list[Registration], needle: str) -> list[Registration
 
 def participant_lists(seminar_id: int, needle: str = "") -> dict[str, list[Registration]]:
     """Confirmed, waitlisted (in queue order) and cancelled registrations, searched."""
-    registrations = list(
+    return split_by_state(search_people(registrations_of(seminar_id), needle))
+
+
+def registrations_of(seminar_id: int) -> list[Registration]:
+    """All registrations of a seminar in booking order (the waiting list's order)."""
+    return list(
         db.session.scalars(
             sa.select(Registration)
             .where(Registration.seminar_id == seminar_id)
             .order_by(Registration.booked_at, Registration.id)
         )
     )
-    found = _search(registrations, needle)
+
+
+def split_by_state(found: list[Registration]) -> dict[str, list[Registration]]:
     return {
         state.value: [r for r in found if r.state == state]
         for state in (
@@ -57,15 +64,16 @@ def participant_lists(seminar_id: int, needle: str = "") -> dict[str, list[Regis
 def _page(seminar, form, status=200, error=None):
     needle = (request.args.get("q") or "").strip()[:100]
     seat = availability_for([seminar], today_berlin())[seminar.id]
+    everyone = registrations_of(seminar.id)
     # queue positions: the waiting list in booking order, before any search
-    queue = participant_lists(seminar.id)["waitlisted"]
+    queue = split_by_state(everyone)["waitlisted"]
     return render(
         "organiser/participants.html",
         "organiser/_participant_lists.html",
         status=status,
         seminar=seminar,
         seat=seat,
-        lists=participant_lists(seminar.id, needle),
+        lists=split_by_state(search_people(everyone, needle)),
         positions={r.id: n for n, r in enumerate(queue, start=1)},
         needle=needle,
         form=form,
@@ -110,9 +118,17 @@ def add_participant(seminar_id: int):
     return see_other(url_for("organiser.participants", seminar_id=seminar.id))
 
 
-@bp.post("/anmeldungen/<int:registration_id>/stornieren")
+@bp.route("/anmeldungen/<int:registration_id>/stornieren", methods=["GET", "POST"])
 def cancel(registration_id: int):
+    """GET asks for confirmation (works without JavaScript); POST cancels."""
     registration = get_registration_for(registration_id)
+    if request.method == "GET":
+        return render_template(
+            "organiser/cancel_confirm.html",
+            registration=registration,
+            seminar=registration.seminar,
+            action_form=ActionForm(),
+        )
     if not ActionForm().validate():
         return see_other(url_for("organiser.participants", seminar_id=registration.seminar_id))
     cancelled, moved = cancel_registration(registration.id, actor_id=current_user.id)
