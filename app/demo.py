@@ -193,6 +193,28 @@ def _next_friday(day: date) -> date:
     return friday
 
 
+def _two_day_seminar(programme, vhs, module, day1, deadline, room) -> Seminar:
+    """A published seminar at the VHS's own address, Friday and Saturday 9 to 17."""
+    return Seminar(
+        programme=programme,
+        vhs=vhs,
+        module=module,
+        state=SeminarState.PUBLISHED,
+        capacity=20,
+        venue_name=f"{vhs.name}, {room}",
+        venue_street=vhs.street,
+        venue_postcode=vhs.postcode,
+        venue_town=vhs.town,
+        day1=day1,
+        day1_starts=time(9, 0),
+        day1_ends=time(17, 0),
+        day2=day1 + timedelta(days=1),
+        day2_starts=time(9, 0),
+        day2_ends=time(17, 0),
+        registration_deadline=deadline,
+    )
+
+
 def _people(rng: random.Random, town: str, count: int, tag: str) -> list[Applicant]:
     people = []
     for n in range(count):
@@ -264,25 +286,10 @@ def seed(today: date | None = None) -> dict[str, int]:
         else:
             day1 = _next_friday(today + timedelta(weeks=weeks))
             deadline = day1 - timedelta(days=7)
-        seminar = Seminar(
-            programme=programme,
-            vhs=vhs,
-            module=module,
-            state=SeminarState.PUBLISHED,
-            capacity=20,
-            venue_name=f"{vhs.name}, Seminarraum {rng.randint(1, 12)}",
-            venue_street=vhs.street,
-            venue_postcode=vhs.postcode,
-            venue_town=vhs.town,
-            day1=day1,
-            day1_starts=time(9, 0),
-            day1_ends=time(17, 0),
-            day2=day1 + timedelta(days=1),
-            day2_starts=time(9, 0),
-            day2_ends=time(17, 0),
-            registration_deadline=deadline,
-            councils=[council],
+        seminar = _two_day_seminar(
+            programme, vhs, module, day1, deadline, f"Seminarraum {rng.randint(1, 12)}"
         )
+        seminar.councils = [council]
         db.session.add(seminar)
         people = _people(rng, vhs.town, registrations, f"{slug}{module}")
         bookings.append((seminar, people, min(today, deadline)))
@@ -361,23 +368,8 @@ def scale(seminars: int, registrations: int, today: date | None = None) -> dict[
             )
             db.session.add(vhs)
         day1 = _next_friday(today + timedelta(days=14 + n % 120))
-        seminar = Seminar(
-            programme=programme,
-            vhs=vhs,
-            module=1 + n % 2,
-            state=SeminarState.PUBLISHED,
-            capacity=20,
-            venue_name=f"{vhs.name}, Saal",
-            venue_street=vhs.street,
-            venue_postcode=vhs.postcode,
-            venue_town=vhs.town,
-            day1=day1,
-            day1_starts=time(9, 0),
-            day1_ends=time(17, 0),
-            day2=day1 + timedelta(days=1),
-            day2_starts=time(9, 0),
-            day2_ends=time(17, 0),
-            registration_deadline=day1 - timedelta(days=7),
+        seminar = _two_day_seminar(
+            programme, vhs, 1 + n % 2, day1, day1 - timedelta(days=7), "Saal"
         )
         db.session.add(seminar)
         created.append(seminar)
