@@ -19,6 +19,12 @@ CSP = "; ".join(
 )
 
 
+def no_store(response):
+    """For pages with personal data: never kept in a browser or proxy cache."""
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 def init_security_headers(app: Flask) -> None:
     proxies = app.config.get("TRUSTED_PROXIES", 0)
     if proxies:

@@ -4,7 +4,8 @@ the funding overview and the programme's rules. State organisers (role admin) on
 from flask import Blueprint
 
 from app.auth.scope import require_admin
-from app.organiser import _require_login
+from app.organiser import require_login
+from app.security import no_store
 
 bp = Blueprint("admin", __name__, url_prefix="/manage/admin")
 
@@ -13,17 +14,14 @@ bp = Blueprint("admin", __name__, url_prefix="/manage/admin")
 def _admins_only():
     # The organiser area's login rule (login page for anonymous, idle timeout), then 403
     # for everyone who is not a state organiser.
-    denied = _require_login()
+    denied = require_login()
     if denied is not None:
         return denied
     require_admin()
     return None
 
 
-@bp.after_request
-def _no_store(response):
-    response.headers["Cache-Control"] = "no-store"
-    return response
+bp.after_request(no_store)
 
 
 from app.admin import (  # noqa: E402,F401

@@ -7,6 +7,7 @@ from flask_login import current_user
 from app.auth.session import idle_expired
 from app.extensions import login_manager
 from app.htmx import is_htmx
+from app.security import no_store
 
 bp = Blueprint("organiser", __name__, url_prefix="/manage")
 
@@ -22,7 +23,7 @@ def _unauthorized():
 
 
 @bp.before_request
-def _require_login():
+def require_login():
     if not current_user.is_authenticated:
         return login_manager.unauthorized()
     if idle_expired():
@@ -33,11 +34,7 @@ def _require_login():
     return None
 
 
-@bp.after_request
-def _no_store(response):
-    # Organiser pages hold personal data: never kept in a browser or proxy cache.
-    response.headers["Cache-Control"] = "no-store"
-    return response
+bp.after_request(no_store)
 
 
 from app.organiser import (  # noqa: E402,F401
