@@ -1,13 +1,12 @@
-import sqlalchemy as sa
 from flask import abort, flash, render_template, request, url_for
 from flask_login import current_user
-from wtforms import SelectChoice
 
 from app.admin import bp, messages
 from app.admin.forms import UserEditForm
 from app.extensions import db
 from app.htmx import see_other
-from app.models import Council, Role, User, Vhs
+from app.models import Role, User
+from app.organiser.forms import with_scope_choices
 from app.services.accounts import update_user
 
 
@@ -21,14 +20,7 @@ def _form(account: User) -> UserEditForm:
             "active": account.active,
         }
     )
-    form.vhs_id.choices = [SelectChoice(0, "–")] + [
-        SelectChoice(v.id, v.name) for v in db.session.scalars(sa.select(Vhs).order_by(Vhs.name))
-    ]
-    form.council_id.choices = [SelectChoice(0, "–")] + [
-        SelectChoice(c.id, c.town)
-        for c in db.session.scalars(sa.select(Council).order_by(Council.town))
-    ]
-    return form
+    return with_scope_choices(form)
 
 
 @bp.route("/nutzer/<int:user_id>", methods=["GET", "POST"])

@@ -3,13 +3,12 @@
 import sqlalchemy as sa
 from flask import render_template, request, url_for
 from sqlalchemy.orm import joinedload
-from wtforms import SelectChoice
 
 from app.auth.scope import require_admin
 from app.extensions import db
-from app.models import AuditEntry, Council, Role, User, Vhs
+from app.models import AuditEntry, Role, User
 from app.organiser import bp
-from app.organiser.forms import UserForm
+from app.organiser.forms import UserForm, with_scope_choices
 from app.rules import normalize_email
 from app.services.accounts import create_user
 
@@ -33,15 +32,7 @@ def audit_log():
 
 
 def _user_form() -> UserForm:
-    form = UserForm()
-    form.vhs_id.choices = [SelectChoice(0, "–")] + [
-        SelectChoice(v.id, v.name) for v in db.session.scalars(sa.select(Vhs).order_by(Vhs.name))
-    ]
-    form.council_id.choices = [SelectChoice(0, "–")] + [
-        SelectChoice(c.id, c.town)
-        for c in db.session.scalars(sa.select(Council).order_by(Council.town))
-    ]
-    return form
+    return with_scope_choices(UserForm())
 
 
 @bp.route("/nutzer", methods=["GET", "POST"])

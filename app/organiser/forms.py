@@ -1,7 +1,10 @@
+import sqlalchemy as sa
 from flask_wtf import FlaskForm
 from wtforms import EmailField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
+from app.extensions import db
+from app.models import Council, Vhs
 from app.person_form import PersonForm
 from app.validation import EmailAddress, clean
 
@@ -42,3 +45,15 @@ class UserForm(FlaskForm):
             self.council_id.errors.append("Bitte wählen Sie den Integrationsrat.")
             ok = False
         return ok
+
+
+def with_scope_choices(form):
+    """Fill a user form's VHS and council lists (0: none) from the database."""
+    form.vhs_id.choices = [SelectChoice(0, "–")] + [
+        SelectChoice(v.id, v.name) for v in db.session.scalars(sa.select(Vhs).order_by(Vhs.name))
+    ]
+    form.council_id.choices = [SelectChoice(0, "–")] + [
+        SelectChoice(c.id, c.town)
+        for c in db.session.scalars(sa.select(Council).order_by(Council.town))
+    ]
+    return form

@@ -143,6 +143,20 @@ def waitlist_position(registration: Registration) -> int | None:
     )
 
 
+def _confirm_from_waiting_list(
+    registration: Registration, action: str, actor_id: int | None
+) -> None:
+    """Give a waitlisted person their place: log it and tell them by mail."""
+    registration.state = RegistrationState.CONFIRMED
+    audit.record(
+        action,
+        seminar_id=registration.seminar_id,
+        registration_id=registration.id,
+        actor_id=actor_id,
+    )
+    mail.queue_moved_up(registration)
+
+
 def _fill_free_places(seminar: Seminar, actor_id: int | None) -> list[Registration]:
     """Move waitlisted people up, first come first served, while places are free.
 
@@ -170,14 +184,7 @@ def _fill_free_places(seminar: Seminar, actor_id: int | None) -> list[Registrati
         )
     )
     for registration in moved:
-        registration.state = RegistrationState.CONFIRMED
-        audit.record(
-            Action.MOVED_UP,
-            seminar_id=seminar.id,
-            registration_id=registration.id,
-            actor_id=actor_id,
-        )
-        mail.queue_moved_up(registration)
+        _confirm_from_waiting_list(registration, Action.MOVED_UP, actor_id)
     return moved
 
 
@@ -237,14 +244,7 @@ def move_up(registration_id: int, *, actor_id: int | None = None) -> Registratio
         confirmed = _count(seminar.id, RegistrationState.CONFIRMED)
         if rules.free_places(seminar.capacity, confirmed) == 0:
             raise NoFreePlace(registration_id)
-        registration.state = RegistrationState.CONFIRMED
-        audit.record(
-            Action.MOVED_UP_BY_HAND,
-            seminar_id=seminar.id,
-            registration_id=registration.id,
-            actor_id=actor_id,
-        )
-        mail.queue_moved_up(registration)
+        _confirm_from_waiting_list(registration, Action.MOVED_UP_BY_HAND, actor_id)
         session.flush()
     return registration
 
