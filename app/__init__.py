@@ -1,4 +1,17 @@
-"""The registration site for the integration-council qualification seminars."""
+"""The registration site for the integration-council qualification seminars.
+
+Where things live:
+  rules.py      the programme's rules, as pure functions (the one home of every figure)
+  services/     every write: registrations.py is the only code that books a seat
+  models/       the tables, one module per aggregate, with their state enums
+  public/       the site for council members (no account)
+  organiser/    /manage: dashboards, participants, attendance, exports, room needs
+  admin/        /manage/admin: programme data for the state organisers
+  auth/         login, sessions, who may see which seminar
+  web/          what the three areas share: htmx, forms, headers, errors, templating
+  core/         plain helpers: Berlin time, German formatting, text folding
+  commands/     flask commands (seed-demo, send-mail, ...) and the demo data
+"""
 
 from flask import Flask
 
@@ -28,26 +41,21 @@ def create_app(test_config: dict | None = None) -> Flask:
         configure_engine(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
 
     from app import models  # noqa: F401  (register the tables with the metadata)
+    from app.admin import aliases as admin_aliases
     from app.admin import bp as admin_bp
     from app.auth import bp as auth_bp
-    from app.errors import bp as errors_bp
+    from app.commands import register_commands
     from app.organiser import bp as organiser_bp
     from app.public import bp as public_bp
-    from app.security import init_security_headers
-    from app.templating import init_templating
-
-    app.register_blueprint(errors_bp)
-    app.register_blueprint(public_bp)
-    app.register_blueprint(auth_bp)
-    app.register_blueprint(organiser_bp)
-    app.register_blueprint(admin_bp)
-    init_security_headers(app)
     from app.services.outbox import init_delivery
+    from app.web.errors import bp as errors_bp
+    from app.web.security import init_security_headers
+    from app.web.templating import init_templating
 
+    for blueprint in (errors_bp, public_bp, auth_bp, organiser_bp, admin_bp, admin_aliases):
+        app.register_blueprint(blueprint)
+    init_security_headers(app)
     init_delivery(app)
     init_templating(app)
-
-    from app.cli import register_commands
-
     register_commands(app)
     return app

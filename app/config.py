@@ -1,7 +1,7 @@
 """Settings, read from the environment.
 
-Every setting the site knows is listed in ``SETTINGS`` with its default and a
-line of help; the README's settings table is written from the same names.
+Every setting the site knows is read in ``load_config`` with its default; the
+README's settings table names each one with what it does.
 """
 
 import os
@@ -89,6 +89,8 @@ def load_config(overrides: dict | None = None) -> dict:
         "RETENTION_MONTHS": _int("RETENTION_MONTHS", 12),
         "ACCESSIBILITY_CONTACT": env("ACCESSIBILITY_CONTACT", ""),
         "ACCESSIBILITY_REVIEWED": env("ACCESSIBILITY_REVIEWED", "November 2026"),
+        # where `seed-demo` keeps the demo logins it made (debug only), for `make run`
+        "DEMO_LOGINS_FILE": str(INSTANCE / "demo-logins.txt"),
     }
     config.update(overrides or {})
     config["REMEMBER_COOKIE_SECURE"] = config["SESSION_COOKIE_SECURE"]

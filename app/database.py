@@ -13,6 +13,7 @@ PostgreSQL: the booking locks the seminar's row with ``SELECT ... FOR UPDATE``.
 
 from contextlib import contextmanager
 
+import sqlalchemy as sa
 from flask import has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -69,3 +70,22 @@ def write_transaction():
     except BaseException:
         session.rollback()
         raise
+
+
+def serialize(name: str) -> None:
+    """Inside a write transaction: let one transaction at a time pass for ``name`` (a
+    uniqueness check that no constraint backs). SQLite's write lock already does it;
+    PostgreSQL takes a transaction-scoped advisory lock."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(sa.select(sa.func.pg_advisory_xact_lock(sa.func.hashtext(name))))
+
+
+def locked(model, row_id: int):
+    """The row read afresh and locked until the transaction ends (``FOR UPDATE`` on
+    PostgreSQL; SQLite's write lock covers it); None when there is no such row."""
+    return db.session.execute(
+        sa.select(model)
+        .where(model.id == row_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).scalar_one_or_none()

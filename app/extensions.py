@@ -23,5 +23,5 @@ csrf = CSRFProtect()
 limiter = Limiter(get_remote_address)
 login_manager = LoginManager()
 login_manager.login_view = "auth.login"
-login_manager.login_message = "Bitte melden Sie sich an, um diese Seite zu sehen."
-login_manager.login_message_category = "info"
+# The login notice is flashed by app.auth.gate (worded in app.services.messages).
+login_manager.login_message = None

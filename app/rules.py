@@ -1,4 +1,4 @@
-"""The programme's rules (see DOMAIN.md), as pure functions.
+"""The programme's rules (numbered as in docs/domain.md), as pure functions.
 
 Nothing here imports Flask or the database: every rule takes plain values, so
 it can be tested at its boundaries and used by services, views and reports

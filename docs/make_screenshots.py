@@ -15,6 +15,7 @@ from playwright.sync_api import sync_playwright
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from tests.browser.chromium import launch  # noqa: E402
 from tests.server import LiveServer  # noqa: E402
 
 OUT = ROOT / "docs" / "screenshots"
@@ -60,17 +61,7 @@ def main() -> None:
     database = f"sqlite:///{tempfile.mkdtemp(prefix='shots-')}/demo.sqlite"
     token = prepare(database)
     with LiveServer(database, workers=2, threads=2) as server, sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=os.environ.get("CHROMIUM", "/usr/bin/chromium"),
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
+        browser = launch(p)
         base = server.url
         setup = browser.new_page()
         setup.goto(f"{base}/manage/einladung/{token}")

@@ -3,10 +3,10 @@
 from datetime import date, time, timedelta
 from itertools import count
 
+from app.core.timeutil import today_berlin
 from app.extensions import db
 from app.models import Council, Programme, Seminar, SeminarState, Vhs
 from app.services.registrations import Applicant, book_seat
-from app.timeutil import today_berlin
 
 _serial = count(1)
 

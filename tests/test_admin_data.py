@@ -197,7 +197,7 @@ def test_a_trainers_kind_stays_while_they_are_assigned(client, admin):
 def test_edit_an_accounts_role_and_scope(client, admin):
     vhs, council = factories.vhs(), factories.council()
     account = factories.user("vhs", vhs_id=vhs.id)
-    assert f"/manage/admin/nutzer/{account.id}" in client.get("/manage/nutzer").text
+    assert f"/manage/admin/nutzer/{account.id}" in client.get("/manage/admin/nutzer").text
 
     response = client.post(
         f"/manage/admin/nutzer/{account.id}",
@@ -231,7 +231,7 @@ def test_a_deactivated_account_can_no_longer_log_in(app, client, admin):
     assert _one(User, id=account.id).active is False
     assert other.get("/manage/").status_code == 302  # the running session ended
     assert factories.login(app.test_client(), account).status_code == 422
-    assert "gesperrt" in text(client.get("/manage/nutzer").text)
+    assert "gesperrt" in text(client.get("/manage/admin/nutzer").text)
 
 
 def test_admins_cannot_lock_themselves_out(client, admin):

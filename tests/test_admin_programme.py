@@ -6,8 +6,8 @@ from datetime import date, timedelta
 import pytest
 import sqlalchemy as sa
 
+from app.core.formatting import date_short
 from app.extensions import db
-from app.formatting import date_short
 from app.models import Programme, Seminar
 from tests import factories
 from tests.admin_helpers import field_error, field_value, login_admin, seminar_form, text

@@ -6,8 +6,8 @@ from datetime import date, timedelta
 import pytest
 import sqlalchemy as sa
 
+from app.core.formatting import date_short
 from app.extensions import db
-from app.formatting import date_short
 from app.models import RegistrationState, Seminar, SeminarState, SeminarTrainer
 from app.services.registrations import book_seat
 from tests import factories
@@ -271,7 +271,7 @@ def test_raising_places_moves_waitlisted_people_up_in_order(client, admin, progr
     page = text(client.get(response.headers["Location"]).text)
     assert "Von der Warteliste nachgerückt: Alex Dritte, Alex Vierte." in page
     assert len(mails("moved_up")) == 2
-    log = text(client.get("/manage/protokoll").text)
+    log = text(client.get("/manage/admin/protokoll").text)
     assert "Plätze geändert (2 → 4)" in log
 
 

@@ -37,8 +37,8 @@ def test_lowering_below_the_confirmed_count_is_refused_with_the_count(app):
     seminar = factories.seminar(capacity=10)
     factories.fill(seminar, 6)
 
-    with pytest.raises(service.CapacityBelowConfirmed) as refused:
-        service.change_capacity(seminar.id, 5)
+    with pytest.raises(seminar_service.CapacityBelowConfirmed) as refused:
+        seminar_service.change_capacity(seminar.id, 5)
 
     assert refused.value.confirmed == 6
     db.session.expire_all()
@@ -49,15 +49,15 @@ def test_lowering_below_the_confirmed_count_is_refused_with_the_count(app):
 def test_lowering_to_the_confirmed_count_is_fine(app):
     seminar = factories.seminar(capacity=10)
     factories.fill(seminar, 6)
-    assert service.change_capacity(seminar.id, 6) == []
+    assert seminar_service.change_capacity(seminar.id, 6) == []
     db.session.expire_all()
     assert db.session.get(Seminar, seminar.id).capacity == 6
 
 
 def test_capacity_above_the_programme_maximum_is_refused(app):
     seminar = factories.seminar(capacity=10)
-    with pytest.raises(service.CapacityNotAllowed) as refused:
-        service.change_capacity(seminar.id, 21)
+    with pytest.raises(seminar_service.CapacityNotAllowed) as refused:
+        seminar_service.change_capacity(seminar.id, 21)
     assert refused.value.maximum == 20
 
 
@@ -66,7 +66,7 @@ def test_raising_moves_the_waiting_list_up_in_order(app):
     factories.fill(seminar, 7)  # 3 confirmed, 4 waitlisted in booking order
     waiting = [r for r in registrations(seminar.id) if r.state == WAITLISTED]
 
-    moved = service.change_capacity(seminar.id, 5, actor_id=None)
+    moved = seminar_service.change_capacity(seminar.id, 5, actor_id=None)
 
     assert [r.id for r in moved] == [waiting[0].id, waiting[1].id]
     states = {r.id: r.state for r in registrations(seminar.id)}
@@ -78,8 +78,8 @@ def test_raising_moves_the_waiting_list_up_in_order(app):
 
 def test_a_cancelled_seminar_keeps_its_places(app):
     seminar = factories.seminar(state=SeminarState.CANCELLED)
-    with pytest.raises(service.SeminarIsCancelled):
-        service.change_capacity(seminar.id, 10)
+    with pytest.raises(seminar_service.SeminarIsCancelled):
+        seminar_service.change_capacity(seminar.id, 10)
 
 
 # -- cancelling a seminar ------------------------------------------------------------
@@ -92,7 +92,7 @@ def test_cancelling_cancels_every_active_registration_and_queues_their_mails(app
     service.cancel_registration(earlier.id)  # cancelled before: no second mail
     before = len(mails("seminar_cancelled"))
 
-    cancelled = service.cancel_seminar(seminar.id, actor_id=None)
+    cancelled = seminar_service.cancel_seminar(seminar.id, actor_id=None)
 
     assert len(cancelled) == 3
     db.session.expire_all()
@@ -106,13 +106,13 @@ def test_cancelling_cancels_every_active_registration_and_queues_their_mails(app
     assert all("abgesagt" in m.subject for m in queued)
     assert _actions(seminar.id).count("cancelled_with_seminar") == 3
 
-    assert service.cancel_seminar(seminar.id) == []  # once only
+    assert seminar_service.cancel_seminar(seminar.id) == []  # once only
     assert len(mails("seminar_cancelled")) == 3
 
 
 def test_a_cancelled_seminar_takes_no_registrations(app):
     seminar = factories.seminar()
-    service.cancel_seminar(seminar.id)
+    seminar_service.cancel_seminar(seminar.id)
     with pytest.raises(service.RegistrationClosed):
         service.book_seat(seminar.id, factories.applicant(1))
 
@@ -122,9 +122,9 @@ def test_a_cancelled_seminar_takes_no_registrations(app):
 
 def test_publish_and_unpublish_a_draft(app):
     seminar = factories.seminar(state=SeminarState.DRAFT)
-    assert service.publish_seminar(seminar.id) is True
-    assert service.publish_seminar(seminar.id) is False
-    assert service.unpublish_seminar(seminar.id) is True
+    assert seminar_service.publish_seminar(seminar.id) is True
+    assert seminar_service.publish_seminar(seminar.id) is False
+    assert seminar_service.unpublish_seminar(seminar.id) is True
     db.session.expire_all()
     assert db.session.get(Seminar, seminar.id).state == SeminarState.DRAFT
 
@@ -132,15 +132,15 @@ def test_publish_and_unpublish_a_draft(app):
 def test_unpublishing_with_registrations_is_refused(app):
     seminar = factories.seminar()
     factories.fill(seminar, 2)
-    with pytest.raises(service.HasRegistrations) as refused:
-        service.unpublish_seminar(seminar.id)
+    with pytest.raises(seminar_service.HasRegistrations) as refused:
+        seminar_service.unpublish_seminar(seminar.id)
     assert refused.value.active == 2
 
 
 def test_a_cancelled_seminar_is_not_published_again(app):
     seminar = factories.seminar(state=SeminarState.CANCELLED)
-    with pytest.raises(service.SeminarIsCancelled):
-        service.publish_seminar(seminar.id)
+    with pytest.raises(seminar_service.SeminarIsCancelled):
+        seminar_service.publish_seminar(seminar.id)
 
 
 # -- one seminar per module and location ----------------------------------------------
@@ -231,7 +231,7 @@ def test_a_cancelled_seminar_causes_no_overlap(app):
     other = factories.seminar(day1=first.day1)
     for seminar in (first, other):
         trainer_service.set_tandem(seminar.id, {"adult_educator": (trainer.id, 0)})
-    service.cancel_seminar(other.id)
+    seminar_service.cancel_seminar(other.id)
     assert _checks(first)[first.id].overlaps == []
 
 
@@ -251,8 +251,8 @@ def test_a_trainers_kind_stays_while_assigned(app):
 
 def test_a_draft_is_not_cancelled(app):
     seminar = factories.seminar(state=SeminarState.DRAFT)
-    with pytest.raises(service.SeminarIsDraft):
-        service.cancel_seminar(seminar.id)
+    with pytest.raises(seminar_service.SeminarIsDraft):
+        seminar_service.cancel_seminar(seminar.id)
     db.session.expire_all()
     assert db.session.get(Seminar, seminar.id).state == SeminarState.DRAFT
 
@@ -277,7 +277,7 @@ def test_only_drafts_without_any_registration_are_deleted(app):
     once_public = factories.seminar()
     factories.fill(once_public, 1)
     service.cancel_registration(registrations(once_public.id)[0].id)
-    service.unpublish_seminar(once_public.id)
+    seminar_service.unpublish_seminar(once_public.id)
     with pytest.raises(seminar_service.NotDeletable):
         seminar_service.delete_draft(once_public.id)
     db.session.expire_all()

@@ -4,9 +4,9 @@ import re
 
 import sqlalchemy as sa
 
+from app.core.timeutil import utcnow
 from app.extensions import db
 from app.models import Role, User
-from app.timeutil import utcnow
 from tests import factories
 
 LOGIN_FAILED = "E-Mail-Adresse oder Passwort stimmen nicht."
@@ -67,10 +67,10 @@ def test_login_ignores_the_case_of_the_address(client):
 def test_login_follows_next_only_on_this_site(app, client):
     account = factories.user("admin")
     response = client.post(
-        "/manage/anmelden?next=/manage/nutzer",
+        "/manage/anmelden?next=/manage/admin/nutzer",
         data={"email": account.email, "password": factories.PASSWORD},
     )
-    assert response.headers["Location"] == "/manage/nutzer"
+    assert response.headers["Location"] == "/manage/admin/nutzer"
     other = app.test_client()
     response = other.post(
         "/manage/anmelden?next=//evil.example/phish",
@@ -290,7 +290,7 @@ def test_admin_creates_a_user_and_gets_a_working_invitation_link(app, client):
     school = factories.vhs(name="Volkshochschule Hagen")
     assert factories.login(client, factories.user("admin")).status_code == 303
     response = client.post(
-        "/manage/nutzer",
+        "/manage/admin/nutzer",
         data={
             "email": "Neu@VHS-Hagen.example",
             "name": "Nele Neu",
@@ -320,7 +320,7 @@ def test_admin_user_form_keeps_input_and_asks_for_the_vhs(client):
     factories.vhs()
     assert factories.login(client, factories.user("admin")).status_code == 303
     response = client.post(
-        "/manage/nutzer",
+        "/manage/admin/nutzer",
         data={
             "email": "ohne@vhs.example",
             "name": "Otto Ohne",
@@ -340,7 +340,7 @@ def test_admin_user_form_keeps_input_and_asks_for_the_vhs(client):
 def test_admin_user_form_asks_for_the_council_of_a_contact(client):
     assert factories.login(client, factories.user("admin")).status_code == 303
     response = client.post(
-        "/manage/nutzer",
+        "/manage/admin/nutzer",
         data={"email": "kontakt@rat.example", "role": "contact", "vhs_id": "0", "council_id": "0"},
     )
     assert response.status_code == 422
@@ -352,7 +352,7 @@ def test_admin_user_form_refuses_an_existing_address(client):
     factories.user("admin", email="doppelt@org.example")
     assert factories.login(client, factories.user("admin")).status_code == 303
     response = client.post(
-        "/manage/nutzer",
+        "/manage/admin/nutzer",
         data={"email": "Doppelt@Org.example", "role": "admin", "vhs_id": "0", "council_id": "0"},
     )
     assert response.status_code == 422

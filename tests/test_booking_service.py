@@ -339,8 +339,8 @@ def test_nobody_moves_up_in_a_cancelled_seminar(app):
 def test_nobody_moves_up_once_the_seminar_has_begun(app):
     from datetime import timedelta
 
+    from app.core.timeutil import today_berlin
     from app.services.registrations import cancel_registration
-    from app.timeutil import today_berlin
 
     seminar = factories.seminar(capacity=1)
     factories.fill(seminar, 2)

@@ -2,10 +2,10 @@
 
 import sqlalchemy as sa
 
+from app.core.timeutil import today_berlin
 from app.extensions import db
-from app.models import Seminar, SeminarState, Vhs
+from app.models import Seminar, SeminarState, User, Vhs
 from app.services.availability import availability_for
-from app.timeutil import today_berlin
 
 
 def test_seed_demo_creates_each_scenario(runner):
@@ -42,3 +42,43 @@ def test_demo_home_page_groups_seminars_per_vhs_and_filters(runner, client):
         "Basismodul:</span>"
         not in only_advanced.text.split('id="seminar-results"')[1].split('id="modules-heading"')[0]
     )
+
+
+def _logins(output: str) -> dict[str, tuple[str, str]]:
+    """role label -> (e-mail, password), as ``seed-demo`` prints them."""
+    found = {}
+    for line in output.splitlines():
+        label, sep, rest = line.strip().partition(": ")
+        if sep and " / " in rest:
+            email, password = rest.split(" / ")
+            found[label] = (email, password)
+    return found
+
+
+def test_seed_demo_in_debug_prints_a_working_login_per_role(app_factory, tmp_path):
+    app = app_factory(DEBUG=True, DEMO_LOGINS_FILE=str(tmp_path / "logins.txt"))
+    app.debug = True
+    with app.app_context():
+        result = app.test_cli_runner().invoke(args=["seed-demo", "--if-empty"])
+        assert result.exit_code == 0, result.output
+        logins = _logins(result.output)
+        assert set(logins) == {
+            "Landesebene (alle Seminare)",
+            "Volkshochschule",
+            "Ansprechperson eines Integrationsrats",
+        }
+        client = app.test_client()
+        for email, password in logins.values():
+            response = client.post("/manage/anmelden", data={"email": email, "password": password})
+            assert response.status_code == 303, email
+            assert "Köln" in client.get("/manage/").text
+            client.post("/manage/abmelden")
+        again = app.test_cli_runner().invoke(args=["seed-demo", "--if-empty"])
+        assert _logins(again.output) == logins  # shown again on the next `make run`
+
+
+def test_seed_demo_outside_debug_creates_no_login(runner):
+    result = runner.invoke(args=["seed-demo"])
+    assert result.exit_code == 0, result.output
+    assert _logins(result.output) == {}
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 0

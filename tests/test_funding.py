@@ -9,7 +9,7 @@ import pytest
 from app.extensions import db
 from app.models import SeminarState, TrainerKind
 from app.services import funding
-from app.services.registrations import cancel_seminar
+from app.services.seminars import cancel_seminar
 from app.services.trainers import set_tandem
 from tests import factories
 from tests.admin_helpers import login_admin, text

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import pytest
 
-from app.timeutil import today_berlin
+from app.core.timeutil import today_berlin
 from tests import factories
 from tests.sqlcount import count_queries
 

@@ -9,9 +9,9 @@ import pytest
 import sqlalchemy as sa
 from icalendar import Calendar
 
+from app.core.timeutil import today_berlin, utcnow
 from app.extensions import db
 from app.models import OutboxMail, Registration, RegistrationState
-from app.timeutil import today_berlin, utcnow
 from tests import factories
 from tests.smtp import SmtpServer
 
@@ -94,7 +94,7 @@ def test_confirmation_mail_has_everything_and_a_calendar_file(mail_client, smtp)
 
 
 def factories_date(day):
-    from app.formatting import date_long
+    from app.core.formatting import date_long
 
     return date_long(day)
 

@@ -7,8 +7,8 @@ import re
 import pytest
 import sqlalchemy as sa
 
+from app.core.formatting import date_long
 from app.extensions import db
-from app.formatting import date_long
 from app.models import Attendance, Registration, RegistrationState, SeminarState
 from app.services.registrations import book_seat, cancel_registration
 from tests import factories
@@ -421,13 +421,13 @@ def test_every_change_appears_in_the_audit_log_with_who_and_what(app, client, sc
         scope = {"vhs_id": school.id} if role == "vhs" else {"council_id": factories.council().id}
         other = app.test_client()
         _login(other, role, **scope)
-        denied = other.get("/manage/protokoll")
+        denied = other.get("/manage/admin/protokoll")
         assert denied.status_code == 403
         assert "Kein Zugriff" in denied.text
 
     admin = app.test_client()
     _login(admin, "admin")
-    log = admin.get("/manage/protokoll")
+    log = admin.get("/manage/admin/protokoll")
     assert log.status_code == 200
     assert log.headers["Cache-Control"] == "no-store"
     rows = _audit_rows(log.text)

@@ -6,9 +6,9 @@ from datetime import time, timedelta
 
 import pytest
 
+from app.core.timeutil import today_berlin
 from app.extensions import db
 from app.models import Programme, Seminar, SeminarState, Vhs
-from app.timeutil import today_berlin
 from tests import factories
 from tests.sqlcount import count_queries
 

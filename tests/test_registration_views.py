@@ -5,9 +5,9 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
+from app.core.timeutil import today_berlin
 from app.extensions import db
 from app.models import Registration, RegistrationState, SeminarState
-from app.timeutil import today_berlin
 from tests import factories
 
 

@@ -4,9 +4,9 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
+from app.core.timeutil import today_berlin, utcnow
 from app.extensions import db
 from app.models import Attendance, OutboxMail, Registration
-from app.timeutil import today_berlin, utcnow
 from tests import factories
 
 

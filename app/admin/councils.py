@@ -1,11 +1,14 @@
 import sqlalchemy as sa
-from flask import abort, flash, render_template, request, url_for
+from flask import abort, flash, render_template, url_for
 
-from app.admin import bp, messages
+from app.admin import bp
 from app.admin.forms import CouncilForm
 from app.extensions import db
-from app.htmx import see_other
-from app.models import Council, Role, Seminar, User, seminar_council
+from app.models import Council, CouncilKind, Role, Seminar, User, seminar_council
+from app.services import messages
+from app.services.directory import CouncilData, save_council
+from app.web.htmx import see_other
+from app.web.pages import form_page
 
 
 def _contacts(council_ids: list[int]) -> dict[int, list[User]]:
@@ -29,49 +32,42 @@ def councils():
     )
 
 
-def _town_taken(town: str, council_id: int | None) -> bool:
-    query = sa.select(Council.id).where(sa.func.lower(Council.town) == town.lower())
-    if council_id is not None:
-        query = query.where(Council.id != council_id)
-    return db.session.scalar(query) is not None
+def _hosted(council: Council | None) -> list[Seminar]:
+    if council is None:
+        return []
+    return db.session.scalars(
+        sa.select(Seminar)
+        .join(seminar_council, seminar_council.c.seminar_id == Seminar.id)
+        .where(seminar_council.c.council_id == council.id)
+        .order_by(Seminar.day1)
+    ).all()
 
 
-def _page(form: CouncilForm, council: Council | None):
-    if request.method == "POST" and form.validate():
-        if _town_taken(form.town.data, council.id if council else None):
-            form.town.errors.append(messages.TOWN_TAKEN)
-        else:
-            if council is None:
-                council = Council()
-                db.session.add(council)
-            form.populate_obj(council)
-            db.session.commit()
-            flash(messages.saved(f"Das Gremium {council.town}"), "success")
-            return see_other(url_for("admin.council_edit", council_id=council.id))
-    hosted = []
-    if council is not None:
-        hosted = db.session.scalars(
-            sa.select(Seminar)
-            .join(seminar_council, seminar_council.c.seminar_id == Seminar.id)
-            .where(seminar_council.c.council_id == council.id)
-            .order_by(Seminar.day1)
-        ).all()
-    contacts = _contacts([council.id])[council.id] if council else []
-    status = 422 if request.method == "POST" else 200
-    return (
-        render_template(
-            "admin/council_form.html", form=form, council=council, hosted=hosted, contacts=contacts
-        ),
-        status,
+def _page(council: Council | None):
+    form = CouncilForm(obj=council)
+
+    def save():
+        values = {name: form[name].data or "" for name in CouncilData.__dataclass_fields__}
+        values["kind"] = CouncilKind(form.kind.data)
+        saved = save_council(council.id if council else None, CouncilData(**values))
+        flash(messages.saved(f"Das Gremium {saved.town}"), "success")
+        return see_other(url_for("admin.council_edit", council_id=saved.id))
+
+    return form_page(
+        form,
+        "admin/council_form.html",
+        save,
+        council=council,
+        hosted=_hosted(council),
+        contacts=_contacts([council.id])[council.id] if council else [],
     )
 
 
 @bp.route("/gremien/neu", methods=["GET", "POST"])
 def council_new():
-    return _page(CouncilForm(), None)
+    return _page(None)
 
 
 @bp.route("/gremien/<int:council_id>", methods=["GET", "POST"])
 def council_edit(council_id: int):
-    council = db.session.get(Council, council_id) or abort(404)
-    return _page(CouncilForm(obj=council), council)
+    return _page(db.session.get(Council, council_id) or abort(404))

@@ -3,163 +3,35 @@ here, so that a form shows every problem at once and keeps what was typed."""
 
 import re
 
+import sqlalchemy as sa
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    DateField,
     EmailField,
-    IntegerField,
     SelectChoice,
     SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
-    TimeField,
 )
-from wtforms.validators import InputRequired, StopValidation, ValidationError
-from wtforms.widgets import CheckboxInput, ListWidget
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from app import rules
-from app.admin import messages
-from app.models import CouncilKind, TrainerKind
-from app.organiser.forms import UserForm
-from app.services.funding import amount
-from app.texts import module_label
-from app.validation import FORBIDDEN, PersonText, check_email, clean, has_control_characters
-
-# -- field rules -------------------------------------------------------------------
-
-
-class OptionalText:
-    """A line of text that may stay empty: length, no control characters, no markup."""
-
-    def __init__(self, max_length: int):
-        self.max_length = max_length
-
-    def __call__(self, form, field):
-        value = field.data or ""
-        if len(value) > self.max_length:
-            raise StopValidation(messages.TEXT_TOO_LONG.format(n=self.max_length))
-        if has_control_characters(value.replace("\r\n", "\n").replace("\n", "")) or (
-            FORBIDDEN & set(value)
-        ):
-            raise StopValidation(messages.NO_MARKUP)
-
-
-class Email:
-    """An e-mail address, required when ``missing`` says what to ask for."""
-
-    def __init__(self, missing: str | None = None):
-        self.missing = missing
-
-    def __call__(self, form, field):
-        if not field.data:
-            if self.missing:
-                raise StopValidation(self.missing)
-            return
-        error = check_email(field.data)
-        if error:
-            raise StopValidation(error)
-
-
-class Postcode:
-    def __call__(self, form, field):
-        if field.data and not re.fullmatch(r"\d{5}", field.data):
-            raise StopValidation(messages.POSTCODE)
-
-
-class Between:
-    def __init__(self, low: int, high: int):
-        self.low, self.high = low, high
-
-    def __call__(self, form, field):
-        if field.data is not None and not self.low <= field.data <= self.high:
-            raise ValidationError(messages.NUMBER_RANGE.format(low=self.low, high=self.high))
-
-
-_GERMAN_AMOUNT = re.compile(r"(\d{1,3}(?:\.\d{3})+|\d+)(?:,(\d{1,2}))?")
-_DOT_AMOUNT = re.compile(r"(\d+)\.(\d{1,2})")
-MAX_AMOUNT_CENTS = 100_000_00
-
-
-def parse_euro(text: str) -> int | None:
-    """Cents of an amount as people type it: '84,50', '1.234,56', '84.50', '84 €'."""
-    text = text.replace("€", "").replace("EUR", "").replace(" ", "").replace("\xa0", "")
-    for pattern in (_GERMAN_AMOUNT, _DOT_AMOUNT):
-        match = pattern.fullmatch(text)
-        if match:
-            euros = int(match.group(1).replace(".", ""))
-            cents = int((match.group(2) or "0").ljust(2, "0"))
-            return euros * 100 + cents
-    return None
-
-
-class EuroField(StringField):
-    """An amount in euros; ``data`` is in cents (None when left empty)."""
-
-    def __init__(self, label=None, validators=None, **kwargs):
-        kwargs.setdefault("render_kw", {"inputmode": "decimal", "autocomplete": "off"})
-        super().__init__(label, validators, **kwargs)
-
-    def process_formdata(self, valuelist):
-        if not valuelist:
-            return
-        raw = valuelist[0].strip()
-        if not raw:
-            self.data = None
-            return
-        cents = parse_euro(raw)
-        if cents is None:
-            self.data = None
-            raise ValueError(messages.AMOUNT)
-        self.data = cents
-
-    def pre_validate(self, form):
-        if self.data is not None and self.data > MAX_AMOUNT_CENTS:
-            raise StopValidation(messages.AMOUNT_TOO_HIGH)
-
-    def _value(self):
-        if self.raw_data:
-            return self.raw_data[0]
-        return "" if self.data is None else amount(self.data)
-
-
-def _required(message: str) -> InputRequired:
-    return InputRequired(message)
-
-
-def _select(label: str, **kwargs) -> SelectField:
-    return SelectField(
-        label,
-        coerce=int,
-        choices=[],
-        invalid_choice_message=messages.CHOOSE,
-        invalid_value_message=messages.CHOOSE,
-        **kwargs,
-    )
-
-
-def _date(label: str, missing: str) -> DateField:
-    return DateField(
-        label,
-        validators=[_required(missing)],
-        format=["%Y-%m-%d", "%d.%m.%Y"],
-        invalid_value_message=messages.DATE,
-    )
-
-
-def _time(label: str, missing: str) -> TimeField:
-    return TimeField(
-        label, validators=[_required(missing)], format="%H:%M", invalid_value_message=messages.TIME
-    )
-
-
-def _whole(label: str, missing: str, low: int | None = None, high: int | None = None):
-    validators = [_required(missing)]
-    if low is not None and high is not None:
-        validators.append(Between(low, high))
-    return IntegerField(label, validators=validators, invalid_value_message=messages.WHOLE_NUMBER)
-
+from app.core.enums import Module
+from app.core.text import clean
+from app.extensions import db
+from app.models import Council, CouncilKind, Role, TrainerKind, Vhs
+from app.services import messages
+from app.services.seminars import SeminarData, rule_errors
+from app.web import validators
+from app.web.forms import (
+    CheckboxesField,
+    EuroField,
+    date_field,
+    select_field,
+    time_field,
+    whole_field,
+)
+from app.web.validators import Email, OptionalText, PersonText, Postcode
 
 # -- VHS and councils ------------------------------------------------------------------
 
@@ -180,7 +52,7 @@ class VhsForm(FlaskForm):
 
     def validate_slug(self, field):
         if field.data and not re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)*", field.data):
-            raise ValidationError(messages.SLUG)
+            raise ValidationError(validators.SLUG)
 
 
 class CouncilForm(FlaskForm):
@@ -191,8 +63,8 @@ class CouncilForm(FlaskForm):
     )
     kind = SelectField(
         "Art des Gremiums",
-        choices=[SelectChoice(kind.value, messages.COUNCIL_KINDS[kind]) for kind in CouncilKind],
-        invalid_choice_message=messages.CHOOSE,
+        choices=[SelectChoice(kind.value, kind.label) for kind in CouncilKind],
+        invalid_choice_message=validators.CHOOSE,
     )
     office_email = EmailField(
         "E-Mail-Adresse der Geschäftsstelle",
@@ -206,23 +78,18 @@ class CouncilForm(FlaskForm):
 # -- seminars --------------------------------------------------------------------------
 
 
-class CheckboxesField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
-
-
 class SeminarForm(FlaskForm):
-    programme_id = _select("Programm")
-    vhs_id = _select("Volkshochschule")
+    programme_id = select_field("Programm")
+    vhs_id = select_field("Volkshochschule")
     module = SelectField(
         "Modul",
         coerce=int,
-        choices=[SelectChoice(1, module_label(1)), SelectChoice(2, module_label(2))],
-        invalid_choice_message=messages.CHOOSE,
-        invalid_value_message=messages.CHOOSE,
+        choices=[SelectChoice(module.value, module.label) for module in Module],
+        invalid_choice_message=validators.CHOOSE,
+        invalid_value_message=validators.CHOOSE,
     )
     # checked against the programme's maximum (rules.capacity_allowed) in validate()
-    capacity = _whole("Plätze", "Bitte geben Sie die Zahl der Plätze an.")
+    capacity = whole_field("Plätze", "Bitte geben Sie die Zahl der Plätze an.")
     venue_name = StringField(
         "Veranstaltungsort (Haus, Raum)",
         filters=[clean],
@@ -236,24 +103,24 @@ class SeminarForm(FlaskForm):
     venue_postcode = StringField(
         "Postleitzahl",
         filters=[clean],
-        validators=[PersonText(messages.POSTCODE, 10), Postcode()],
+        validators=[PersonText(validators.POSTCODE, 10), Postcode()],
     )
     venue_town = StringField(
         "Ort", filters=[clean], validators=[PersonText("Bitte geben Sie den Ort an.", 100)]
     )
-    day1 = _date("1. Tag", "Bitte geben Sie den 1. Tag an.")
-    day1_starts = _time("Beginn am 1. Tag", "Bitte geben Sie den Beginn an.")
-    day1_ends = _time("Ende am 1. Tag", "Bitte geben Sie das Ende an.")
-    day2 = _date("2. Tag", "Bitte geben Sie den 2. Tag an.")
-    day2_starts = _time("Beginn am 2. Tag", "Bitte geben Sie den Beginn an.")
-    day2_ends = _time("Ende am 2. Tag", "Bitte geben Sie das Ende an.")
-    registration_deadline = _date("Anmeldeschluss", "Bitte geben Sie den Anmeldeschluss an.")
+    day1 = date_field("1. Tag", "Bitte geben Sie den 1. Tag an.")
+    day1_starts = time_field("Beginn am 1. Tag", "Bitte geben Sie den Beginn an.")
+    day1_ends = time_field("Ende am 1. Tag", "Bitte geben Sie das Ende an.")
+    day2 = date_field("2. Tag", "Bitte geben Sie den 2. Tag an.")
+    day2_starts = time_field("Beginn am 2. Tag", "Bitte geben Sie den Beginn an.")
+    day2_ends = time_field("Ende am 2. Tag", "Bitte geben Sie das Ende an.")
+    registration_deadline = date_field("Anmeldeschluss", "Bitte geben Sie den Anmeldeschluss an.")
     councils = CheckboxesField(
         "Für die Gremien",
         coerce=int,
         choices=[],
-        invalid_choice_message=messages.CHOOSE,
-        invalid_value_message=messages.CHOOSE,
+        invalid_choice_message=validators.CHOOSE,
+        invalid_value_message=validators.CHOOSE,
     )
     note = TextAreaField(
         "Hinweis für Teilnehmende", filters=[clean], validators=[OptionalText(2000)]
@@ -265,47 +132,23 @@ class SeminarForm(FlaskForm):
 
     def validate(self, extra_validators=None) -> bool:
         ok = super().validate(extra_validators)
-        checks = self._rule_errors()
-        for field, message in checks:
-            field.errors.append(message)
-        return ok and not checks
+        errors = rule_errors(
+            self._programme_rules.get(self.programme_id.data), self.data_of(), self.capacity.data
+        )
+        for name, message in errors.items():
+            self[name].errors.append(message)
+        return ok and not errors
 
-    def _rule_errors(self) -> list:
-        """The programme's rules (``app.rules``) on what the fields hold."""
-        found = []
-        programme = self._programme_rules.get(self.programme_id.data)
-        day1, day2 = self.day1.data, self.day2.data
-        if programme is not None:
-            for field, label in ((self.day1, "Der 1. Tag"), (self.day2, "Der 2. Tag")):
-                if field.data and not rules.in_period(programme, field.data):
-                    message = messages.outside_period(
-                        label, programme.period_start, programme.period_end
-                    )
-                    found.append((field, message))
-            capacity = self.capacity.data
-            if capacity is not None and not rules.capacity_allowed(programme, capacity):
-                message = messages.capacity_not_allowed(programme.max_participants)
-                found.append((self.capacity, message))
-        if day1 and day2 and not rules.days_in_order(day1, day2):
-            found.append((self.day2, messages.DAY2_BEFORE_DAY1))
-        for starts, ends in (
-            (self.day1_starts, self.day1_ends),
-            (self.day2_starts, self.day2_ends),
-        ):
-            if starts.data and ends.data and not rules.times_in_order(starts.data, ends.data):
-                found.append((ends, messages.ENDS_BEFORE_START))
-        deadline = self.registration_deadline.data
-        if deadline and day1 and not rules.deadline_before_start(deadline, day1):
-            found.append((self.registration_deadline, messages.DEADLINE_TOO_LATE))
-        return found
+    def data_of(self) -> SeminarData:
+        """The seminar's facts as entered (fields that failed their format are None)."""
+        values = {
+            name: self[name].data for name in SeminarData.__dataclass_fields__ if name in self
+        }
+        values["council_ids"] = tuple(self.councils.data or ())
+        return SeminarData(**values)
 
 
 # -- trainers ----------------------------------------------------------------------------
-
-TRAINER_KIND_LABELS = {
-    TrainerKind.ADULT_EDUCATOR: "Erwachsenenbildner*in",
-    TrainerKind.COUNCIL_FIELD: "aus dem Feld der Integrationsräte",
-}
 
 
 class TrainerForm(FlaskForm):
@@ -319,17 +162,17 @@ class TrainerForm(FlaskForm):
     )
     kind = SelectField(
         "Art",
-        choices=[SelectChoice(kind.value, label) for kind, label in TRAINER_KIND_LABELS.items()],
-        invalid_choice_message=messages.CHOOSE,
+        choices=[SelectChoice(kind.value, kind.label) for kind in TrainerKind],
+        invalid_choice_message=validators.CHOOSE,
     )
 
 
 class TandemForm(FlaskForm):
     """One place per kind of trainer, each with its travel costs."""
 
-    adult_educator = _select(TRAINER_KIND_LABELS[TrainerKind.ADULT_EDUCATOR])
+    adult_educator = select_field(TrainerKind.ADULT_EDUCATOR.label)
     adult_educator_travel = EuroField("Reisekosten (Euro)")
-    council_field = _select("Trainer*in " + TRAINER_KIND_LABELS[TrainerKind.COUNCIL_FIELD])
+    council_field = select_field("Trainer*in " + TrainerKind.COUNCIL_FIELD.label)
     council_field_travel = EuroField("Reisekosten (Euro)")
 
     PLACES = (
@@ -360,15 +203,15 @@ class ProgrammeForm(FlaskForm):
     title = StringField(
         "Titel", filters=[clean], validators=[PersonText("Bitte geben Sie einen Titel an.", 200)]
     )
-    period_start = _date("Zeitraum von", "Bitte geben Sie den Beginn des Zeitraums an.")
-    period_end = _date("Zeitraum bis", "Bitte geben Sie das Ende des Zeitraums an.")
-    min_participants = _whole(
+    period_start = date_field("Zeitraum von", "Bitte geben Sie den Beginn des Zeitraums an.")
+    period_end = date_field("Zeitraum bis", "Bitte geben Sie das Ende des Zeitraums an.")
+    min_participants = whole_field(
         "Mindestzahl Teilnehmende", "Bitte geben Sie die Mindestzahl an.", 1, 500
     )
-    max_participants = _whole(
+    max_participants = whole_field(
         "Höchstzahl Teilnehmende", "Bitte geben Sie die Höchstzahl an.", 1, 500
     )
-    two_trainers_from = _whole(
+    two_trainers_from = whole_field(
         "Zwei Trainer*innen gefördert ab",
         "Bitte geben Sie an, ab wie vielen Anmeldungen zwei Trainer*innen gefördert werden.",
         1,
@@ -376,11 +219,11 @@ class ProgrammeForm(FlaskForm):
     )
     trainer_fee = EuroField(
         "Honorar je Trainer*in und Seminartag (Euro)",
-        validators=[_required("Bitte geben Sie das Honorar an.")],
+        validators=[InputRequired("Bitte geben Sie das Honorar an.")],
     )
     catering = EuroField(
         "Verpflegung je Person (Euro)",
-        validators=[_required("Bitte geben Sie den Betrag für die Verpflegung an.")],
+        validators=[InputRequired("Bitte geben Sie den Betrag für die Verpflegung an.")],
     )
 
     def validate(self, extra_validators=None) -> bool:
@@ -416,6 +259,43 @@ class ProgrammeForm(FlaskForm):
 
 
 # -- accounts ----------------------------------------------------------------------------
+
+
+class UserForm(FlaskForm):
+    email = EmailField("E-Mail-Adresse", filters=[clean], validators=[Email()])
+    name = StringField(
+        "Name",
+        filters=[clean],
+        validators=[Optional(), Length(max=160, message=validators.TEXT_TOO_LONG.format(n=160))],
+    )
+    role = SelectField(
+        "Rolle",
+        choices=[SelectChoice(r.value, r.label) for r in (Role.VHS, Role.CONTACT, Role.ADMIN)],
+        validators=[DataRequired("Bitte wählen Sie eine Rolle.")],
+    )
+    vhs_id = SelectField("Volkshochschule", coerce=int, choices=[], validate_choice=False)
+    council_id = SelectField("Integrationsrat", coerce=int, choices=[], validate_choice=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.vhs_id.choices = [SelectChoice(0, "–")] + [
+            SelectChoice(v.id, v.name)
+            for v in db.session.scalars(sa.select(Vhs).order_by(Vhs.name))
+        ]
+        self.council_id.choices = [SelectChoice(0, "–")] + [
+            SelectChoice(c.id, c.town)
+            for c in db.session.scalars(sa.select(Council).order_by(Council.town))
+        ]
+
+    def validate(self, extra_validators=None) -> bool:
+        ok = super().validate(extra_validators)
+        if self.role.data == Role.VHS and not self.vhs_id.data:
+            self.vhs_id.errors.append("Bitte wählen Sie die Volkshochschule.")
+            ok = False
+        if self.role.data == Role.CONTACT and not self.council_id.data:
+            self.council_id.errors.append("Bitte wählen Sie den Integrationsrat.")
+            ok = False
+        return ok
 
 
 class UserEditForm(UserForm):

@@ -3,12 +3,12 @@ from flask import Response, request
 from wtforms import SelectChoice
 
 from app.admin import bp
+from app.core.formatting import date_short
+from app.core.timeutil import today_berlin
 from app.extensions import db
-from app.formatting import date_short
-from app.htmx import render
 from app.models import Programme, Vhs
 from app.services import funding
-from app.timeutil import today_berlin
+from app.web.htmx import render
 
 
 def _int_arg(name: str) -> int | None:

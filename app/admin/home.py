@@ -3,10 +3,10 @@ from flask import render_template
 
 from app.admin import bp
 from app.admin.seminars import seminars_with_trainers
+from app.core.timeutil import today_berlin
 from app.extensions import db
 from app.models import Council, Programme, Seminar, SeminarState, Trainer, Vhs
 from app.services.trainers import checks_for
-from app.timeutil import today_berlin
 
 
 def _count(model) -> int:

@@ -1,13 +1,15 @@
 import sqlalchemy as sa
-from flask import abort, flash, render_template, request, url_for
+from flask import abort, flash, render_template, url_for
 
 from app import rules
-from app.admin import bp, messages
+from app.admin import bp
 from app.admin.forms import ProgrammeForm
 from app.extensions import db
-from app.htmx import see_other
 from app.models import Programme, Seminar
-from app.services.seminars import rule_conflicts
+from app.services import messages
+from app.services.programmes import RulesConflict, save_programme
+from app.web.htmx import see_other
+from app.web.pages import form_page
 
 
 @bp.get("/programme")
@@ -48,41 +50,21 @@ def _values(programme: Programme | None) -> dict:
 
 def _page(programme: Programme | None):
     form = ProgrammeForm(data=_values(programme))
-    conflicts = None
-    if request.method == "POST" and form.validate():
+    context = {"programme": programme, "conflicts": None}
+
+    def save():
         base = programme.rules if programme else rules.ProgrammeRules()
-        new_rules = form.rules(base)
-        conflicts = rule_conflicts(programme, new_rules) if programme else None
-        if not conflicts:
-            if programme is None:
-                programme = Programme()
-                db.session.add(programme)
-            programme.title = form.title.data
-            for name in (
-                "period_start",
-                "period_end",
-                "min_participants",
-                "max_participants",
-                "two_trainers_from",
-                "max_trainers",
-                "seminar_days",
-                "trainer_fee_cents_per_day",
-                "catering_cents_per_person",
-            ):
-                setattr(programme, name, getattr(new_rules, name))
-            db.session.commit()
-            flash(messages.saved(f"Das Programm „{programme.title}“"), "success")
-            return see_other(url_for("admin.programme_edit", programme_id=programme.id))
-    status = 422 if request.method == "POST" else 200
-    return (
-        render_template(
-            "admin/programme_form.html",
-            form=form,
-            programme=programme,
-            conflicts=conflicts,
-        ),
-        status,
-    )
+        try:
+            saved = save_programme(
+                programme.id if programme else None, form.title.data, form.rules(base)
+            )
+        except RulesConflict as refused:
+            context["conflicts"] = refused.conflicts
+            raise
+        flash(messages.saved(f"Das Programm „{saved.title}“"), "success")
+        return see_other(url_for("admin.programme_edit", programme_id=saved.id))
+
+    return form_page(form, "admin/programme_form.html", save, context)
 
 
 @bp.route("/programme/neu", methods=["GET", "POST"])
@@ -92,5 +74,4 @@ def programme_new():
 
 @bp.route("/programme/<int:programme_id>", methods=["GET", "POST"])
 def programme_edit(programme_id: int):
-    programme = db.session.get(Programme, programme_id) or abort(404)
-    return _page(programme)
+    return _page(db.session.get(Programme, programme_id) or abort(404))

@@ -7,11 +7,11 @@ from sqlalchemy.orm import joinedload, selectinload
 from wtforms import SelectChoice
 
 from app import rules
-from app.admin import bp, messages
+from app.admin import bp
 from app.admin.forms import SeminarForm, TandemForm
+from app.core.formatting import date_short
+from app.core.timeutil import today_berlin
 from app.extensions import db
-from app.formatting import date_short
-from app.htmx import see_other
 from app.models import (
     Council,
     Programme,
@@ -22,10 +22,12 @@ from app.models import (
     TrainerKind,
     Vhs,
 )
-from app.organiser.forms import ActionForm
-from app.services import registrations, seminars, trainers
+from app.services import messages, seminars, trainers
 from app.services.availability import availability_for
-from app.timeutil import today_berlin
+from app.services.errors import ServiceError
+from app.web.forms import ActionForm
+from app.web.htmx import see_other
+from app.web.pages import form_page
 
 FIELDS = [name for name in seminars.SeminarData.__dataclass_fields__ if name != "council_ids"]
 
@@ -85,19 +87,10 @@ def _seminar_form(**values) -> SeminarForm:
         for v in db.session.scalars(sa.select(Vhs).order_by(Vhs.town, Vhs.name))
     ]
     form.councils.choices = [
-        SelectChoice(c.id, f"{messages.COUNCIL_KINDS[c.kind]} {c.town}")
+        SelectChoice(c.id, f"{c.kind.label} {c.town}")
         for c in db.session.scalars(sa.select(Council).order_by(Council.town))
     ]
     return form
-
-
-def _data(form: SeminarForm) -> seminars.SeminarData:
-    values = {name: form[name].data for name in FIELDS}
-    return seminars.SeminarData(**values, council_ids=tuple(form.councils.data or ()))
-
-
-def _form_page(form: SeminarForm, seminar: Seminar | None, status: int):
-    return render_template("admin/seminar_form.html", form=form, seminar=seminar), status
 
 
 @bp.route("/seminare/neu", methods=["GET", "POST"])
@@ -111,17 +104,13 @@ def seminar_new():
         day2_starts=time(9, 0),
         day2_ends=time(17, 0),
     )
-    if request.method != "POST":
-        return _form_page(form, None, 200)
-    if form.validate():
-        try:
-            seminar = seminars.create_seminar(_data(form), form.capacity.data)
-        except seminars.ModuleSlotTaken as taken:
-            form.module.errors.append(messages.module_slot_taken(taken.holder))
-        else:
-            flash(messages.saved("Das Seminar (Entwurf)"), "success")
-            return see_other(url_for("admin.seminar_detail", seminar_id=seminar.id))
-    return _form_page(form, None, 422)
+
+    def save():
+        seminar = seminars.create_seminar(form.data_of(), form.capacity.data)
+        flash(messages.saved("Das Seminar (Entwurf)"), "success")
+        return see_other(url_for("admin.seminar_detail", seminar_id=seminar.id))
+
+    return form_page(form, "admin/seminar_form.html", save, seminar=None)
 
 
 @bp.route("/seminare/<int:seminar_id>/bearbeiten", methods=["GET", "POST"])
@@ -134,43 +123,17 @@ def seminar_edit(seminar_id: int):
     form = _seminar_form(
         capacity=seminar.capacity, councils=[c.id for c in seminar.councils], **values
     )
-    if request.method != "POST":
-        return _form_page(form, seminar, 200)
-    if form.validate() and _still_possible(form, seminar):
-        try:
-            seminars.update_seminar(seminar.id, _data(form))
-            moved = registrations.change_capacity(
-                seminar.id, form.capacity.data, actor_id=current_user.id
-            )
-        except seminars.ModuleSlotTaken as taken:
-            form.module.errors.append(messages.module_slot_taken(taken.holder))
-        except registrations.CapacityBelowConfirmed as refused:
-            form.capacity.errors.append(messages.capacity_below_confirmed(refused.confirmed))
-        except registrations.CapacityNotAllowed as refused:
-            form.capacity.errors.append(messages.capacity_not_allowed(refused.maximum))
-        else:
-            flash(messages.saved("Das Seminar"), "success")
-            if moved:
-                flash(messages.capacity_raised(moved), "success")
-            return see_other(url_for("admin.seminar_detail", seminar_id=seminar.id))
-    return _form_page(form, seminar, 422)
 
+    def save():
+        moved = seminars.update_seminar(
+            seminar.id, form.data_of(), form.capacity.data, actor_id=current_user.id
+        )
+        flash(messages.saved("Das Seminar"), "success")
+        if moved:
+            flash(messages.moved_up(moved), "success")
+        return see_other(url_for("admin.seminar_detail", seminar_id=seminar.id))
 
-def _still_possible(form: SeminarForm, seminar: Seminar) -> bool:
-    """Check the module place and the confirmed count before changing anything, so that a
-    refusal leaves the seminar as it was (the services check both again under lock)."""
-    ok = True
-    holder = seminars.module_slot_holder(
-        form.vhs_id.data, form.programme_id.data, form.module.data, seminar.id
-    )
-    if holder is not None:
-        form.module.errors.append(messages.module_slot_taken(holder))
-        ok = False
-    confirmed = availability_for([seminar], today_berlin())[seminar.id].confirmed
-    if not rules.capacity_keeps_confirmed(form.capacity.data, confirmed):
-        form.capacity.errors.append(messages.capacity_below_confirmed(confirmed))
-        ok = False
-    return ok
+    return form_page(form, "admin/seminar_form.html", save, seminar=seminar)
 
 
 # -- one seminar: state, tandem, travel costs ------------------------------------------
@@ -229,8 +192,8 @@ def seminar_tandem(seminar_id: int):
         return _detail(seminar, form, 422)
     try:
         trainers.set_tandem(seminar.id, form.places())
-    except trainers.WrongTrainerKind:
-        form.adult_educator.errors.append(messages.WRONG_TRAINER_KIND)
+    except trainers.WrongTrainerKind as refused:
+        form.adult_educator.errors.append(refused.message)
         return _detail(seminar, form, 422)
     total = sum(cents for _trainer, cents in form.places().values())
     flash(messages.travel_total(total), "success")
@@ -247,10 +210,10 @@ def seminar_publish(seminar_id: int):
     if not ActionForm().validate():
         return _back(seminar.id)
     try:
-        changed = registrations.publish_seminar(seminar.id, actor_id=current_user.id)
+        changed = seminars.publish_seminar(seminar.id, actor_id=current_user.id)
         flash(messages.PUBLISHED if changed else messages.ALREADY_PUBLISHED, "success")
-    except registrations.SeminarIsCancelled:
-        flash(messages.SEMINAR_CANCELLED, "error")
+    except ServiceError as refused:
+        flash(refused.message, "error")
     return _back(seminar.id)
 
 
@@ -260,12 +223,10 @@ def seminar_unpublish(seminar_id: int):
     if not ActionForm().validate():
         return _back(seminar.id)
     try:
-        changed = registrations.unpublish_seminar(seminar.id, actor_id=current_user.id)
+        changed = seminars.unpublish_seminar(seminar.id, actor_id=current_user.id)
         flash(messages.UNPUBLISHED if changed else messages.ALREADY_DRAFT, "success")
-    except registrations.SeminarIsCancelled:
-        flash(messages.SEMINAR_CANCELLED, "error")
-    except registrations.HasRegistrations as refused:
-        flash(messages.has_registrations(refused.active), "error")
+    except ServiceError as refused:
+        flash(refused.message, "error")
     return _back(seminar.id)
 
 
@@ -276,8 +237,8 @@ def seminar_delete(seminar_id: int):
         return _back(seminar.id)
     try:
         seminars.delete_draft(seminar.id)
-    except seminars.NotDeletable:
-        flash(messages.NOT_DELETABLE, "error")
+    except ServiceError as refused:
+        flash(refused.message, "error")
         return _back(seminar.id)
     flash(messages.DRAFT_DELETED, "success")
     return see_other(url_for("admin.seminars_page"))
@@ -294,7 +255,7 @@ def seminar_cancel(seminar_id: int):
         return _back(seminar.id)
     form = ActionForm()
     if request.method == "POST" and form.validate():
-        cancelled = registrations.cancel_seminar(seminar.id, actor_id=current_user.id)
+        cancelled = seminars.cancel_seminar(seminar.id, actor_id=current_user.id)
         flash(messages.seminar_cancelled(len(cancelled)), "success")
         return _back(seminar.id)
     seat = availability_for([seminar], today_berlin())[seminar.id]

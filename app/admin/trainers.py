@@ -1,14 +1,15 @@
 import sqlalchemy as sa
-from flask import abort, flash, render_template, request, url_for
+from flask import abort, flash, render_template, url_for
 from sqlalchemy.orm import joinedload, selectinload
 
-from app.admin import bp, messages
-from app.admin.forms import TRAINER_KIND_LABELS, TrainerForm
+from app.admin import bp
+from app.admin.forms import TrainerForm
 from app.extensions import db
-from app.htmx import see_other
 from app.models import Seminar, SeminarTrainer, Trainer, TrainerKind
-from app.rules import normalize_email
-from app.services.trainers import TrainerKindLocked, overlaps, save_trainer
+from app.services import messages
+from app.services.trainers import overlaps, save_trainer
+from app.web.htmx import see_other
+from app.web.pages import form_page
 
 
 def _trainers() -> list[Trainer]:
@@ -35,66 +36,50 @@ def _overlaps_by_trainer() -> dict[int, list]:
 @bp.get("/trainer")
 def trainers_page():
     return render_template(
-        "admin/trainers.html",
-        items=_trainers(),
-        overlaps=_overlaps_by_trainer(),
-        labels=TRAINER_KIND_LABELS,
+        "admin/trainers.html", items=_trainers(), overlaps=_overlaps_by_trainer()
     )
 
 
-def _email_taken(email: str, trainer_id: int | None) -> bool:
-    query = sa.select(Trainer.id).where(Trainer.email == normalize_email(email))
-    if trainer_id is not None:
-        query = query.where(Trainer.id != trainer_id)
-    return db.session.scalar(query) is not None
+def _assignments(trainer: Trainer | None) -> list[SeminarTrainer]:
+    if trainer is None:
+        return []
+    return db.session.scalars(
+        sa.select(SeminarTrainer)
+        .join(SeminarTrainer.seminar)
+        .where(SeminarTrainer.trainer_id == trainer.id)
+        .options(joinedload(SeminarTrainer.seminar).joinedload(Seminar.vhs))
+        .order_by(Seminar.day1)
+    ).all()
 
 
-def _page(form: TrainerForm, trainer: Trainer | None):
-    if request.method == "POST" and form.validate():
-        trainer_id = trainer.id if trainer else None
-        if _email_taken(form.email.data, trainer_id):
-            form.email.errors.append(messages.TRAINER_EMAIL_TAKEN)
-        else:
-            try:
-                saved = save_trainer(
-                    trainer_id,
-                    name=form.name.data,
-                    email=form.email.data,
-                    kind=TrainerKind(form.kind.data),
-                )
-            except TrainerKindLocked as locked:
-                form.kind.errors.append(messages.trainer_kind_locked(locked.seminars))
-            else:
-                flash(messages.saved(saved.name), "success")
-                return see_other(url_for("admin.trainers_page"))
-    assignments = []
-    if trainer is not None:
-        assignments = db.session.scalars(
-            sa.select(SeminarTrainer)
-            .join(SeminarTrainer.seminar)
-            .where(SeminarTrainer.trainer_id == trainer.id)
-            .options(joinedload(SeminarTrainer.seminar).joinedload(Seminar.vhs))
-            .order_by(Seminar.day1)
-        ).all()
-    status = 422 if request.method == "POST" else 200
-    return (
-        render_template(
-            "admin/trainer_form.html",
-            form=form,
-            trainer=trainer,
-            assignments=assignments,
-            overlaps=_overlaps_by_trainer().get(trainer.id, []) if trainer else [],
-        ),
-        status,
+def _page(trainer: Trainer | None):
+    form = TrainerForm(obj=trainer)
+
+    def save():
+        saved = save_trainer(
+            trainer.id if trainer else None,
+            name=form.name.data,
+            email=form.email.data,
+            kind=TrainerKind(form.kind.data),
+        )
+        flash(messages.saved(saved.name), "success")
+        return see_other(url_for("admin.trainers_page"))
+
+    return form_page(
+        form,
+        "admin/trainer_form.html",
+        save,
+        trainer=trainer,
+        assignments=_assignments(trainer),
+        overlaps=_overlaps_by_trainer().get(trainer.id, []) if trainer else [],
     )
 
 
 @bp.route("/trainer/neu", methods=["GET", "POST"])
 def trainer_new():
-    return _page(TrainerForm(), None)
+    return _page(None)
 
 
 @bp.route("/trainer/<int:trainer_id>", methods=["GET", "POST"])
 def trainer_edit(trainer_id: int):
-    trainer = db.session.get(Trainer, trainer_id) or abort(404)
-    return _page(TrainerForm(obj=trainer), trainer)
+    return _page(db.session.get(Trainer, trainer_id) or abort(404))

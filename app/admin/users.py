@@ -1,16 +1,54 @@
-from flask import abort, flash, render_template, request, url_for
+"""Organiser accounts: the list, a new account with its invitation link, and edits."""
+
+import sqlalchemy as sa
+from flask import abort, flash, render_template, url_for
 from flask_login import current_user
+from sqlalchemy.orm import joinedload
 
-from app.admin import bp, messages
-from app.admin.forms import UserEditForm
+from app.admin import bp
+from app.admin.forms import UserEditForm, UserForm
 from app.extensions import db
-from app.htmx import see_other
 from app.models import Role, User
-from app.organiser.forms import with_scope_choices
-from app.services.accounts import update_user
+from app.services import messages
+from app.services.accounts import create_user, update_user
+from app.web.htmx import see_other
+from app.web.pages import form_page
 
 
-def _form(account: User) -> UserEditForm:
+def _accounts() -> list[User]:
+    return db.session.scalars(
+        sa.select(User)
+        .options(joinedload(User.vhs), joinedload(User.council))
+        .order_by(User.role, User.email)
+    ).all()
+
+
+@bp.route("/nutzer", methods=["GET", "POST"])
+def users():
+    form = UserForm()
+
+    def save():
+        _user, token = create_user(
+            email=form.email.data,
+            name=form.name.data or "",
+            role=Role(form.role.data),
+            vhs_id=form.vhs_id.data or None,
+            council_id=form.council_id.data or None,
+        )
+        fresh = UserForm(formdata=None)
+        return render_template(
+            "admin/users.html",
+            form=fresh,
+            accounts=_accounts(),
+            invitation_url=url_for("auth.accept_invitation", token=token, _external=True),
+        )
+
+    return form_page(form, "admin/users.html", save, accounts=_accounts(), invitation_url=None)
+
+
+@bp.route("/nutzer/<int:user_id>", methods=["GET", "POST"])
+def user_edit(user_id: int):
+    account = db.session.get(User, user_id) or abort(404)
     form = UserEditForm(
         data={
             "name": account.name,
@@ -20,32 +58,18 @@ def _form(account: User) -> UserEditForm:
             "active": account.active,
         }
     )
-    return with_scope_choices(form)
 
+    def save():
+        update_user(
+            account.id,
+            name=form.name.data or "",
+            role=Role(form.role.data),
+            vhs_id=form.vhs_id.data or None,
+            council_id=form.council_id.data or None,
+            active=bool(form.active.data),
+            actor_id=current_user.id,
+        )
+        flash(messages.saved(f"Das Konto {account.email}"), "success")
+        return see_other(url_for("admin.users"))
 
-@bp.route("/nutzer/<int:user_id>", methods=["GET", "POST"])
-def user_edit(user_id: int):
-    account = db.session.get(User, user_id) or abort(404)
-    form = _form(account)
-    if request.method == "POST" and form.validate():
-        ok = True
-        if account.id == current_user.id:
-            if form.role.data != Role.ADMIN:
-                form.role.errors.append(messages.OWN_ROLE)
-                ok = False
-            if not form.active.data:
-                form.active.errors.append(messages.OWN_ACCOUNT_INACTIVE)
-                ok = False
-        if ok:
-            update_user(
-                account.id,
-                name=form.name.data or "",
-                role=Role(form.role.data),
-                vhs_id=form.vhs_id.data or None,
-                council_id=form.council_id.data or None,
-                active=bool(form.active.data),
-            )
-            flash(messages.saved(f"Das Konto {account.email}"), "success")
-            return see_other(url_for("organiser.users"))
-    status = 422 if request.method == "POST" else 200
-    return render_template("admin/user_form.html", form=form, account=account), status
+    return form_page(form, "admin/user_form.html", save, account=account)

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("auth", __name__, url_prefix="/manage")
 
-from app.auth import routes, session  # noqa: E402,F401
+from app.auth import gate, routes, session  # noqa: E402,F401

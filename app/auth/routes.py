@@ -6,10 +6,15 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from app.auth import bp
 from app.auth.forms import LoginForm, ResetRequestForm, SetPasswordForm
+from app.auth.session import idle_expired
 from app.extensions import db, limiter
 from app.models import User
 from app.rules import normalize_email
+from app.services import messages
+from app.services.accounts import accept_invitation as set_password
+from app.services.accounts import end_sessions
 from app.services.password_reset import request_password_reset
+from app.web.pages import form_status
 
 
 def _login_limit() -> str:
@@ -53,22 +58,18 @@ def login():
         )
         if ok and user.is_active:
             login_user(user)
-            from app.auth.session import idle_expired
-
             idle_expired()  # starts the idle clock
             return redirect(_safe_next(request.args.get("next")), 303)
         failed = True
-    status = 422 if request.method == "POST" else 200
-    return render_template("auth/login.html", form=form, failed=failed), status
+    return render_template("auth/login.html", form=form, failed=failed), form_status()
 
 
 @bp.post("/abmelden")
 @login_required
 def logout():
-    current_user.session_version += 1  # every copy of this session is void from now on
-    db.session.commit()
+    end_sessions(current_user.id)  # every copy of this session is void from now on
     logout_user()
-    flash("Sie sind abgemeldet.", "info")
+    flash(messages.LOGGED_OUT, "info")
     return redirect(url_for("auth.login"), 303)
 
 
@@ -80,12 +81,10 @@ def accept_invitation(token: str):
         return render_template("auth/invitation_invalid.html"), 404
     form = SetPasswordForm()
     if form.validate_on_submit():
-        user.accept_invitation(form.password.data)
-        db.session.commit()
-        flash("Ihr Passwort ist gespeichert. Bitte melden Sie sich an.", "info")
+        set_password(user.id, form.password.data)
+        flash(messages.PASSWORD_SAVED, "info")
         return redirect(url_for("auth.login"), 303)
-    status = 422 if request.method == "POST" else 200
-    return render_template("auth/set_password.html", form=form, user=user), status
+    return render_template("auth/set_password.html", form=form, user=user), form_status()
 
 
 @bp.route("/passwort-vergessen", methods=["GET", "POST"])
@@ -97,5 +96,6 @@ def forgot_password():
     if form.validate_on_submit():
         request_password_reset(form.email.data)
         sent = True
-    status = 422 if request.method == "POST" and not sent else 200
-    return render_template("auth/forgot_password.html", form=form, sent=sent), status
+    return render_template("auth/forgot_password.html", form=form, sent=sent), (
+        200 if sent else form_status()
+    )

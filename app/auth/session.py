@@ -6,9 +6,9 @@ from datetime import timedelta
 from flask import current_app, request, session
 from flask_login import logout_user
 
+from app.core.timeutil import utcnow
 from app.extensions import db, login_manager
 from app.models import User
-from app.timeutil import utcnow
 
 SEEN = "_seen"
 POLL_HEADER = "X-Live-Poll"  # sent by polling elements (hx-headers)

@@ -1,22 +1,22 @@
 """The data model, one module per aggregate."""
 
 from app.models.attendance import Attendance, RoomNeedsSeen
-from app.models.audit import AuditEntry
+from app.models.audit import Action, AuditEntry
 from app.models.council import Council, CouncilKind
 from app.models.outbox import OutboxMail
 from app.models.programme import Programme
 from app.models.registration import Registration, RegistrationState
-from app.models.seminar import Module, Seminar, SeminarState, seminar_council
+from app.models.seminar import Seminar, SeminarState, seminar_council
 from app.models.trainer import SeminarTrainer, Trainer, TrainerKind
 from app.models.user import Role, User
 from app.models.vhs import Vhs
 
 __all__ = [
+    "Action",
     "Attendance",
     "AuditEntry",
     "Council",
     "CouncilKind",
-    "Module",
     "OutboxMail",
     "Programme",
     "Registration",

@@ -3,8 +3,8 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
+from app.core.timeutil import utcnow
 from app.extensions import db
-from app.timeutil import utcnow
 
 
 class Attendance(db.Model):

@@ -3,8 +3,25 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.core.enums import LabelledStrEnum
+from app.core.timeutil import utcnow
 from app.extensions import db
-from app.timeutil import utcnow
+
+
+class Action(LabelledStrEnum):
+    """What an audit entry records, with its German label for the log."""
+
+    REGISTERED = "registered", "selbst angemeldet"
+    ADDED_BY_ORGANISER = "added_by_organiser", "hinzugefügt"
+    CANCELLED = "cancelled", "storniert"
+    MOVED_UP = "moved_up", "nachgerückt"
+    MOVED_UP_BY_HAND = "moved_up_by_hand", "von Hand nachgerückt"
+    ATTENDANCE = "attendance", "Anwesenheit"
+    CAPACITY_CHANGED = "capacity_changed", "Plätze geändert"
+    SEMINAR_PUBLISHED = "seminar_published", "Seminar veröffentlicht"
+    SEMINAR_UNPUBLISHED = "seminar_unpublished", "Seminar zurückgezogen"
+    SEMINAR_CANCELLED = "seminar_cancelled", "Seminar abgesagt"
+    CANCELLED_WITH_SEMINAR = "cancelled_with_seminar", "storniert (Seminar abgesagt)"
 
 
 class AuditEntry(db.Model):
@@ -21,5 +38,13 @@ class AuditEntry(db.Model):
     detail: Mapped[str] = mapped_column(sa.String(500), default="")
 
     actor = relationship("User")
+
+    @property
+    def action_label(self) -> str:
+        try:
+            return Action(self.action).label
+        except ValueError:
+            return self.action
+
     seminar = relationship("Seminar")
     registration = relationship("Registration")

@@ -1,15 +1,14 @@
-from enum import StrEnum
-
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
+from app.core.enums import LabelledStrEnum
 from app.extensions import db
 from app.models.types import enum_column
 
 
-class CouncilKind(StrEnum):
-    INTEGRATIONSRAT = "integrationsrat"
-    INTEGRATIONSAUSSCHUSS = "integrationsausschuss"
+class CouncilKind(LabelledStrEnum):
+    INTEGRATIONSRAT = "integrationsrat", "Integrationsrat"
+    INTEGRATIONSAUSSCHUSS = "integrationsausschuss", "Integrationsausschuss"
 
 
 class Council(db.Model):

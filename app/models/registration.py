@@ -1,19 +1,19 @@
 import secrets
 from datetime import datetime
-from enum import StrEnum
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.core.enums import LabelledStrEnum
+from app.core.timeutil import utcnow
 from app.extensions import db
 from app.models.types import enum_column
-from app.timeutil import utcnow
 
 
-class RegistrationState(StrEnum):
-    CONFIRMED = "confirmed"
-    WAITLISTED = "waitlisted"
-    CANCELLED = "cancelled"
+class RegistrationState(LabelledStrEnum):
+    CONFIRMED = "confirmed", "bestätigt"
+    WAITLISTED = "waitlisted", "Warteliste"
+    CANCELLED = "cancelled", "storniert"
 
 
 def new_token() -> str:

@@ -1,24 +1,19 @@
 from datetime import date, datetime, time
-from enum import IntEnum, StrEnum
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from app import rules
+from app.core.enums import LabelledStrEnum, Module
+from app.core.timeutil import utcnow
 from app.extensions import db
-from app.models.types import enum_column
-from app.timeutil import utcnow
+from app.models.types import ModuleType, enum_column
 
 
-class Module(IntEnum):
-    BASIC = 1
-    ADVANCED = 2
-
-
-class SeminarState(StrEnum):
-    DRAFT = "draft"
-    PUBLISHED = "published"
-    CANCELLED = "cancelled"
+class SeminarState(LabelledStrEnum):
+    DRAFT = "draft", "Entwurf"
+    PUBLISHED = "published", "veröffentlicht"
+    CANCELLED = "cancelled", "abgesagt"
 
 
 seminar_council = sa.Table(
@@ -41,7 +36,7 @@ class Seminar(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     programme_id: Mapped[int] = mapped_column(sa.ForeignKey("programme.id"), index=True)
     vhs_id: Mapped[int] = mapped_column(sa.ForeignKey("vhs.id"), index=True)
-    module: Mapped[int]
+    module: Mapped[Module] = mapped_column(ModuleType())
     state: Mapped[SeminarState] = mapped_column(
         enum_column(SeminarState), default=SeminarState.DRAFT, index=True
     )
@@ -69,6 +64,10 @@ class Seminar(db.Model):
         cascade="all, delete-orphan",
         order_by="SeminarTrainer.trainer_id",
     )
+
+    @validates("module")
+    def _as_module(self, _key, value) -> Module:
+        return Module(value)
 
     @property
     def days(self) -> list[tuple[date, time, time]]:

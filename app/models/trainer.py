@@ -1,15 +1,14 @@
-from enum import StrEnum
-
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.core.enums import LabelledStrEnum
 from app.extensions import db
 from app.models.types import enum_column
 
 
-class TrainerKind(StrEnum):
-    ADULT_EDUCATOR = "adult_educator"  # Erwachsenenbildner*in
-    COUNCIL_FIELD = "council_field"  # from the integration-council field
+class TrainerKind(LabelledStrEnum):
+    ADULT_EDUCATOR = "adult_educator", "Erwachsenenbildner*in"
+    COUNCIL_FIELD = "council_field", "aus dem Feld der Integrationsräte"
 
 
 class Trainer(db.Model):

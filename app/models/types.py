@@ -2,6 +2,8 @@
 
 import sqlalchemy as sa
 
+from app.core.enums import Module
+
 
 def enum_column(enum_cls: type, length: int = 20) -> sa.Enum:
     """Store a StrEnum by value as a plain string with a CHECK constraint."""
@@ -14,3 +16,16 @@ def enum_column(enum_cls: type, length: int = 20) -> sa.Enum:
         validate_strings=True,
         name=enum_cls.__name__.lower(),
     )
+
+
+class ModuleType(sa.types.TypeDecorator):
+    """A module number stored as an integer and read as a ``Module`` with its labels."""
+
+    impl = sa.Integer
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        return None if value is None else int(value)
+
+    def process_result_value(self, value, dialect):
+        return None if value is None else Module(value)

@@ -1,26 +1,26 @@
 import hashlib
 import secrets
 from datetime import datetime, timedelta
-from enum import StrEnum
 
 import sqlalchemy as sa
 from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from app.core.enums import LabelledStrEnum
+from app.core.timeutil import utcnow
 from app.extensions import db
 from app.models.types import enum_column
-from app.timeutil import utcnow
 
 INVITATION_DAYS = 7
 # Compared against when an e-mail is unknown, so that a login takes as long either way.
 _DUMMY_HASH = generate_password_hash(secrets.token_hex(16))
 
 
-class Role(StrEnum):
-    ADMIN = "admin"  # state organisers: every seminar
-    VHS = "vhs"  # the seminars of one VHS
-    CONTACT = "contact"  # the seminars hosted for one council
+class Role(LabelledStrEnum):
+    ADMIN = "admin", "Landesebene (alle Seminare)"  # state organisers: every seminar
+    VHS = "vhs", "Volkshochschule"  # the seminars of one VHS
+    CONTACT = "contact", "Ansprechperson eines Integrationsrats"  # one council's seminars
 
 
 def _digest(token: str) -> str:

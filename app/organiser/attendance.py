@@ -2,11 +2,12 @@ from flask import abort, make_response, render_template, request, url_for
 from flask_login import current_user
 
 from app.auth.scope import get_registration_for, get_seminar_for
-from app.htmx import is_htmx, render, see_other
 from app.organiser import bp
-from app.organiser.forms import ActionForm
-from app.organiser.participants import participant_lists, search_people, split_by_state
 from app.services.attendance import NotConfirmed, presence, set_presence
+from app.services.participants import participant_lists, search_people
+from app.web.forms import ActionForm
+from app.web.htmx import is_htmx, render, see_other
+from app.web.pages import search_text
 
 DAYS = (1, 2)
 
@@ -21,10 +22,10 @@ def _day_or_404(day: int) -> int:
 def attendance(seminar_id: int, day: int):
     seminar = get_seminar_for(seminar_id)
     _day_or_404(day)
-    needle = (request.args.get("q") or "").strip()[:100]
+    needle = search_text()
     everyone = participant_lists(seminar.id)["confirmed"]
     states = presence(seminar.id, day)
-    people = split_by_state(search_people(everyone, needle))["confirmed"] if needle else everyone
+    people = search_people(everyone, needle)
     return render(
         "organiser/attendance.html",
         "organiser/_attendance_list.html",
@@ -49,7 +50,7 @@ def toggle_attendance(registration_id: int, day: int):
         abort(400)
     present = request.form.get("present") == "1"
     try:
-        set_presence(registration, day, present, current_user.id)
+        set_presence(registration.id, day, present, current_user.id)
     except NotConfirmed:
         abort(409)
     if not is_htmx():

@@ -5,12 +5,12 @@ from sqlalchemy.orm import joinedload
 
 from app import rules
 from app.auth.scope import seminar_scope
+from app.core.timeutil import today_berlin
 from app.extensions import db
-from app.htmx import render
 from app.models import Seminar
 from app.organiser import bp
 from app.services.availability import availability_for, etag_of
-from app.timeutil import today_berlin
+from app.web.htmx import render
 
 
 def seminars_in_scope() -> list[Seminar]:

@@ -1,72 +1,32 @@
-import sqlalchemy as sa
 from flask import flash, render_template, request, url_for
 from flask_login import current_user
 
 from app import rules
 from app.auth.scope import get_registration_for, get_seminar_for
-from app.extensions import db
-from app.htmx import render, see_other
-from app.models import Registration, RegistrationState
+from app.core.timeutil import today_berlin
 from app.organiser import bp
-from app.organiser.forms import ActionForm, ParticipantForm
-from app.public.queries import fold
+from app.organiser.forms import ParticipantForm
+from app.services import messages
 from app.services.availability import availability_for
+from app.services.errors import ServiceError
+from app.services.participants import registrations_of, search_people, split_by_state
 from app.services.registrations import (
-    AlreadyRegistered,
-    BookingError,
-    NoFreePlace,
     RegistrationClosed,
     book_seat,
     cancel_registration,
     move_up,
 )
-from app.timeutil import today_berlin
-
-
-def search_people(registrations: list[Registration], needle: str) -> list[Registration]:
-    words = fold(needle).split()
-    if not words:
-        return registrations
-    return [
-        r
-        for r in registrations
-        if all(w in fold(f"{r.last_name} {r.first_name} {r.town}") for w in words)
-    ]
-
-
-def participant_lists(seminar_id: int, needle: str = "") -> dict[str, list[Registration]]:
-    """Confirmed, waitlisted (in queue order) and cancelled registrations, searched."""
-    return split_by_state(search_people(registrations_of(seminar_id), needle))
-
-
-def registrations_of(seminar_id: int) -> list[Registration]:
-    """All registrations of a seminar in booking order (the waiting list's order)."""
-    return list(
-        db.session.scalars(
-            sa.select(Registration)
-            .where(Registration.seminar_id == seminar_id)
-            .order_by(Registration.booked_at, Registration.id)
-        )
-    )
-
-
-def split_by_state(found: list[Registration]) -> dict[str, list[Registration]]:
-    return {
-        state.value: [r for r in found if r.state == state]
-        for state in (
-            RegistrationState.CONFIRMED,
-            RegistrationState.WAITLISTED,
-            RegistrationState.CANCELLED,
-        )
-    }
+from app.web.forms import ActionForm
+from app.web.htmx import render, see_other
+from app.web.pages import search_text, show_refusal
 
 
 def _page(seminar, form, status=200, error=None):
-    needle = (request.args.get("q") or "").strip()[:100]
     seat = availability_for([seminar], today_berlin())[seminar.id]
     everyone = registrations_of(seminar.id)
     # queue positions: the waiting list in booking order, before any search
     queue = split_by_state(everyone)["waitlisted"]
+    needle = search_text()
     return render(
         "organiser/participants.html",
         "organiser/_participant_lists.html",
@@ -96,7 +56,7 @@ def add_participant(seminar_id: int):
     if not form.validate():
         return _page(seminar, form, status=422)
     if today_berlin() > seminar.day2:
-        return _page(seminar, form, status=409, error="over")
+        return _page(seminar, form, status=409, error=messages.SEMINAR_OVER)
     try:
         # Organisers may add people after the public deadline and on the seminar days
         # (walk-ins), never to a cancelled or unpublished seminar: same service, same rules.
@@ -106,15 +66,12 @@ def add_participant(seminar_id: int):
             today=min(today_berlin(), seminar.registration_deadline),
             actor_id=current_user.id,
         )
-    except AlreadyRegistered:
-        form.email.errors.append("Diese E-Mail-Adresse ist für dieses Seminar bereits angemeldet.")
-        return _page(seminar, form, status=422)
     except RegistrationClosed as closed:
-        return _page(seminar, form, status=409, error=str(closed.reason))
-    if registration.state == RegistrationState.CONFIRMED:
-        flash(f"{registration.full_name} ist angemeldet (Platz bestätigt).", "success")
-    else:
-        flash(f"{registration.full_name} steht auf der Warteliste.", "success")
+        return _page(seminar, form, status=409, error=closed.message)
+    except ServiceError as refused:
+        show_refusal(form, refused)
+        return _page(seminar, form, status=422)
+    flash(messages.participant_added(registration), "success")
     return see_other(url_for("organiser.participants", seminar_id=seminar.id))
 
 
@@ -132,11 +89,7 @@ def cancel(registration_id: int):
     if not ActionForm().validate():
         return see_other(url_for("organiser.participants", seminar_id=registration.seminar_id))
     cancelled, moved = cancel_registration(registration.id, actor_id=current_user.id)
-    message = f"Die Anmeldung von {cancelled.full_name} ist storniert."
-    if moved:
-        names = ", ".join(r.full_name for r in moved)
-        message += f" Von der Warteliste nachgerückt: {names}."
-    flash(message, "success")
+    flash(messages.registration_cancelled(cancelled, moved), "success")
     return see_other(url_for("organiser.participants", seminar_id=cancelled.seminar_id))
 
 
@@ -146,11 +99,7 @@ def promote(registration_id: int):
     seminar_id = registration.seminar_id
     try:
         moved = move_up(registration.id, actor_id=current_user.id)
-        flash(f"{moved.full_name} ist nachgerückt (Platz bestätigt).", "success")
-    except NoFreePlace:
-        flash(
-            "Es ist kein Platz frei: Nachrücken ist erst nach einer Stornierung möglich.", "error"
-        )
-    except BookingError:
-        flash("Diese Person steht nicht (mehr) auf der Warteliste.", "error")
+        flash(messages.moved_up_by_hand(moved), "success")
+    except ServiceError as refused:
+        flash(refused.message, "error")
     return see_other(url_for("organiser.participants", seminar_id=seminar_id))

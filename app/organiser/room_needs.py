@@ -2,12 +2,11 @@ from flask import abort, render_template
 from flask_login import current_user
 
 from app.auth.scope import get_seminar_for
+from app.core.timeutil import today_berlin
 from app.organiser import bp
-from app.organiser.participants import participant_lists
-from app.public.queries import fold
 from app.services.availability import availability_for
+from app.services.participants import by_name, participant_lists
 from app.services.room_needs import changes_since_last_look, room_needs
-from app.timeutil import today_berlin
 
 
 @bp.get("/seminare/<int:seminar_id>/raumbedarf")
@@ -30,10 +29,7 @@ def sign_in_sheet(seminar_id: int, day: int):
     seminar = get_seminar_for(seminar_id)
     if day not in (1, 2):
         abort(404)
-    people = sorted(
-        participant_lists(seminar.id)["confirmed"],
-        key=lambda r: (fold(r.last_name), fold(r.first_name)),  # Ärmel with the A names
-    )
+    people = by_name(participant_lists(seminar.id)["confirmed"])
     day_date, starts, ends = seminar.days[day - 1]
     return render_template(
         "organiser/sign_in_sheet.html",

@@ -1,9 +1,12 @@
+"""The public forms: registering for a seminar, asking for the links again."""
+
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, StringField
 from wtforms.validators import DataRequired
 
-from app.person_form import PersonForm
-from app.validation import EMAIL_MAX, EmailAddress, MustBeEmpty, PersonText, clean
+from app.core.text import clean
+from app.web.forms import PersonForm
+from app.web.validators import EMAIL_MAX, Email, MustBeEmpty, PersonText
 
 
 class RegistrationForm(PersonForm):
@@ -35,6 +38,6 @@ class LinkRequestForm(FlaskForm):
     email = EmailField(
         "E-Mail-Adresse",
         filters=[clean],
-        validators=[EmailAddress()],
+        validators=[Email()],
         render_kw={"autocomplete": "email", "maxlength": EMAIL_MAX, "inputmode": "email"},
     )

@@ -1,26 +1,17 @@
 """Read-only queries of the public pages: a fixed number of SQL statements per page."""
 
-import unicodedata
 from itertools import groupby
 
 import sqlalchemy as sa
 from flask import abort
 from sqlalchemy.orm import joinedload, selectinload
 
+from app.core.text import fold
+from app.core.timeutil import today_berlin
 from app.extensions import db
 from app.models import Seminar, SeminarState, Vhs
-from app.timeutil import today_berlin
 
 PUBLIC_STATES = (SeminarState.PUBLISHED, SeminarState.CANCELLED)
-
-
-def fold(text: str) -> str:
-    """Search form of a text: case, accents and German umlaut spellings ignored."""
-    text = text.casefold().replace("ß", "ss")
-    for spelled, plain in (("ae", "a"), ("oe", "o"), ("ue", "u")):
-        text = text.replace(spelled, plain)
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
 def upcoming_seminars(vhs_id: int | None = None, ids: list[int] | None = None) -> list[Seminar]:

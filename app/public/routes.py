@@ -9,8 +9,8 @@ from flask import (
     url_for,
 )
 
+from app.core.timeutil import today_berlin
 from app.extensions import db, limiter
-from app.htmx import is_htmx, render, see_other
 from app.models import Registration
 from app.public import bp
 from app.public.forms import RegistrationForm
@@ -28,8 +28,10 @@ from app.services.registrations import (
     book_seat,
     waitlist_position,
 )
-from app.timeutil import today_berlin
-from app.validation import check_email
+from app.web.htmx import is_htmx, render, see_other
+from app.web.pages import search_text
+from app.web.security import no_store
+from app.web.validators import check_email
 
 MAX_POLLED = 300
 LAST_REGISTRATION = "last_registration"
@@ -49,7 +51,7 @@ def _live(seminars):
 
 @bp.get("/")
 def index():
-    needle = (request.args.get("q") or "").strip()[:100]
+    needle = search_text()
     module = _module_filter(request.args.get("modul"))
     seminars = [s for s in upcoming_seminars() if matches(s, needle, module)]
     seats, poll_url = _live(seminars)
@@ -198,8 +200,7 @@ def registered(seminar_id: int):
         position=waitlist_position(found),
         in_place=False,
     )
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return no_store(response)
 
 
 def _outcome(registration: Registration, in_place: bool = False) -> str:

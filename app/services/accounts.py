@@ -1,8 +1,28 @@
-"""Creating organiser accounts (from the CLI and the admin page)."""
+"""Organiser accounts: created with an invitation, changed, logged out everywhere,
+given a password through an invitation or reset link."""
 
-from app.database import write_transaction
+import sqlalchemy as sa
+
+from app.database import serialize, write_transaction
 from app.models import Role, User
-from app.services import mail
+from app.rules import normalize_email
+from app.services import mail, messages
+from app.services.errors import ServiceError
+
+
+class AccountExists(ServiceError):
+    field = "email"
+
+    message = messages.ACCOUNT_EXISTS
+
+
+class OwnAccountProtected(ServiceError):
+    """An admin cannot take their own admin role or lock themselves out; ``errors``
+    maps each refused field to its message."""
+
+    def __init__(self, errors: dict[str, str]):
+        super().__init__(" ".join(errors.values()))
+        self.errors = errors
 
 
 def create_user(
@@ -13,8 +33,15 @@ def create_user(
     vhs_id: int | None = None,
     council_id: int | None = None,
 ) -> tuple[User, str]:
-    """Create an account without a password; returns it and its invitation token."""
+    """Create an account without a password; returns it and its invitation token.
+
+    Refuses an address that has an account already (``AccountExists``).
+    """
+    email = normalize_email(email)
     with write_transaction() as session:
+        serialize("account-email")
+        if session.scalar(sa.select(User.id).where(User.email == email)) is not None:
+            raise AccountExists()
         user, token = _new_user(email, role, name, vhs_id, council_id)
         session.add(user)
         session.flush()
@@ -41,12 +68,22 @@ def update_user(
     vhs_id: int | None,
     council_id: int | None,
     active: bool,
+    actor_id: int | None = None,
 ) -> User:
     """Change an account's name, role, scope and whether it may log in.
 
     A scope takes effect with the next request; a deactivated account's
-    sessions end at once (its session version moves on).
+    sessions end at once (its session version moves on). Whoever acts
+    (``actor_id``) cannot take their own admin role nor lock their own account.
     """
+    if user_id == actor_id:
+        refused = {}
+        if role != Role.ADMIN:
+            refused["role"] = messages.OWN_ROLE
+        if not active:
+            refused["active"] = messages.OWN_ACCOUNT_INACTIVE
+        if refused:
+            raise OwnAccountProtected(refused)
     with write_transaction() as session:
         user = session.get(User, user_id, populate_existing=True)
         user.name = name
@@ -57,3 +94,17 @@ def update_user(
             user.session_version = (user.session_version or 0) + 1
         user.active = active
     return user
+
+
+def end_sessions(user_id: int) -> None:
+    """Log the account out everywhere: every session issued so far is void."""
+    with write_transaction() as session:
+        user = session.get(User, user_id, populate_existing=True)
+        user.session_version = (user.session_version or 0) + 1
+
+
+def accept_invitation(user_id: int, password: str) -> None:
+    """Set the password chosen through an invitation or reset link; the link is spent."""
+    with write_transaction() as session:
+        user = session.get(User, user_id, populate_existing=True)
+        user.accept_invitation(password)

@@ -4,9 +4,8 @@ from datetime import UTC, datetime, timedelta
 
 from icalendar import Alarm, Calendar, Event
 
+from app.core.timeutil import BERLIN, utcnow
 from app.models import Registration
-from app.texts import module_label
-from app.timeutil import BERLIN, utcnow
 
 
 def seminar_ics(registration: Registration, host: str) -> str:
@@ -25,7 +24,7 @@ def seminar_ics(registration: Registration, host: str) -> str:
         event.add("dtstamp", utcnow().replace(tzinfo=UTC))
         event.add("dtstart", datetime.combine(day, starts, tzinfo=BERLIN))
         event.add("dtend", datetime.combine(day, ends, tzinfo=BERLIN))
-        event.add("summary", f"Seminar Tag {number}: {module_label(seminar.module)}")
+        event.add("summary", f"Seminar Tag {number}: {seminar.module.label}")
         event.add("location", location)
         event.add(
             "description",

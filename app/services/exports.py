@@ -7,10 +7,10 @@ import sqlalchemy as sa
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from app.core.formatting import moment
+from app.core.text import fold
 from app.extensions import db
-from app.formatting import moment
 from app.models import Registration, RegistrationState, Seminar
-from app.public.queries import fold
 from app.services.attendance import presence
 
 HEADER = [
@@ -23,11 +23,6 @@ HEADER = [
     "Anwesend Tag 1",
     "Anwesend Tag 2",
 ]
-STATE_LABELS = {
-    RegistrationState.CONFIRMED: "bestätigt",
-    RegistrationState.WAITLISTED: "Warteliste",
-    RegistrationState.CANCELLED: "storniert",
-}
 # confirmed first, then the waiting list, then cancellations; names in German order
 LIST_ORDER = {
     RegistrationState.CONFIRMED: 0,
@@ -64,7 +59,7 @@ def participant_rows(seminar: Seminar) -> list[list[str]]:
             safe_cell(r.first_name),
             safe_cell(r.town),
             safe_cell(r.email),
-            STATE_LABELS[r.state],
+            r.state.label,
             moment(r.created_at),
             _attendance_label(day1, r),
             _attendance_label(day2, r),

@@ -12,12 +12,11 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
 from app import rules
+from app.core.formatting import date_short
 from app.extensions import db
-from app.formatting import date_short
 from app.models import RegistrationState, Seminar, SeminarState, SeminarTrainer, Vhs
 from app.services.availability import seat_counts
 from app.services.exports import safe_cell
-from app.texts import MODULE_KINDS
 
 
 @dataclass(frozen=True)
@@ -115,7 +114,6 @@ HEADER = [
     "Verpflegung (EUR)",
     "Summe (EUR)",
 ]
-STATE_LABELS = {SeminarState.DRAFT: "Entwurf", SeminarState.PUBLISHED: "veröffentlicht"}
 
 
 def amount(cents: int) -> str:
@@ -134,12 +132,12 @@ def as_csv(data: Overview) -> bytes:
         writer.writerow(
             [
                 str(seminar.id),
-                MODULE_KINDS[seminar.module],
+                seminar.module.kind,
                 safe_cell(seminar.vhs.name),
                 safe_cell(seminar.venue_town),
                 date_short(seminar.day1),
                 date_short(seminar.day2),
-                STATE_LABELS.get(seminar.state, seminar.state),
+                seminar.state.label,
                 str(line.confirmed),
                 str(funding.trainers),
                 amount(funding.trainer_fees_cents),

@@ -16,10 +16,10 @@ from pathlib import Path
 import sqlalchemy as sa
 from flask import Flask, current_app, g
 
+from app.core.timeutil import utcnow
 from app.database import write_transaction
 from app.extensions import db
 from app.models import OutboxMail
-from app.timeutil import utcnow
 
 CLAIM = timedelta(minutes=5)
 MAX_BACKOFF = timedelta(hours=6)

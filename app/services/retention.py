@@ -4,9 +4,9 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 
+from app.core.timeutil import utcnow
 from app.database import write_transaction
 from app.models import OutboxMail, Registration, Seminar
-from app.timeutil import utcnow
 
 MAIL_KEPT_DAYS = 30
 

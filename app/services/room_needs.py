@@ -4,10 +4,10 @@ import json
 from dataclasses import asdict, dataclass
 
 from app import rules
+from app.core.timeutil import utcnow
 from app.database import write_transaction
 from app.models import RoomNeedsSeen, Seminar
 from app.services.availability import Availability
-from app.timeutil import utcnow
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,7 @@
-"""Creating and editing seminars (everything but their places and state, which
-``app.services.registrations`` changes under the seminar's lock)."""
+"""A seminar's life: created as a draft, edited, published, withdrawn, cancelled,
+deleted while still an empty draft. Every step is one transaction; steps that
+touch places (capacity, cancelling) lock the seminar as the booking does and
+leave the people to ``app.services.registrations``."""
 
 from dataclasses import dataclass
 from datetime import date, time
@@ -7,17 +9,86 @@ from datetime import date, time
 import sqlalchemy as sa
 
 from app import rules
-from app.database import write_transaction
+from app.database import locked, write_transaction
 from app.extensions import db
-from app.models import Council, Programme, Registration, Seminar, SeminarState, Vhs
+from app.models import (
+    Council,
+    Programme,
+    Registration,
+    RegistrationState,
+    Seminar,
+    SeminarState,
+    Vhs,
+)
+from app.services import audit, messages, registrations
+from app.services.audit import Action
+from app.services.errors import ServiceError
+from app.services.registrations import lock_seminar
 
 
-class ModuleSlotTaken(Exception):
-    """The VHS already holds a seminar of this module in the programme (DOMAIN rule 7)."""
+class ModuleSlotTaken(ServiceError):
+    """The VHS already holds a seminar of this module in the programme (docs/domain.md, rule 7)."""
+
+    field = "module"
 
     def __init__(self, holder: Seminar):
-        super().__init__(f"module slot held by seminar {holder.id}")
+        super().__init__(messages.module_slot_taken(holder))
         self.holder = holder
+
+
+class NotDeletable(ServiceError):
+    """Only a draft that never had a registration is deleted; anything else keeps its
+    history (and is cancelled instead, once published)."""
+
+    message = messages.NOT_DELETABLE
+
+
+class SeminarIsCancelled(ServiceError):
+    """A cancelled seminar is final: its places and state no longer change."""
+
+    message = messages.SEMINAR_CANCELLED
+
+
+class SeminarIsDraft(ServiceError):
+    """A draft was never announced: it is deleted or published, never cancelled, so that
+    it never shows as cancelled."""
+
+    message = messages.DRAFT_NOT_CANCELLED
+
+
+class CapacityNotAllowed(ServiceError):
+    field = "capacity"
+
+    def __init__(self, maximum: int):
+        super().__init__(messages.capacity_not_allowed(maximum))
+        self.maximum = maximum
+
+
+class CapacityBelowConfirmed(ServiceError):
+    """Lowering the places would drop confirmed people: refused, never done silently."""
+
+    field = "capacity"
+
+    def __init__(self, confirmed: int):
+        super().__init__(messages.capacity_below_confirmed(confirmed))
+        self.confirmed = confirmed
+
+
+class HasRegistrations(ServiceError):
+    """A seminar with active registrations is cancelled, not withdrawn quietly."""
+
+    def __init__(self, active: int):
+        super().__init__(messages.has_registrations(active))
+        self.active = active
+
+
+class RulesBroken(ServiceError):
+    """The seminar's dates or places break the programme's rules: ``errors`` maps each
+    field to its message (checked again under the lock, whatever the form said)."""
+
+    def __init__(self, errors: dict[str, str]):
+        super().__init__(" ".join(errors.values()))
+        self.errors = errors
 
 
 @dataclass(frozen=True)
@@ -60,30 +131,58 @@ def module_slot_holder(
     return db.session.get(Seminar, holder_id) if holder_id is not None else None
 
 
-def _lock_vhs(vhs_id: int) -> None:
-    """Serialise the module check per location (PostgreSQL; SQLite's write lock does it)."""
-    db.session.execute(sa.select(Vhs.id).where(Vhs.id == vhs_id).with_for_update())
+def rule_errors(
+    programme_rules: rules.ProgrammeRules | None, data: SeminarData, capacity: int | None
+) -> dict[str, str]:
+    """The programme's rules on a seminar's dates and places: field -> message.
+
+    Takes what is known: a field left empty (None) is not checked here. Used by
+    the form, to show every problem at once, and under the lock before writing.
+    """
+    found: dict[str, str] = {}
+    if programme_rules is not None:
+        for name, label in (("day1", "Der 1. Tag"), ("day2", "Der 2. Tag")):
+            day = getattr(data, name)
+            if day and not rules.in_period(programme_rules, day):
+                found[name] = messages.outside_period(
+                    label, programme_rules.period_start, programme_rules.period_end
+                )
+        if capacity is not None and not rules.capacity_allowed(programme_rules, capacity):
+            found["capacity"] = messages.capacity_not_allowed(programme_rules.max_participants)
+    if data.day1 and data.day2 and not rules.days_in_order(data.day1, data.day2):
+        found.setdefault("day2", messages.DAY2_BEFORE_DAY1)
+    for starts, ends in (("day1_starts", "day1_ends"), ("day2_starts", "day2_ends")):
+        begin, finish = getattr(data, starts), getattr(data, ends)
+        if begin and finish and not rules.times_in_order(begin, finish):
+            found[ends] = messages.ENDS_BEFORE_START
+    deadline = data.registration_deadline
+    if deadline and data.day1 and not rules.deadline_before_start(deadline, data.day1):
+        found["registration_deadline"] = messages.DEADLINE_TOO_LATE
+    return found
+
+
+def _lock_programme_and_vhs(programme_id: int, vhs_id: int) -> rules.ProgrammeRules:
+    """Lock the programme (its rules hold still) and the VHS (its module places), in
+    that order everywhere; SQLite's write lock does both at once."""
+    programme = locked(Programme, programme_id)
+    locked(Vhs, vhs_id)
+    return programme.rules
+
+
+def _check(data: SeminarData, capacity: int | None, seminar_id: int | None) -> None:
+    programme_rules = _lock_programme_and_vhs(data.programme_id, data.vhs_id)
+    errors = rule_errors(programme_rules, data, capacity)
+    if errors:
+        raise RulesBroken(errors)
+    holder = module_slot_holder(data.vhs_id, data.programme_id, data.module, seminar_id)
+    if holder is not None:
+        raise ModuleSlotTaken(holder)
 
 
 def _apply(seminar: Seminar, data: SeminarData) -> None:
-    for name in (
-        "programme_id",
-        "vhs_id",
-        "module",
-        "venue_name",
-        "venue_street",
-        "venue_postcode",
-        "venue_town",
-        "day1",
-        "day1_starts",
-        "day1_ends",
-        "day2",
-        "day2_starts",
-        "day2_ends",
-        "registration_deadline",
-        "note",
-    ):
-        setattr(seminar, name, getattr(data, name))
+    for name in SeminarData.__dataclass_fields__:
+        if name != "council_ids":
+            setattr(seminar, name, getattr(data, name))
     seminar.councils = list(
         db.session.scalars(sa.select(Council).where(Council.id.in_(data.council_ids)))
     )
@@ -92,10 +191,7 @@ def _apply(seminar: Seminar, data: SeminarData) -> None:
 def create_seminar(data: SeminarData, capacity: int) -> Seminar:
     """A new seminar, as a draft: publishing is a step of its own."""
     with write_transaction() as session:
-        _lock_vhs(data.vhs_id)
-        holder = module_slot_holder(data.vhs_id, data.programme_id, data.module)
-        if holder is not None:
-            raise ModuleSlotTaken(holder)
+        _check(data, capacity, None)
         seminar = Seminar(state=SeminarState.DRAFT, capacity=capacity)
         _apply(seminar, data)
         session.add(seminar)
@@ -103,65 +199,120 @@ def create_seminar(data: SeminarData, capacity: int) -> Seminar:
     return seminar
 
 
-def update_seminar(seminar_id: int, data: SeminarData) -> Seminar:
-    with write_transaction():
-        _lock_vhs(data.vhs_id)
-        seminar = db.session.get(Seminar, seminar_id, populate_existing=True)
-        holder = module_slot_holder(data.vhs_id, data.programme_id, data.module, seminar_id)
-        if holder is not None:
-            raise ModuleSlotTaken(holder)
+def update_seminar(
+    seminar_id: int, data: SeminarData, capacity: int, *, actor_id: int | None = None
+) -> list[Registration]:
+    """Change a seminar's facts and places in one transaction; returns the people moved
+    up when places were added. Nothing changes when any rule refuses."""
+    with write_transaction() as session:
+        _check(data, capacity, seminar_id)
+        seminar = lock_seminar(seminar_id)
+        if seminar.state == SeminarState.CANCELLED:
+            raise SeminarIsCancelled()
         _apply(seminar, data)
-    return seminar
+        session.flush()
+        moved = _set_capacity(seminar, capacity, actor_id)
+    return moved
 
 
-class NotDeletable(Exception):
-    """Only a draft that never had a registration is deleted; anything else keeps its
-    history (and is cancelled instead, once published)."""
+def change_capacity(
+    seminar_id: int, new_capacity: int, *, actor_id: int | None = None
+) -> list[Registration]:
+    """Set the seminar's number of places; returns the people moved up.
+
+    Refuses a capacity outside the programme's range (``CapacityNotAllowed``)
+    and one below the confirmed count (``CapacityBelowConfirmed``, carrying the
+    count). Raising it moves waitlisted people up, first come first served.
+    """
+    with write_transaction():
+        seminar = lock_seminar(seminar_id)
+        if seminar.state == SeminarState.CANCELLED:
+            raise SeminarIsCancelled()
+        return _set_capacity(seminar, new_capacity, actor_id)
+
+
+def _set_capacity(seminar: Seminar, new_capacity: int, actor_id: int | None) -> list:
+    """Under the seminar's lock: check, set, and fill the places added."""
+    programme_rules = seminar.programme.rules
+    if not rules.capacity_allowed(programme_rules, new_capacity):
+        raise CapacityNotAllowed(programme_rules.max_participants)
+    confirmed = registrations.count_in_state(seminar.id, RegistrationState.CONFIRMED)
+    if not rules.capacity_keeps_confirmed(new_capacity, confirmed):
+        raise CapacityBelowConfirmed(confirmed)
+    if new_capacity == seminar.capacity:
+        return []
+    audit.record(
+        Action.CAPACITY_CHANGED,
+        seminar_id=seminar.id,
+        actor_id=actor_id,
+        detail=f"{seminar.capacity} → {new_capacity}",
+    )
+    seminar.capacity = new_capacity
+    db.session.flush()
+    moved = registrations.fill_free_places(seminar, actor_id)
+    db.session.flush()
+    return moved
+
+
+def publish_seminar(seminar_id: int, *, actor_id: int | None = None) -> bool:
+    """Open a draft for registration; False when it was published already."""
+    with write_transaction():
+        seminar = lock_seminar(seminar_id)
+        if seminar.state == SeminarState.CANCELLED:
+            raise SeminarIsCancelled()
+        if seminar.state == SeminarState.PUBLISHED:
+            return False
+        seminar.state = SeminarState.PUBLISHED
+        audit.record(Action.SEMINAR_PUBLISHED, seminar_id=seminar_id, actor_id=actor_id)
+    return True
+
+
+def unpublish_seminar(seminar_id: int, *, actor_id: int | None = None) -> bool:
+    """Take a published seminar back to draft; False when it was a draft already.
+
+    Only while nobody holds a registration (``HasRegistrations``): people who
+    registered are told through a cancellation, never left with a hidden seminar.
+    """
+    with write_transaction():
+        seminar = lock_seminar(seminar_id)
+        if seminar.state == SeminarState.CANCELLED:
+            raise SeminarIsCancelled()
+        if seminar.state == SeminarState.DRAFT:
+            return False
+        active = registrations.active_count(seminar_id)
+        if active:
+            raise HasRegistrations(active)
+        seminar.state = SeminarState.DRAFT
+        audit.record(Action.SEMINAR_UNPUBLISHED, seminar_id=seminar_id, actor_id=actor_id)
+    return True
+
+
+def cancel_seminar(seminar_id: int, *, actor_id: int | None = None) -> list[Registration]:
+    """Cancel a published seminar: registration closes, every confirmed and waitlisted
+    registration is cancelled and its "seminar cancelled" mail queued, all in one
+    transaction. Returns the registrations cancelled (none on a second call).
+    A draft is refused (``SeminarIsDraft``): cancelled seminars are shown publicly."""
+    with write_transaction() as session:
+        seminar = lock_seminar(seminar_id)
+        if seminar.state == SeminarState.CANCELLED:
+            return []
+        if seminar.state == SeminarState.DRAFT:
+            raise SeminarIsDraft()
+        seminar.state = SeminarState.CANCELLED
+        audit.record(Action.SEMINAR_CANCELLED, seminar_id=seminar_id, actor_id=actor_id)
+        cancelled = registrations.cancel_all_for_cancelled_seminar(seminar, actor_id)
+        session.flush()
+    return cancelled
 
 
 def delete_draft(seminar_id: int) -> None:
     with write_transaction() as session:
-        seminar = session.execute(
-            sa.select(Seminar)
-            .where(Seminar.id == seminar_id)
-            .with_for_update()
-            .execution_options(populate_existing=True)
-        ).scalar_one()
-        registrations = session.scalar(
+        seminar = lock_seminar(seminar_id)
+        registered = session.scalar(
             sa.select(sa.func.count())
             .select_from(Registration)
             .where(Registration.seminar_id == seminar_id)
         )
-        if seminar.state != SeminarState.DRAFT or registrations:
-            raise NotDeletable(seminar_id)
+        if seminar.state != SeminarState.DRAFT or registered:
+            raise NotDeletable()
         session.delete(seminar)
-
-
-@dataclass(frozen=True)
-class RuleConflicts:
-    """Seminars that new programme rules would break."""
-
-    outside_period: list[Seminar]
-    over_maximum: list[Seminar]
-
-    def __bool__(self) -> bool:
-        return bool(self.outside_period or self.over_maximum)
-
-
-def rule_conflicts(programme: Programme, new_rules: rules.ProgrammeRules) -> RuleConflicts:
-    """The programme's seminars (not cancelled) whose days or places the new rules refuse."""
-    seminars = list(
-        db.session.scalars(
-            sa.select(Seminar)
-            .where(Seminar.programme_id == programme.id, Seminar.state != SeminarState.CANCELLED)
-            .order_by(Seminar.day1, Seminar.id)
-        )
-    )
-    return RuleConflicts(
-        outside_period=[
-            s
-            for s in seminars
-            if not (rules.in_period(new_rules, s.day1) and rules.in_period(new_rules, s.day2))
-        ],
-        over_maximum=[s for s in seminars if not rules.capacity_allowed(new_rules, s.capacity)],
-    )

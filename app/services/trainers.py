@@ -8,26 +8,47 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
 from app import rules
-from app.database import write_transaction
+from app.database import serialize, write_transaction
 from app.extensions import db
 from app.models import Seminar, SeminarState, SeminarTrainer, Trainer, TrainerKind
+from app.services import messages
+from app.services.errors import ServiceError
 
 
-class TrainerKindLocked(Exception):
+class TrainerKindLocked(ServiceError):
     """A trainer's kind stays while they are assigned: it decides their place in tandems."""
 
+    field = "kind"
+
     def __init__(self, seminars: list[Seminar]):
-        super().__init__(f"assigned to {len(seminars)} seminars")
+        super().__init__(messages.trainer_kind_locked(seminars))
         self.seminars = seminars
 
 
-class WrongTrainerKind(Exception):
+class TrainerEmailTaken(ServiceError):
+    field = "email"
+
+    message = messages.TRAINER_EMAIL_TAKEN
+
+
+class WrongTrainerKind(ServiceError):
     """A tandem place filled with a trainer of the other kind (or an unknown one)."""
+
+    field = "adult_educator"
+
+    message = messages.WRONG_TRAINER_KIND
 
 
 def save_trainer(trainer_id: int | None, *, name: str, email: str, kind: TrainerKind) -> Trainer:
     """Create (``trainer_id`` None) or update a trainer."""
+    email = rules.normalize_email(email)
     with write_transaction() as session:
+        serialize("trainer-email")
+        taken = sa.select(Trainer.id).where(Trainer.email == email)
+        if trainer_id is not None:
+            taken = taken.where(Trainer.id != trainer_id)
+        if session.scalar(taken) is not None:
+            raise TrainerEmailTaken()
         if trainer_id is None:
             trainer = Trainer()
             session.add(trainer)
@@ -36,7 +57,7 @@ def save_trainer(trainer_id: int | None, *, name: str, email: str, kind: Trainer
             if trainer.kind != kind and trainer.assignments:
                 raise TrainerKindLocked([a.seminar for a in trainer.assignments])
         trainer.name = name
-        trainer.email = rules.normalize_email(email)
+        trainer.email = email
         trainer.kind = kind
         session.flush()
     return trainer
@@ -53,7 +74,7 @@ def set_tandem(seminar_id: int, places: dict[TrainerKind, tuple[int | None, int]
                 continue
             trainer = db.session.get(Trainer, trainer_id)
             if trainer is None or trainer.kind != kind:
-                raise WrongTrainerKind(trainer_id)
+                raise WrongTrainerKind()
             wanted[trainer_id] = travel_cents
         kept = []
         for assignment in seminar.trainer_assignments:

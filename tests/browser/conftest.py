@@ -12,10 +12,7 @@ there), uncaught page errors and failed responses fail the test, unless the test
 it expects that status (a 404 page, a 422 form with errors).
 """
 
-import os
 import re
-import shutil
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -34,18 +31,8 @@ from playwright.sync_api import (
 
 from app.extensions import db
 from app.models import Registration
+from tests.browser.chromium import CHROMIUM, ChromiumMissing, launch
 from tests.server import LiveServer
-
-CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 
 # The browser tests' server polls every 2 s (production: 10 s), so that waiting for a
 # poll costs little; a change must show within one interval plus slack.
@@ -75,21 +62,13 @@ FAILED_LOAD = re.compile(r"Failed to load resource: the server responded with a 
 
 @pytest.fixture(scope="session")
 def browser() -> Browser:
-    if not (CHROMIUM.is_file() and os.access(CHROMIUM, os.X_OK)):
-        found = shutil.which("chromium") or shutil.which("chromium-browser")
-        hint = f" (there is one at {found})" if found else ""
-        pytest.fail(
-            f"The browser tests need Chromium, but {CHROMIUM} is missing or not executable. "
-            f"Install Debian's package (apt-get install chromium) or set CHROMIUM_PATH{hint}.",
-            pytrace=False,
-        )
     expect.set_options(timeout=TIMEOUT_MS)
     playwright = sync_playwright().start()
     try:
         try:
-            chromium = playwright.chromium.launch(
-                executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
-            )
+            chromium = launch(playwright)
+        except ChromiumMissing as missing:
+            pytest.fail(str(missing), pytrace=False)
         except Exception as error:
             pytest.fail(f"Chromium at {CHROMIUM} could not be started: {error}", pytrace=False)
         yield chromium

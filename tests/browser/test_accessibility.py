@@ -13,9 +13,9 @@ from datetime import timedelta
 import pytest
 from playwright.sync_api import expect
 
+from app.core.timeutil import today_berlin
 from app.models import SeminarState
 from app.services.registrations import book_seat
-from app.timeutil import today_berlin
 from tests import factories
 from tests.browser.conftest import (
     PHONE,

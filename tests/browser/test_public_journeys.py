@@ -10,9 +10,9 @@ from datetime import timedelta
 import pytest
 from playwright.sync_api import Page, expect
 
+from app.core.enums import Module
+from app.core.timeutil import today_berlin
 from app.models import RegistrationState
-from app.texts import MODULE_KINDS
-from app.timeutil import today_berlin
 from tests import factories
 from tests.browser.conftest import (
     POLL_WAIT_MS,
@@ -67,7 +67,7 @@ def test_search_open_a_seminar_and_register_in_place(new_page, live_server, view
     expect(page).to_have_url(re.compile(r"/\?q=M%C3%BCnster"))
     assert_same_document(page)  # htmx swapped the results and pushed the URL
 
-    activate(results.get_by_role("link", name=re.compile(MODULE_KINDS[1])), viewport)
+    activate(results.get_by_role("link", name=re.compile(Module.BASIC.kind)), viewport)
     seminar_url = f"{live_server.url}/seminare/{seminar_id}"
     expect(page).to_have_url(seminar_url)
     seats = page.locator(f"#seats-{seminar_id}")

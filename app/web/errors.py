@@ -5,7 +5,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from app.extensions import db
-from app.htmx import render
+from app.web.htmx import render
 
 bp = Blueprint("errors", __name__)
 

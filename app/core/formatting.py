@@ -6,7 +6,7 @@ from functools import lru_cache
 from babel.dates import format_date, format_datetime, format_time
 from babel.numbers import format_currency
 
-from app.timeutil import to_berlin
+from app.core.timeutil import to_berlin
 
 LOCALE = "de_DE"
 

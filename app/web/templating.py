@@ -4,13 +4,13 @@ import json
 
 from flask import Flask
 
-from app.formatting import FILTERS
-from app.texts import MODULE_KINDS, MODULE_TITLES, module_label
+from app.core.enums import Module
+from app.core.formatting import FILTERS
 
 HTMX_VERSION = "2.0.11"
 
 
-def _htmx_config(poll_seconds: int) -> str:
+def _htmx_config() -> str:
     # Configured through the meta tag, so no inline script is needed (CSP).
     return json.dumps(
         {
@@ -34,9 +34,7 @@ def _htmx_config(poll_seconds: int) -> str:
 def init_templating(app: Flask) -> None:
     app.jinja_env.filters.update(FILTERS)
     app.jinja_env.globals.update(
-        MODULE_TITLES=MODULE_TITLES,
-        MODULE_KINDS=MODULE_KINDS,
-        module_label=module_label,
+        MODULES=Module,
         HTMX_FILE=f"vendor/htmx-{HTMX_VERSION}.min.js",
-        HTMX_CONFIG=_htmx_config(app.config["POLL_SECONDS"]),
+        HTMX_CONFIG=_htmx_config(),
     )

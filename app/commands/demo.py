@@ -5,17 +5,21 @@ never holds a state the site itself could not produce.
 """
 
 import random
+import secrets
 from dataclasses import dataclass
 from datetime import date, time, timedelta
+from pathlib import Path
 
 import sqlalchemy as sa
 
+from app.core.timeutil import today_berlin
 from app.extensions import db
 from app.models import (
     Council,
     CouncilKind,
     OutboxMail,
     Programme,
+    Role,
     Seminar,
     SeminarState,
     SeminarTrainer,
@@ -23,8 +27,8 @@ from app.models import (
     TrainerKind,
     Vhs,
 )
+from app.services.accounts import accept_invitation, create_user
 from app.services.registrations import Applicant, book_seat
-from app.timeutil import today_berlin
 
 
 @dataclass(frozen=True)
@@ -383,3 +387,46 @@ def scale(seminars: int, registrations: int, today: date | None = None) -> dict[
     db.session.execute(sa.delete(OutboxMail))
     db.session.commit()
     return {"seminars": len(created), "registrations": registrations}
+
+
+# -- demo logins (debug only) ------------------------------------------------------------
+
+# (role, e-mail, name, VHS slug or council town); Köln's VHS hosts seminars for Köln's council
+DEMO_ACCOUNTS = [
+    (Role.ADMIN, "landesebene@demo.example", "Demo Landesebene", None),
+    (Role.VHS, "vhs-koeln@demo.example", "Demo VHS Köln", "koeln"),
+    (Role.CONTACT, "integrationsrat-koeln@demo.example", "Demo Integrationsrat Köln", "Köln"),
+]
+
+
+def create_demo_logins(keep_in: Path) -> list[tuple[Role, str, str]]:
+    """One account per role with a fresh random password, written to ``keep_in`` so that
+    ``make run`` can show them again. Only ever called by ``seed-demo`` in debug mode."""
+    logins = []
+    for role, email, name, scope in DEMO_ACCOUNTS:
+        vhs_id = council_id = None
+        if role == Role.VHS:
+            vhs_id = db.session.scalar(sa.select(Vhs.id).where(Vhs.slug == scope))
+        if role == Role.CONTACT:
+            council_id = db.session.scalar(sa.select(Council.id).where(Council.town == scope))
+        user, _token = create_user(
+            email=email, role=role, name=name, vhs_id=vhs_id, council_id=council_id
+        )
+        password = secrets.token_urlsafe(12)
+        accept_invitation(user.id, password)
+        logins.append((role, email, password))
+    db.session.execute(sa.delete(OutboxMail))  # nobody to invite: the passwords are set
+    db.session.commit()
+    keep_in.write_text(format_logins(logins), encoding="utf-8")
+    return logins
+
+
+def format_logins(logins: list[tuple[Role, str, str]]) -> str:
+    lines = ["Demo-Zugänge (nur Demodaten, nur im Debug-Modus), Anmeldung unter /manage/anmelden:"]
+    lines += [f"  {role.label}: {email} / {password}" for role, email, password in logins]
+    return "\n".join(lines) + "\n"
+
+
+def saved_logins(kept_in: Path) -> str | None:
+    """The demo logins written when the demo data were loaded, if any."""
+    return kept_in.read_text(encoding="utf-8") if kept_in.exists() else None

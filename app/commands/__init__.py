@@ -1,5 +1,7 @@
 """Flask commands: ``flask --app wsgi seed-demo`` and friends."""
 
+from pathlib import Path
+
 import click
 from flask import Flask
 
@@ -17,17 +19,23 @@ def register_commands(app: Flask) -> None:
         "--if-empty", is_flag=True, help="Only seed when the database holds no programme."
     )
     def seed_demo(if_empty: bool) -> None:
-        """Load believable demo data: VHS, councils, seminars and registrations."""
-        from app.demo import seed
+        """Load believable demo data: VHS, councils, seminars and registrations; in debug
+        mode also one login per role, printed (and printed again on later runs)."""
+        from app.commands.demo import create_demo_logins, format_logins, saved_logins, seed
 
+        logins_file = Path(app.config["DEMO_LOGINS_FILE"])
         if if_empty and db.session.scalar(db.select(Programme.id).limit(1)) is not None:
             click.echo("The database already holds data; demo data not loaded.")
+            if app.debug and saved_logins(logins_file):
+                click.echo(saved_logins(logins_file))
             return
         summary = seed()
         click.echo(
             f"Demo data loaded: {summary['vhs']} VHS, {summary['seminars']} seminars, "
             f"{summary['registrations']} registrations."
         )
+        if app.debug:
+            click.echo(format_logins(create_demo_logins(logins_file)))
 
 
 def _register_scale_command(app: Flask) -> None:
@@ -36,7 +44,7 @@ def _register_scale_command(app: Flask) -> None:
     @click.option("--registrations", default=2000, show_default=True)
     def seed_scale(seminars: int, registrations: int) -> None:
         """Add many seminars and registrations (for benchmarks)."""
-        from app.demo import scale
+        from app.commands.demo import scale
 
         summary = scale(seminars, registrations)
         click.echo(
@@ -102,8 +110,8 @@ def _register_mail_commands(app: Flask) -> None:
     @app.cli.command("purge-old-data")
     def purge_old_data() -> None:
         """Delete registrations RETENTION_MONTHS after their seminar, and old mails."""
+        from app.core.timeutil import today_berlin
         from app.services.retention import purge
-        from app.timeutil import today_berlin
 
         done = purge(today_berlin(), app.config["RETENTION_MONTHS"])
         click.echo(f"Deleted {done['registrations']} registrations and {done['mails']} mails.")
@@ -111,9 +119,9 @@ def _register_mail_commands(app: Flask) -> None:
     @app.cli.command("send-reminders")
     def send_reminders() -> None:
         """Queue and send reminders before the first seminar day (run it hourly from cron)."""
+        from app.core.timeutil import today_berlin
         from app.services.outbox import deliver_pending
         from app.services.reminders import queue_due_reminders
-        from app.timeutil import today_berlin
 
         queued = queue_due_reminders(today_berlin(), app.config["REMINDER_DAYS"])
         counts = deliver_pending()

@@ -1,0 +1,60 @@
+"""The house's walls: the three web areas never import each other, the services import
+no web module, and rules.py imports neither Flask nor the database."""
+
+import ast
+from pathlib import Path
+
+import pytest
+
+APP = Path(__file__).resolve().parent.parent / "app"
+AREAS = ("public", "organiser", "admin")
+WEB = ("app.public", "app.organiser", "app.admin", "app.auth", "app.web")
+
+
+def imports_of(folder_or_file: Path) -> dict[str, set[str]]:
+    """module file -> the app modules it imports."""
+    files = [folder_or_file] if folder_or_file.is_file() else folder_or_file.rglob("*.py")
+    found = {}
+    for path in files:
+        names = set()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                names.add(node.module)
+            elif isinstance(node, ast.Import):
+                names.update(alias.name for alias in node.names)
+        found[str(path.relative_to(APP.parent))] = {n for n in names if n.startswith("app")}
+    return found
+
+
+@pytest.mark.parametrize("area", AREAS)
+def test_an_area_never_imports_another(area):
+    others = tuple(f"app.{other}" for other in AREAS if other != area)
+    for module, names in imports_of(APP / area).items():
+        assert not {n for n in names if n.startswith(others)}, module
+
+
+@pytest.mark.parametrize("layer", ["services", "models", "core"])
+def test_inner_layers_import_no_web_module(layer):
+    for module, names in imports_of(APP / layer).items():
+        assert not {n for n in names if n.startswith(WEB)}, module
+
+
+def test_rules_stay_plain():
+    source = (APP / "rules.py").read_text(encoding="utf-8")
+    tree = ast.parse(source)
+    imported = {
+        node.module if isinstance(node, ast.ImportFrom) else alias.name
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Import | ast.ImportFrom)
+        for alias in getattr(node, "names", [])
+    }
+    assert not {n for n in imported if n and n.split(".")[0] in {"flask", "sqlalchemy", "app"}}
+
+
+def test_no_route_or_template_commits():
+    for folder in ("public", "organiser", "admin", "auth", "web"):
+        for path in (APP / folder).rglob("*.py"):
+            assert ".commit(" not in path.read_text(encoding="utf-8"), path
+    for path in (APP.parent / "templates").rglob("*"):
+        if path.is_file():
+            assert "commit" not in path.read_text(encoding="utf-8"), path
