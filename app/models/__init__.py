@@ -3,6 +3,7 @@
 from app.models.attendance import Attendance, RoomNeedsSeen
 from app.models.audit import Action, AuditEntry
 from app.models.council import Council, CouncilKind
+from app.models.evidence import SeminarEvidence
 from app.models.outbox import OutboxMail
 from app.models.programme import Programme
 from app.models.registration import Registration, RegistrationState
@@ -24,6 +25,7 @@ __all__ = [
     "Role",
     "RoomNeedsSeen",
     "Seminar",
+    "SeminarEvidence",
     "SeminarState",
     "SeminarTrainer",
     "Trainer",

@@ -29,9 +29,17 @@ class AuditEntry(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
-    actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organiser.id"))
+    actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organiser.id"), index=True)
     action: Mapped[str] = mapped_column(sa.String(40))
-    seminar_id: Mapped[int] = mapped_column(sa.ForeignKey("seminar.id", ondelete="CASCADE"))
+    # the seminar concerned; None for changes to programmes, VHS, councils, trainers, users
+    seminar_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("seminar.id", ondelete="CASCADE"), index=True
+    )
+    # what else was changed: "programme", "vhs", "council", "trainer", "user" and its id
+    subject: Mapped[str] = mapped_column(sa.String(20), default="", server_default="")
+    subject_id: Mapped[int | None]
+    # JSON list of [field, old value, new value] for edits
+    changes: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
     registration_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("registration.id", ondelete="CASCADE")
     )

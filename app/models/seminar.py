@@ -53,6 +53,8 @@ class Seminar(db.Model):
     day2_ends: Mapped[time]
     registration_deadline: Mapped[date]
     note: Mapped[str] = mapped_column(sa.Text, default="")
+    # raised with every change of dates, times or place: the SEQUENCE of calendar updates
+    calendar_sequence: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     programme = relationship("Programme")
@@ -62,7 +64,7 @@ class Seminar(db.Model):
         "SeminarTrainer",
         back_populates="seminar",
         cascade="all, delete-orphan",
-        order_by="SeminarTrainer.trainer_id",
+        order_by="(SeminarTrainer.position, SeminarTrainer.trainer_id)",
     )
 
     @validates("module")

@@ -35,6 +35,8 @@ class SeminarTrainer(db.Model):
         sa.ForeignKey("trainer.id"), primary_key=True, index=True
     )
     travel_cost_cents: Mapped[int] = mapped_column(default=0)
+    # the trainer's place in the seminar's ordered list: the first ones are funded
+    position: Mapped[int] = mapped_column(default=0, server_default="0")
 
     seminar = relationship("Seminar", back_populates="trainer_assignments")
     trainer = relationship("Trainer", back_populates="assignments")
