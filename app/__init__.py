@@ -49,13 +49,28 @@ def create_app(test_config: dict | None = None) -> Flask:
     from app.public import bp as public_bp
     from app.services.outbox import init_delivery
     from app.web.errors import bp as errors_bp
+    from app.web.inputs import init_inputs
     from app.web.security import init_security_headers
     from app.web.templating import init_templating
 
+    init_inputs(app)
     for blueprint in (errors_bp, public_bp, auth_bp, organiser_bp, admin_bp, admin_aliases):
         app.register_blueprint(blueprint)
     init_security_headers(app)
     init_delivery(app)
     init_templating(app)
     register_commands(app)
+    _warn_about_local_limits(app)
     return app
+
+
+def _warn_about_local_limits(app: Flask) -> None:
+    """Counters in a worker's memory multiply every limit by the number of workers and
+    hosts: say so loudly wherever that matters."""
+    storage = app.config["RATELIMIT_STORAGE_URI"]
+    if storage.startswith("memory://") and not (app.debug or app.testing):
+        app.logger.warning(
+            "RATELIMIT_STORAGE_URI is memory://: every worker and host counts on its own, so "
+            "each rate limit is multiplied by their number. Set it to redis://... "
+            "(see README, Settings) whenever more than one worker runs."
+        )

@@ -5,6 +5,7 @@ README's settings table names each one with what it does.
 """
 
 import os
+import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -48,8 +49,12 @@ def load_config(overrides: dict | None = None) -> dict:
         "EMAIL_CHECK_DELIVERABILITY": _flag("EMAIL_CHECK_DELIVERABILITY", False),
         "RATELIMIT_ENABLED": _flag("RATELIMIT_ENABLED", True),
         "RATELIMIT_STORAGE_URI": env("RATELIMIT_STORAGE_URI", "memory://"),
+        # names this site's counters in a Redis shared with others
+        "RATELIMIT_KEY_PREFIX": env("RATELIMIT_KEY_PREFIX", "seminare"),
         "RATELIMIT_HEADERS_ENABLED": True,
         "REGISTRATION_RATE_LIMIT": env("REGISTRATION_RATE_LIMIT", "10 per minute;50 per hour"),
+        # registrations for one seminar from one client (IPv6: one /64)
+        "REGISTRATION_PER_SEMINAR_LIMIT": env("REGISTRATION_PER_SEMINAR_LIMIT", "4 per hour"),
         "POLL_SECONDS": _int("POLL_SECONDS", 10),
         "TRUSTED_PROXIES": _int("TRUSTED_PROXIES", 0),
         "LOGIN_RATE_LIMIT": env("LOGIN_RATE_LIMIT", "5 per minute;30 per hour"),
@@ -62,6 +67,8 @@ def load_config(overrides: dict | None = None) -> dict:
         "MAIL_PASSWORD": env("MAIL_PASSWORD", ""),
         "MAIL_SENDER": env("MAIL_SENDER", "Seminare Integrationsräte NRW <anmeldung@example.org>"),
         "MAIL_TIMEOUT_SECONDS": _int("MAIL_TIMEOUT_SECONDS", 10),
+        # temporary failures (server away, 4xx) are retried this often, then the mail fails
+        "MAIL_MAX_ATTEMPTS": _int("MAIL_MAX_ATTEMPTS", 10),
         "MAIL_FOLDER": env("MAIL_FOLDER", str(INSTANCE / "mail")),
         "REMINDER_DAYS": _int("REMINDER_DAYS", 3),
         "LINK_RATE_LIMIT": env("LINK_RATE_LIMIT", "3 per minute;10 per hour"),
@@ -103,4 +110,47 @@ def load_config(overrides: dict | None = None) -> dict:
                 "SECRET_KEY=$(python -c 'import secrets; print(secrets.token_hex(32))'))."
             )
         config["SECRET_KEY"] = os.urandom(32).hex()
+    if not (debug or config.get("DEBUG") or config.get("TESTING")):
+        refuse_placeholders(config)
     return config
+
+
+# What the public sees of the operator (Impressum, privacy notice, accessibility
+# statement) and the sender of every mail: never a placeholder in production.
+OPERATOR_SETTINGS = (
+    "OPERATOR_EMAIL",
+    "OPERATOR_NAME",
+    "OPERATOR_ADDRESS",
+    "OPERATOR_REPRESENTATIVE",
+    "OPERATOR_PHONE",
+    "OPERATOR_REGISTER",
+    "ACCESSIBILITY_CONTACT",
+    "MAIL_SENDER",
+)
+# The names reserved for examples (RFC 2606): example.org, mail.example.com, x.example
+PLACEHOLDER = re.compile(r"(?:^|[@./\s<])example(?:\.(?:org|com|net))?(?:$|[\s>/:])", re.I)
+
+
+def placeholder_settings(config: dict) -> list[str]:
+    """The operator settings that are still examples (or, for OPERATOR_EMAIL, empty)."""
+    found = [
+        f"{name} ({config[name]})"
+        for name in OPERATOR_SETTINGS
+        if PLACEHOLDER.search(str(config.get(name) or ""))
+    ]
+    if not str(config.get("OPERATOR_EMAIL") or "").strip():
+        found.insert(0, "OPERATOR_EMAIL (leer)")
+    return found
+
+
+def refuse_placeholders(config: dict) -> None:
+    """Outside debug and tests the site does not start with the example operator data."""
+    found = placeholder_settings(config)
+    if found:
+        raise RuntimeError(
+            "Die Seite startet nicht: Diese Einstellungen enthalten noch Beispielwerte, die "
+            "im Impressum, in den Datenschutzhinweisen oder als Absender der E-Mails "
+            f"erscheinen würden: {', '.join(found)}. Bitte setzen Sie die echten Angaben des "
+            "Betreibers in der Umgebung (siehe README, Abschnitt Settings). Zum Ausprobieren "
+            "auf dem eigenen Rechner: FLASK_DEBUG=1."
+        )

@@ -1,7 +1,9 @@
 """Flask extensions, created here and bound to the app in ``create_app``."""
 
+import ipaddress
+
+from flask import request
 from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -20,7 +22,24 @@ NAMING = {
 db = SQLAlchemy(metadata=MetaData(naming_convention=NAMING))
 migrate = Migrate()
 csrf = CSRFProtect()
-limiter = Limiter(get_remote_address)
+
+
+def client_key() -> str:
+    """Whom a rate limit counts: the client's address, and for IPv6 its /64 network (one
+    connection gets a whole /64, so single addresses would be an unlimited supply)."""
+    address = request.remote_addr or "unknown"
+    try:
+        parsed = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if parsed.version == 4:
+        return str(parsed)
+    if parsed.ipv4_mapped is not None:
+        return str(parsed.ipv4_mapped)
+    return str(ipaddress.ip_network(f"{parsed}/64", strict=False))
+
+
+limiter = Limiter(client_key)
 login_manager = LoginManager()
 login_manager.login_view = "auth.login"
 # The login notice is flashed by app.auth.gate (worded in app.services.messages).

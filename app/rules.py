@@ -6,9 +6,14 @@ alike. The numbers are data of a programme (``ProgrammeRules``), never
 constants scattered through the code.
 """
 
+import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, time
 from enum import StrEnum
+from typing import TypeVar
+
+from email_validator import EmailNotValidError, validate_email
 
 
 @dataclass(frozen=True)
@@ -60,8 +65,25 @@ def in_period(rules: ProgrammeRules, day: date) -> bool:
 
 
 def days_in_order(first: date, second: date) -> bool:
-    """Day 2 may not come before day 1 (the same day is allowed for a split event)."""
-    return second >= first
+    """A seminar is two different days: day 2 comes after day 1 (rule 10; the same day
+    twice is refused)."""
+    return second > first
+
+
+# Rule 10: each seminar day is planned at eight hours, and the fee per day assumes them.
+PLANNED_DAY_MINUTES = 8 * 60
+
+
+def day_minutes(starts: time, ends: time) -> int:
+    """How long a seminar day lasts, in minutes (0 when it ends before it begins)."""
+    minutes = (ends.hour * 60 + ends.minute) - (starts.hour * 60 + starts.minute)
+    return max(minutes, 0)
+
+
+def short_day(starts: time, ends: time) -> bool:
+    """A day shorter than the planned eight hours: allowed, but with a visible warning
+    (rule 10's decision), since the fee is paid per eight-hour day."""
+    return day_minutes(starts, ends) < PLANNED_DAY_MINUTES
 
 
 def times_in_order(starts: time, ends: time) -> bool:
@@ -91,8 +113,8 @@ def overlapping(
 
 
 def capacity_allowed(rules: ProgrammeRules, capacity: int) -> bool:
-    """A seminar holds at least one and at most the programme's maximum of places."""
-    return 1 <= capacity <= rules.max_participants
+    """A seminar's places lie between the programme's minimum and maximum (rule 10)."""
+    return rules.min_participants <= capacity <= rules.max_participants
 
 
 def capacity_keeps_confirmed(capacity: int, confirmed: int) -> bool:
@@ -144,7 +166,8 @@ def funding_state(rules: ProgrammeRules, confirmed: int, capacity: int) -> Fundi
 
 
 def trainer_fees_cents(rules: ProgrammeRules, confirmed: int) -> int:
-    """Fees for the whole event: seminar days x fee per day x trainers funded."""
+    """The most the headcount funds in fees: seminar days x fee per day x trainers funded
+    by headcount (whether or not that many trainers are assigned)."""
     return rules.seminar_days * rules.trainer_fee_cents_per_day * trainers_funded(rules, confirmed)
 
 
@@ -153,28 +176,60 @@ def catering_budget_cents(rules: ProgrammeRules, participants: int) -> int:
     return rules.catering_cents_per_person * max(participants, 0)
 
 
+Item = TypeVar("Item")
+
+
+def split_funded(
+    rules: ProgrammeRules, confirmed: int, ordered: Sequence[Item]
+) -> tuple[list[Item], list[Item]]:
+    """Rule 5: a seminar lists its trainers in order; the funded ones are the first one
+    (8-11 confirmed) or the first two (from 12) of that list, for the fee and for travel
+    costs alike. Returns (funded, not funded), both in the list's order. A trainer who is
+    not on the list is never funded, so fewer may be funded than the headcount allows."""
+    funded = trainers_funded(rules, confirmed)
+    return list(ordered[:funded]), list(ordered[funded:])
+
+
+def trainers_in_room(assigned: int, tandem: int = 2) -> int:
+    """Room needs count the trainers assigned (the people in the room), not the trainers
+    funded; before anyone is assigned, the seminar plans for its tandem of two."""
+    return assigned if assigned > 0 else tandem
+
+
 @dataclass(frozen=True)
 class SeminarFunding:
-    """What one seminar costs the programme, in cents."""
+    """What one seminar costs the programme, in cents; ``trainers`` are those funded."""
 
     trainers: int
     trainer_fees_cents: int
     travel_cents: int
     catering_cents: int
+    assigned: int = 0
 
     @property
     def total_cents(self) -> int:
         return self.trainer_fees_cents + self.travel_cents + self.catering_cents
 
+    @property
+    def unfunded(self) -> int:
+        """Assigned trainers the rules do not fund (they may still run the seminar)."""
+        return max(self.assigned - self.trainers, 0)
 
-def seminar_funding(rules: ProgrammeRules, confirmed: int, travel_cents: int = 0) -> SeminarFunding:
-    """The funding of one seminar: fees and catering by the rules, plus the travel
-    costs recorded for its trainers (reimbursed as spent, so taken as they are)."""
+
+def seminar_funding(
+    rules: ProgrammeRules, confirmed: int, travel_cents: Sequence[int] = ()
+) -> SeminarFunding:
+    """The funding of one seminar. ``travel_cents`` holds the travel costs recorded for
+    each assigned trainer, in the seminar's order of trainers. Fees and travel are paid
+    for the funded trainers only (``split_funded``): the fee per seminar day each, their
+    travel as recorded; catering by the registered participants."""
+    funded, _unfunded = split_funded(rules, confirmed, travel_cents)
     return SeminarFunding(
-        trainers=trainers_funded(rules, confirmed),
-        trainer_fees_cents=trainer_fees_cents(rules, confirmed),
-        travel_cents=max(travel_cents, 0),
+        trainers=len(funded),
+        trainer_fees_cents=rules.seminar_days * rules.trainer_fee_cents_per_day * len(funded),
+        travel_cents=sum(max(cents, 0) for cents in funded),
         catering_cents=catering_budget_cents(rules, confirmed),
+        assigned=len(travel_cents),
     )
 
 
@@ -246,9 +301,25 @@ def waiting_list_moves(*, published: bool, first_day: date, today: date) -> bool
     return published and today < first_day
 
 
+# -- attendance ------------------------------------------------------------------
+
+
+def attendance_open(day: date, today: date) -> bool:
+    """Attendance for a seminar day is recorded from that day on, never before."""
+    return today >= day
+
+
 # -- registration data ---------------------------------------------------------
 
 
 def normalize_email(address: str) -> str:
-    """The form one address is compared in: no surrounding spaces, lower case."""
-    return address.strip().lower()
+    """The form in which one mailbox is compared (a person across the series is this
+    address, nothing more): the domain as email-validator reads it, in its IDNA form
+    (full-width letters, 。 and bücher/xn--bcher-kva are one domain), the local part in
+    NFKC, everything in lower case. An address it cannot read is trimmed and lowered."""
+    address = unicodedata.normalize("NFKC", address.strip())
+    try:
+        checked = validate_email(address, check_deliverability=False)
+    except EmailNotValidError:
+        return address.lower()
+    return f"{checked.local_part}@{checked.ascii_domain}".lower()

@@ -77,6 +77,9 @@ class LiveServer:
                 "EMAIL_CHECK_DELIVERABILITY": "false",
                 "PYTHONUNBUFFERED": "1",
                 "MAIL_FOLDER": self.mail_folder,
+                # outside debug the site refuses the example operator data (app.config)
+                "OPERATOR_EMAIL": "info@seminare-nrw.test",
+                "MAIL_SENDER": "Seminare Integrationsräte NRW <anmeldung@seminare-nrw.test>",
             }
         )
         env.update(self.extra_env)

@@ -17,6 +17,15 @@ def free_port() -> int:
 class _Inbox:
     def __init__(self):
         self.messages: list[EmailMessage] = []
+        self.rejected: dict[str, str] = {}  # address -> the reply that refuses it
+        self.recipients: list[str] = []  # every RCPT TO accepted, as the server saw it
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address in self.rejected:
+            return self.rejected[address]
+        envelope.rcpt_tos.append(address)
+        self.recipients.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
         self.messages.append(
@@ -28,13 +37,19 @@ class _Inbox:
 class SmtpServer:
     """Start, stop and start again on the same port, to test a server that is down."""
 
-    def __init__(self):
+    def __init__(self, smtputf8: bool = True):
         self.port = free_port()
         self.inbox = _Inbox()
+        self.smtputf8 = smtputf8
         self._controller: Controller | None = None
 
+    def reject(self, address: str, reply: str = "550 5.1.1 No such mailbox") -> None:
+        self.inbox.rejected[address] = reply
+
     def start(self) -> "SmtpServer":
-        self._controller = Controller(self.inbox, hostname="127.0.0.1", port=self.port)
+        self._controller = Controller(
+            self.inbox, hostname="127.0.0.1", port=self.port, enable_SMTPUTF8=self.smtputf8
+        )
         self._controller.start()
         return self
 

@@ -30,6 +30,7 @@ SCOPES = {
     "organiser.toggle_attendance": "registration",
     "admin.audit_log": "admin",
     "admin.users": "admin",
+    "admin.outbox": "admin",
     "admin_aliases.users_alias": "alias",
     "admin_aliases.audit_log_alias": "alias",
     "admin.index": "admin",

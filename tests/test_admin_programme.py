@@ -8,7 +8,8 @@ import sqlalchemy as sa
 
 from app.core.formatting import date_short
 from app.extensions import db
-from app.models import Programme, Seminar
+from app.models import Programme, Seminar, TrainerKind
+from app.services.trainers import set_tandem
 from tests import factories
 from tests.admin_helpers import field_error, field_value, login_admin, seminar_form, text
 
@@ -54,6 +55,8 @@ def test_a_lower_minimum_changes_findet_statt_everywhere(client, admin):
     programme = factories.programme()
     seminar = factories.seminar(programme=programme)
     factories.fill(seminar, 6)
+    # one trainer on the list: funded once the minimum is reached (rule 5)
+    set_tandem(seminar.id, {TrainerKind.ADULT_EDUCATOR: (factories.trainer().id, 0)})
     public = text(client.get(f"/seminare/{seminar.id}").text)
     assert "Es fehlen noch 2 Anmeldungen bis zur Mindestzahl von 8" in public
     assert "Unter Mindestzahl" in text(client.get("/manage/").text)
@@ -79,7 +82,7 @@ def test_a_lower_maximum_limits_the_seminar_form(client, admin):
     data = seminar_form(programme, factories.vhs(), capacity="17")
     response = client.post("/manage/admin/seminare/neu", data=data)
     assert field_error(response.text, "capacity") == (
-        "Bitte geben Sie zwischen 1 und 16 Plätze an (Höchstzahl des Programms)."
+        "Bitte geben Sie zwischen 8 und 16 Plätze an (Mindest- und Höchstzahl des Programms)."
     )
 
 
@@ -180,7 +183,7 @@ def test_a_later_programme_with_other_dates(client, admin):
         "Der 1. Tag liegt nicht im Zeitraum des Programms (01.10.2025 bis 30.11.2026)."
     )
     assert field_error(refused.text, "capacity") == (
-        "Bitte geben Sie zwischen 1 und 20 Plätze an (Höchstzahl des Programms)."
+        "Bitte geben Sie zwischen 8 und 20 Plätze an (Mindest- und Höchstzahl des Programms)."
     )
     created = db.session.scalars(sa.select(Seminar).where(Seminar.programme_id == later.id)).one()
     assert (created.capacity, created.day1) == (24, date(2027, 3, 13))

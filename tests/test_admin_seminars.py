@@ -124,6 +124,8 @@ def test_german_dates_are_understood_too(client, admin, programme):
 
 
 OUTSIDE = "liegt nicht im Zeitraum des Programms (01.10.2025 bis 30.11.2026)."
+TWO_DAYS = "Der 2. Tag muss nach dem 1. Tag liegen: Ein Seminar sind zwei verschiedene Tage."
+PLACES = "Bitte geben Sie zwischen 8 und 20 Plätze an (Mindest- und Höchstzahl des Programms)."
 
 
 @pytest.mark.parametrize(
@@ -139,18 +141,15 @@ OUTSIDE = "liegt nicht im Zeitraum des Programms (01.10.2025 bis 30.11.2026)."
         ),
         pytest.param(
             {"day1": "2026-03-14", "day2": "2026-03-13", "registration_deadline": "2026-03-01"},
-            "day2", "Der 2. Tag darf nicht vor dem 1. Tag liegen.", id="day2-before-day1",
+            "day2", TWO_DAYS, id="day2-before-day1",
         ),
         pytest.param(
-            {"capacity": "21"}, "capacity",
-            "Bitte geben Sie zwischen 1 und 20 Plätze an (Höchstzahl des Programms).",
-            id="capacity-above-maximum",
+            {"day1": "2026-03-14", "day2": "2026-03-14", "registration_deadline": "2026-03-01"},
+            "day2", TWO_DAYS, id="the-same-day-twice",
         ),
-        pytest.param(
-            {"capacity": "0"}, "capacity",
-            "Bitte geben Sie zwischen 1 und 20 Plätze an (Höchstzahl des Programms).",
-            id="capacity-zero",
-        ),
+        pytest.param({"capacity": "21"}, "capacity", PLACES, id="capacity-above-maximum"),
+        pytest.param({"capacity": "7"}, "capacity", PLACES, id="capacity-below-minimum"),
+        pytest.param({"capacity": "0"}, "capacity", PLACES, id="capacity-zero"),
         pytest.param(
             {"day1_starts": "17:00", "day1_ends": "09:00"}, "day1_ends",
             "Das Ende muss nach dem Beginn liegen.", id="day-ends-before-it-starts",
@@ -236,43 +235,43 @@ def test_edit_form_shows_the_seminar_and_saves_changes(client, admin, programme)
 
 
 def test_lowering_places_below_the_confirmed_count_is_refused_naming_it(client, admin, programme):
-    seminar = factories.seminar(programme=programme, capacity=10)
-    factories.fill(seminar, 6)
-    data = _edit_data(seminar, capacity="5", venue_name="Anderswo")
+    seminar = factories.seminar(programme=programme, capacity=12)
+    factories.fill(seminar, 10)
+    data = _edit_data(seminar, capacity="9", venue_name="Anderswo")
 
     response = client.post(f"/manage/admin/seminare/{seminar.id}/bearbeiten", data=data)
 
     assert response.status_code == 422
     assert field_error(response.text, "capacity") == (
-        "Es sind 6 Plätze bestätigt: Die Zahl der Plätze kann nicht unter 6 sinken. "
+        "Es sind 10 Plätze bestätigt: Die Zahl der Plätze kann nicht unter 10 sinken. "
         "Niemand verliert so einen bestätigten Platz."
     )
-    assert field_value(response.text, "capacity") == "5"
+    assert field_value(response.text, "capacity") == "9"
     unchanged = _seminar(seminar.id)
-    assert (unchanged.capacity, unchanged.venue_name) == (10, seminar.venue_name)
+    assert (unchanged.capacity, unchanged.venue_name) == (12, seminar.venue_name)
     assert all(r.state == RegistrationState.CONFIRMED for r in registrations(seminar.id))
 
 
 def test_raising_places_moves_waitlisted_people_up_in_order(client, admin, programme):
-    seminar = factories.seminar(programme=programme, capacity=2)
-    for n, name in enumerate(["Erste", "Zweite", "Dritte", "Vierte", "Fünfte"]):
+    seminar = factories.seminar(programme=programme, capacity=8)
+    factories.fill(seminar, 8)
+    for n, name in enumerate(["Neunte", "Zehnte", "Elfte"], start=8):
         book_seat(seminar.id, factories.applicant(n, last_name=name))
 
     response = client.post(
-        f"/manage/admin/seminare/{seminar.id}/bearbeiten", data=_edit_data(seminar, capacity="4")
+        f"/manage/admin/seminare/{seminar.id}/bearbeiten", data=_edit_data(seminar, capacity="10")
     )
 
     assert response.status_code == 303
     states = {r.last_name: r.state for r in registrations(seminar.id)}
-    assert states == {
-        "Erste": "confirmed", "Zweite": "confirmed", "Dritte": "confirmed",
-        "Vierte": "confirmed", "Fünfte": "waitlisted",
-    }  # fmt: skip
+    assert (states["Neunte"], states["Zehnte"], states["Elfte"]) == (
+        "confirmed", "confirmed", "waitlisted"
+    )  # fmt: skip
     page = text(client.get(response.headers["Location"]).text)
-    assert "Von der Warteliste nachgerückt: Alex Dritte, Alex Vierte." in page
+    assert "Von der Warteliste nachgerückt: Alex Neunte, Alex Zehnte." in page
     assert len(mails("moved_up")) == 2
     log = text(client.get("/manage/admin/protokoll").text)
-    assert "Plätze geändert (2 → 4)" in log
+    assert "Plätze geändert" in log and "Plätze: 8 → 10" in log
 
 
 # -- publishing and cancelling ---------------------------------------------------------

@@ -34,39 +34,40 @@ def _actions(seminar_id: int) -> list[str]:
 
 
 def test_lowering_below_the_confirmed_count_is_refused_with_the_count(app):
-    seminar = factories.seminar(capacity=10)
-    factories.fill(seminar, 6)
+    seminar = factories.seminar(capacity=12)
+    factories.fill(seminar, 10)
 
     with pytest.raises(seminar_service.CapacityBelowConfirmed) as refused:
-        seminar_service.change_capacity(seminar.id, 5)
+        seminar_service.change_capacity(seminar.id, 9)
 
-    assert refused.value.confirmed == 6
+    assert refused.value.confirmed == 10
     db.session.expire_all()
-    assert db.session.get(Seminar, seminar.id).capacity == 10
-    assert [r.state for r in registrations(seminar.id)] == [CONFIRMED] * 6
+    assert db.session.get(Seminar, seminar.id).capacity == 12
+    assert [r.state for r in registrations(seminar.id)] == [CONFIRMED] * 10
 
 
 def test_lowering_to_the_confirmed_count_is_fine(app):
-    seminar = factories.seminar(capacity=10)
-    factories.fill(seminar, 6)
-    assert seminar_service.change_capacity(seminar.id, 6) == []
+    seminar = factories.seminar(capacity=12)
+    factories.fill(seminar, 9)
+    assert seminar_service.change_capacity(seminar.id, 9) == []
     db.session.expire_all()
-    assert db.session.get(Seminar, seminar.id).capacity == 6
+    assert db.session.get(Seminar, seminar.id).capacity == 9
 
 
-def test_capacity_above_the_programme_maximum_is_refused(app):
+@pytest.mark.parametrize("places", [21, 7])
+def test_capacity_outside_the_programme_minimum_and_maximum_is_refused(app, places):
     seminar = factories.seminar(capacity=10)
     with pytest.raises(seminar_service.CapacityNotAllowed) as refused:
-        seminar_service.change_capacity(seminar.id, 21)
-    assert refused.value.maximum == 20
+        seminar_service.change_capacity(seminar.id, places)
+    assert (refused.value.minimum, refused.value.maximum) == (8, 20)
 
 
 def test_raising_moves_the_waiting_list_up_in_order(app):
-    seminar = factories.seminar(capacity=3)
-    factories.fill(seminar, 7)  # 3 confirmed, 4 waitlisted in booking order
+    seminar = factories.seminar(capacity=8)
+    factories.fill(seminar, 12)  # 8 confirmed, 4 waitlisted in booking order
     waiting = [r for r in registrations(seminar.id) if r.state == WAITLISTED]
 
-    moved = seminar_service.change_capacity(seminar.id, 5, actor_id=None)
+    moved = seminar_service.change_capacity(seminar.id, 10, actor_id=None)
 
     assert [r.id for r in moved] == [waiting[0].id, waiting[1].id]
     states = {r.id: r.state for r in registrations(seminar.id)}

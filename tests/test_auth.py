@@ -1,12 +1,13 @@
 """Organiser accounts: login, rate limit, logout, idle timeout, invitations, cookies."""
 
 import re
+from datetime import timedelta
 
 import sqlalchemy as sa
 
 from app.core.timeutil import utcnow
 from app.extensions import db
-from app.models import Role, User
+from app.models import OutboxMail, Role, User
 from tests import factories
 
 LOGIN_FAILED = "E-Mail-Adresse oder Passwort stimmen nicht."
@@ -254,10 +255,10 @@ def test_create_user_refuses_vhs_role_without_a_valid_vhs(runner):
     factories.vhs(slug="vhs-echt")
     missing = _invite(runner, "--role", "vhs", "--email", "a@y.example")
     assert missing.exit_code != 0
-    assert "Role vhs needs --vhs" in missing.output
+    assert "Die Rolle vhs braucht --vhs" in missing.output
     unknown = _invite(runner, "--role", "vhs", "--email", "a@y.example", "--vhs", "vhs-erfunden")
     assert unknown.exit_code != 0
-    assert "Role vhs needs --vhs" in unknown.output
+    assert "Die Rolle vhs braucht --vhs" in unknown.output
     assert _user_by_email("a@y.example") is None
 
 
@@ -265,7 +266,7 @@ def test_create_user_refuses_contact_role_without_a_council(runner):
     factories.council(town="Hamm")
     missing = _invite(runner, "--role", "contact", "--email", "c@y.example")
     assert missing.exit_code != 0
-    assert "Role contact needs --council" in missing.output
+    assert "Die Rolle contact braucht --council" in missing.output
     unknown = _invite(
         runner, "--role", "contact", "--email", "c@y.example", "--council", "Nirgends"
     )
@@ -280,7 +281,7 @@ def test_create_user_refuses_an_existing_address(runner):
     factories.user("admin", email="schon@y.example")
     result = _invite(runner, "--role", "admin", "--email", "Schon@Y.example")
     assert result.exit_code != 0
-    assert "exists already" in result.output
+    assert "Für schon@y.example gibt es schon ein Konto." in result.output
 
 
 # -- admin user page -------------------------------------------------------------
@@ -377,3 +378,52 @@ def test_session_cookie_is_secure_httponly_and_samesite_lax(app_factory):
         assert "Secure" in attributes
         assert "HttpOnly" in attributes
         assert "SameSite=Lax" in attributes
+
+
+def _invitation_link(runner, email: str) -> str:
+    result = runner.invoke(args=["create-user", "--role", "admin", "--email", email])
+    assert result.exit_code == 0, result.output
+    return re.search(r"(/manage/einladung/\S+)", result.output).group(1)
+
+
+def test_common_and_guessable_passwords_are_refused(client, runner):
+    link = _invitation_link(runner, "neu@y.example")
+    for weak in ("123456789012", "passwortpasswort", "iloveyou12345", "neu@y.example1"):
+        refused = client.post(link, data={"password": weak, "confirm": weak})
+        assert refused.status_code == 422, weak
+        assert "zu leicht zu erraten" in refused.text
+    assert _user_by_email("neu@y.example").password_hash is None
+    strong = "Dortmund-Seminar-42 im Herbst"
+    assert client.post(link, data={"password": strong, "confirm": strong}).status_code == 303
+
+
+def _reset_link(app, email: str) -> str:
+    db.session.expire_all()
+    mail = db.session.scalars(
+        sa.select(OutboxMail)
+        .where(OutboxMail.recipient == email, OutboxMail.kind == "password_reset")
+        .order_by(OutboxMail.id.desc())
+    ).first()
+    return re.search(r"(/manage/einladung/\S+)", mail.text_body).group(1)
+
+
+def test_a_reset_request_leaves_a_pending_invitation_valid(app, client, runner):
+    invitation = _invitation_link(runner, "neu@y.example")
+    client.post("/manage/passwort-vergessen", data={"email": "neu@y.example"})
+    assert client.get(invitation).status_code == 200  # an anonymous request voids nothing
+
+
+def test_a_reset_link_lives_two_hours(app, client):
+    user = factories.user("admin")
+    client.post("/manage/passwort-vergessen", data={"email": user.email})
+    link = _reset_link(app, user.email)
+    assert client.get(link).status_code == 200
+    lifetime = db.session.get(User, user.id, populate_existing=True).reset_expires - utcnow()
+    assert timedelta(hours=1, minutes=55) < lifetime <= timedelta(hours=2)
+    db.session.execute(
+        sa.update(User)
+        .where(User.id == user.id)
+        .values(reset_expires=utcnow() - timedelta(seconds=1))
+    )
+    db.session.commit()
+    assert client.get(link).status_code == 404  # two hours later the link is spent

@@ -6,13 +6,14 @@ import pytest
 import sqlalchemy as sa
 
 from app.extensions import db
-from app.models import Registration, RegistrationState, SeminarState
+from app.models import Registration, RegistrationState, Seminar, SeminarState
 from app.rules import ClosedReason
 from app.services.registrations import (
     AlreadyRegistered,
     RegistrationClosed,
     book_seat,
     cancel_registration,
+    check_counts,
     waitlist_position,
 )
 from tests import factories
@@ -367,3 +368,37 @@ def _all(seminar):
 def _state(registration_id):
     db.session.expire_all()
     return db.session.get(Registration, registration_id).state
+
+
+def test_one_mailbox_holds_one_place_whatever_its_spelling(app):
+    """Full-width letters, the ideographic full stop and an IDN domain in Unicode or
+    xn-- form are one mailbox (email-validator's normalised form)."""
+    seminar = factories.seminar()
+    book_seat(seminar.id, factories.applicant(0, email="x@example.net"))
+    for n, variant in enumerate(["X@ｅｘａｍｐｌｅ.net", "x@example。net", " x@EXAMPLE.net"], 1):
+        with pytest.raises(AlreadyRegistered):
+            book_seat(seminar.id, factories.applicant(n, email=variant))
+    book_seat(seminar.id, factories.applicant(5, email="anna@bücher.example"))
+    with pytest.raises(AlreadyRegistered):
+        book_seat(seminar.id, factories.applicant(6, email="anna@xn--bcher-kva.example"))
+
+
+def test_the_seminar_row_keeps_its_counts_and_check_counts_repairs_drift(app, runner):
+    seminar = factories.seminar(capacity=8)
+    factories.fill(seminar, 10)
+    first = db.session.scalars(
+        sa.select(Registration).where(Registration.seminar_id == seminar.id)
+    ).first()
+    cancel_registration(first.id)
+    db.session.expire_all()
+    kept = db.session.get(Seminar, seminar.id)
+    assert (kept.confirmed_count, kept.waitlisted_count, kept.cancelled_count) == (8, 1, 1)
+    assert check_counts(repair=False) == []
+
+    db.session.execute(sa.update(Seminar).values(confirmed_count=3))  # drift, by hand
+    db.session.commit()
+    report = runner.invoke(args=["check-counts", "--dry-run"])
+    assert f"Seminar {seminar.id}, confirmed: gespeichert 3, gezählt 8" in report.output
+    repaired = runner.invoke(args=["check-counts"])
+    assert "korrigiert" in repaired.output
+    assert runner.invoke(args=["check-counts"]).output.startswith("Alle Platzzahlen stimmen")

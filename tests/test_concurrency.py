@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.models import Registration, RegistrationState
-from app.services.registrations import waitlist_position
+from app.services.registrations import check_counts, waitlist_position
 from tests import factories
 from tests.server import LiveServer
 
@@ -93,6 +93,9 @@ def visitors(live_server):
     yield make
     for person in made:
         person.close()
+    # After every burst: the counts each seminar row keeps equal its registrations.
+    db.session.remove()
+    assert check_counts(repair=False) == []
 
 
 def _registrations(seminar_id: int) -> list[Registration]:

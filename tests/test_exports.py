@@ -4,24 +4,29 @@ import csv
 import io
 import re
 import unicodedata
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
 from openpyxl import load_workbook
 
+from app.core.timeutil import today_berlin
 from app.extensions import db
 from app.models import Registration
 from app.services.exports import HEADER, safe_cell
 from tests import factories
 
-HEADER_LINE = "Name;Vorname;Ort;E-Mail-Adresse;Status;Angemeldet am;Anwesend Tag 1;Anwesend Tag 2"
+HEADER_LINE = (
+    "Name;Vorname;Ort;E-Mail-Adresse;Status;Angemeldet am;Anwesenheit Tag 1;Anwesenheit Tag 2"
+)
 MOMENT = re.compile(r"\d\d\.\d\d\.\d{4}, \d{1,2}:\d\d Uhr")
 
 HYPERLINK = '=HYPERLINK("https://evil.example/";"Klick")'
 # (last name, first name, town, e-mail) as typed into the organisers' form
 PEOPLE = [
     (HYPERLINK, "+49 170 1234567", "-1", "=1+1@example.org"),
-    ("@SUM(1+1)", "Zoë", "Köln", "sum@example.org"),
+    # a full-width equals sign, which some spreadsheets take for "="
+    ("@SUM(1+1)", "Zoë", "\uff1d1+1", "sum@example.org"),
     ("Nguyễn", "Thị Lan", "Düsseldorf", "lan@example.org"),
     # typed with a combining cedilla: stored and exported as one character
     ("C\u0327elik", "Ays\u0327e", "Münster", "ayse@example.org"),
@@ -30,7 +35,8 @@ PEOPLE = [
 
 @pytest.fixture
 def exported(app, client):
-    """A seminar with three places, filled through the organisers' form; Nguyễn present."""
+    """A seminar with three places, filled through the organisers' form before it began;
+    on its first day (today) Nguyễn is present, the first person absent."""
     school = factories.vhs()
     seminar = factories.seminar(vhs=school, capacity=3)
     account = factories.user("vhs", vhs_id=school.id)
@@ -41,30 +47,39 @@ def exported(app, client):
             data={"last_name": last, "first_name": first, "town": town, "email": email},
         )
         assert response.status_code == 303, response.text
-    lan = db.session.scalars(
-        sa.select(Registration).where(
-            Registration.seminar_id == seminar.id, Registration.email == "lan@example.org"
+    today = today_berlin()
+    seminar.day1, seminar.day2 = today, today + timedelta(days=1)
+    seminar.registration_deadline = today - timedelta(days=1)
+    db.session.commit()
+    people = {
+        r.email: r
+        for r in db.session.scalars(
+            sa.select(Registration).where(Registration.seminar_id == seminar.id)
         )
-    ).one()
-    marked = client.post(f"/manage/anmeldungen/{lan.id}/anwesenheit/1", data={"present": "1"})
-    assert marked.status_code == 303
+    }
+    for email, present in (("lan@example.org", "1"), ("=1+1@example.org", "0")):
+        marked = client.post(
+            f"/manage/anmeldungen/{people[email].id}/anwesenheit/1", data={"present": present}
+        )
+        assert marked.status_code == 303
     return seminar
 
 
+# each row as typed (what the XLSX holds); the CSV holds it formula-safe (safe_cell)
 EXPECTED = {
-    "'" + HYPERLINK: [
-        "'" + HYPERLINK,
-        "'+49 170 1234567",
-        "'-1",
-        "'=1+1@example.org",
+    HYPERLINK: [
+        HYPERLINK,
+        "+49 170 1234567",
+        "-1",
+        "=1+1@example.org",
         "bestätigt",
-        "nicht erfasst",
+        "abwesend",
         "nicht erfasst",
     ],
-    "'@SUM(1+1)": [
-        "'@SUM(1+1)",
+    "@SUM(1+1)": [
+        "@SUM(1+1)",
         "Zoë",
-        "Köln",
+        "\uff1d1+1",
         "sum@example.org",
         "bestätigt",
         "nicht erfasst",
@@ -76,24 +91,31 @@ EXPECTED = {
         "Düsseldorf",
         "lan@example.org",
         "bestätigt",
-        "ja",
+        "anwesend",
         "nicht erfasst",
     ],
     "Çelik": ["Çelik", "Ayşe", "Münster", "ayse@example.org", "Warteliste", "", ""],
 }
+CSV_EXPECTED = {
+    safe_cell(name): [safe_cell(value) for value in row] for name, row in EXPECTED.items()
+}
 
 
-def _check_rows(rows: list[list[str]]) -> None:
-    assert len(rows) == len(EXPECTED)
+def _check_rows(rows: list[list[str]], expected: dict[str, list[str]]) -> None:
+    assert len(rows) == len(expected)
     by_name = {row[0]: row for row in rows}
-    assert set(by_name) == set(EXPECTED)
-    for name, expected in EXPECTED.items():
+    assert set(by_name) == set(expected)
+    for name, wanted in expected.items():
         row = by_name[name]
-        assert row[:5] + row[6:] == expected, row
+        assert row[:5] + row[6:] == wanted, row
         assert MOMENT.fullmatch(row[5]), row[5]
     for row in rows:
         for value in row:
             assert unicodedata.is_normalized("NFC", value)
+
+
+def rows_by_name(rows: list[list[str]]) -> dict[str, list[str]]:
+    return {row[0]: row for row in rows}
 
 
 def test_csv_export_for_german_excel(client, exported):
@@ -109,7 +131,14 @@ def test_csv_export_for_german_excel(client, exported):
     text = body.decode("utf-8-sig")
     header, *rows = list(csv.reader(io.StringIO(text), delimiter=";"))
     assert header == HEADER
-    _check_rows(rows)
+    _check_rows(rows, CSV_EXPECTED)
+    assert rows_by_name(rows)["'" + HYPERLINK][:4] == [
+        "'" + HYPERLINK,
+        "'+49 170 1234567",
+        "'-1",
+        "'=1+1@example.org",
+    ]
+    assert rows_by_name(rows)["'@SUM(1+1)"][2] == "'\uff1d1+1"
 
 
 def test_xlsx_export_has_text_cells_only(client, exported):
@@ -125,7 +154,9 @@ def test_xlsx_export_has_text_cells_only(client, exported):
     assert sheet.title == f"Seminar {exported.id}"
     values = [[cell.value or "" for cell in row] for row in sheet.iter_rows()]
     assert values[0] == HEADER
-    _check_rows(values[1:])
+    # the text as typed, in string cells: no formula, no added apostrophe
+    _check_rows(values[1:], EXPECTED)
+    assert values[1:][[row[0] for row in values[1:]].index(HYPERLINK)][:4] == list(PEOPLE[0])
     for row in sheet.iter_rows():
         for cell in row:
             assert cell.data_type != "f", (cell.coordinate, cell.value)
@@ -162,6 +193,10 @@ def test_tabs_and_line_breaks_never_reach_the_export_unneutralised(client, app):
         ("@SUM(A1)", "'@SUM(A1)"),
         ("\t=1+1", "'\t=1+1"),
         ("\r=1+1", "'\r=1+1"),
+        ("\uff1d1+1", "'\uff1d1+1"),
+        ("\uff0b49", "'\uff0b49"),
+        ("\uff0d1", "'\uff0d1"),
+        ("\uff20SUM(A1)", "'\uff20SUM(A1)"),
         ("Nguyễn", "Nguyễn"),
         ("Anne-Marie", "Anne-Marie"),
         ("O'Neill", "O'Neill"),

@@ -24,26 +24,30 @@ BY_HAND = {
     12: (2, 1_800_00, 144_00, 1_944_00),
     20: (2, 1_800_00, 240_00, 2_040_00),
 }
-TRAVEL = 84_50 + 120_00  # recorded for the seminar with 12
+# travel costs recorded (adult educator first, council field second) and the part funded:
+# the first trainer of the list from 8, both from 12, nobody below the minimum (rule 5)
+RECORDED = {7: (10_00, 10_00), 8: (30_00, 50_00), 11: (0, 0), 12: (84_50, 120_00), 20: (0, 0)}
+TRAVEL = {7: 0, 8: 30_00, 11: 0, 12: 84_50 + 120_00, 20: 0}
 
 
 @pytest.fixture
 def programme_with_seminars(app):
-    """One seminar per threshold, each at its own VHS; travel costs on the one with 12."""
+    """One seminar per threshold, each at its own VHS with a full tandem."""
     programme = factories.programme()
     seminars = {}
+    adult, field = factories.trainer("adult_educator"), factories.trainer("council_field")
     for confirmed in BY_HAND:
         seminar = factories.seminar(programme=programme, module=1 if confirmed < 12 else 2)
         factories.fill(seminar, confirmed)
+        adult_travel, field_travel = RECORDED[confirmed]
+        set_tandem(
+            seminar.id,
+            {
+                TrainerKind.ADULT_EDUCATOR: (adult.id, adult_travel),
+                TrainerKind.COUNCIL_FIELD: (field.id, field_travel),
+            },
+        )
         seminars[confirmed] = seminar
-    adult, field = factories.trainer("adult_educator"), factories.trainer("council_field")
-    set_tandem(
-        seminars[12].id,
-        {
-            TrainerKind.ADULT_EDUCATOR: (adult.id, 84_50),
-            TrainerKind.COUNCIL_FIELD: (field.id, 120_00),
-        },
-    )
     return programme, seminars
 
 
@@ -53,7 +57,7 @@ def test_each_threshold_against_the_hand_computed_figures(programme_with_seminar
     lines = {line.seminar.id: line for line in funding.overview().lines}
     line = lines[seminars[confirmed].id]
     trainers, fees, catering, total = BY_HAND[confirmed]
-    travel = TRAVEL if confirmed == 12 else 0
+    travel = TRAVEL[confirmed]
     assert line.confirmed == confirmed
     assert line.funding.trainers == trainers
     assert line.funding.trainer_fees_cents == fees
@@ -69,14 +73,15 @@ def test_programme_totals(programme_with_seminars):
     assert totals.trainers == 0 + 1 + 1 + 2 + 2
     assert totals.trainer_fees_cents == 5_400_00
     assert totals.catering_cents == 696_00
-    assert totals.travel_cents == 204_50
-    assert totals.total_cents == 84_00 + 996_00 + 1_032_00 + 1_944_00 + 2_040_00 + 204_50
+    assert totals.travel_cents == 30_00 + 204_50
+    assert totals.total_cents == 84_00 + 996_00 + 1_032_00 + 1_944_00 + 2_040_00 + 234_50
 
 
 def test_only_confirmed_people_count_and_cancelled_seminars_are_left_out(app):
     programme = factories.programme()
     small = factories.seminar(programme=programme, capacity=8)
     factories.fill(small, 11)  # 8 confirmed, 3 waitlisted
+    set_tandem(small.id, {TrainerKind.ADULT_EDUCATOR: (factories.trainer().id, 0)})
     gone = factories.seminar(programme=programme)
     factories.fill(gone, 12)
     cancel_seminar(gone.id)
@@ -94,7 +99,7 @@ def test_filters_by_module_vhs_and_programme(programme_with_seminars):
     programme, seminars = programme_with_seminars
     basic = funding.overview(module=1)
     assert {line.confirmed for line in basic.lines} == {7, 8, 11}
-    assert basic.totals.total_cents == 84_00 + 996_00 + 1_032_00
+    assert basic.totals.total_cents == 84_00 + 996_00 + 1_032_00 + 30_00
     one_vhs = funding.overview(vhs_id=seminars[20].vhs_id)
     assert [line.confirmed for line in one_vhs.lines] == [20]
     assert funding.overview(programme_id=programme.id).totals.seminars == 5
@@ -113,7 +118,8 @@ def test_the_overview_takes_the_same_number_of_queries_for_more_seminars(app):
         set_tandem(seminar.id, {TrainerKind.ADULT_EDUCATOR: (factories.trainer().id, 10_00)})
     with count_queries() as many:
         funding.overview()
-    assert len(many) == len(few) <= 3
+    # seminars with their evidence, their trainers, registrations, attendance
+    assert len(many) == len(few) <= 4
 
 
 # -- the page -----------------------------------------------------------------------------
@@ -123,7 +129,8 @@ def test_the_page_shows_each_seminar_and_the_totals(client, programme_with_semin
     login_admin(client)
     page = text(client.get("/manage/admin/foerderung").text)
     assert "5 Seminare" in page
-    assert "Summe 58 6 5.400,00 € 204,50 € 696,00 € 6.300,50 €" in page
+    assert "Summe 58 6 5.400,00 € 234,50 € 696,00 € 6.330,50 €" in page
+    assert "8 1 900,00 € 30,00 € 96,00 € 1.026,00 €" in page
     assert "12 2 1.800,00 € 204,50 € 144,00 € 2.148,50 €" in page
     assert "7 0 0,00 € 0,00 € 84,00 € 84,00 €" in page
 
@@ -158,12 +165,13 @@ def test_csv_export_for_excel(client, programme_with_seminars):
     assert response.data.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig")), delimiter=";"))
     assert rows[0][:3] == ["Nr.", "Modul", "Volkshochschule"]
-    assert rows[0][-1] == "Summe (EUR)"
+    assert rows[0][12] == "Summe (EUR)"
     by_registrations = {row[7]: row for row in rows[1:-1]}
-    assert by_registrations["12"][8:] == ["2", "1800,00", "204,50", "144,00", "2148,50"]
+    assert by_registrations["12"][8:13] == ["2", "1800,00", "204,50", "144,00", "2148,50"]
+    assert by_registrations["8"][8:13] == ["1", "900,00", "30,00", "96,00", "1026,00"]
     assert by_registrations["8"][2] == '\'=HYPERLINK("http://evil.example")'
     assert rows[-1][0] == "Summe"
-    assert rows[-1][7:] == ["58", "6", "5400,00", "204,50", "696,00", "6300,50"]
+    assert rows[-1][7:13] == ["58", "6", "5400,00", "234,50", "696,00", "6330,50"]
 
     filtered = client.get("/manage/admin/foerderung.csv?modul=1")
     filtered_rows = list(csv.reader(io.StringIO(filtered.data.decode("utf-8-sig")), delimiter=";"))

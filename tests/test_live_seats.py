@@ -49,7 +49,7 @@ def test_unchanged_poll_costs_one_query(app, client, seminar):
     etag = client.get(url).headers["ETag"]
     with count_queries() as queries:
         assert client.get(url, headers={"If-None-Match": etag}).status_code == 304
-    assert len(queries) == 2, queries  # the seminars, the grouped counts
+    assert len(queries) == 1, queries  # the seminars, their counts kept on the row
 
 
 def test_polling_stops_once_registration_is_closed(client):

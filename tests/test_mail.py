@@ -183,14 +183,14 @@ def test_registration_succeeds_while_smtp_is_down_and_mail_goes_out_once_it_is_b
     runner = mail_app.test_cli_runner()
     smtp.start()
     early = runner.invoke(args=["send-mail"])
-    assert "Sent 0 mails" in early.output  # the backoff is respected
+    assert "0 E-Mails versendet." in early.output  # the backoff is respected
     pending.next_attempt_at = utcnow() - timedelta(seconds=1)
     db.session.commit()
     result = runner.invoke(args=["send-mail"])
-    assert "Sent 1 mails, 0 failed" in result.output
+    assert "1 E-Mail versendet." in result.output
     assert len(smtp.to("person0@example.org")) == 1
     again = runner.invoke(args=["send-mail"])
-    assert "Sent 0 mails" in again.output
+    assert "0 E-Mails versendet." in again.output
     assert len(smtp.to("person0@example.org")) == 1
 
 
@@ -206,11 +206,11 @@ def test_reminders_go_to_confirmed_people_once(mail_app, mail_client, smtp):
     _register(mail_client, later, 2)
     runner = mail_app.test_cli_runner()
     first = runner.invoke(args=["send-reminders"])
-    assert "Queued 1 reminders; sent 1" in first.output
+    assert "1 Erinnerung erstellt; 1 E-Mail versendet" in first.output
     reminders = [m for m in smtp.messages if m["Subject"].startswith("Erinnerung")]
     assert [m["To"] for m in reminders] == ["person0@example.org"]
     second = runner.invoke(args=["send-reminders"])
-    assert "Queued 0 reminders" in second.output
+    assert "0 Erinnerungen erstellt" in second.output
     assert len([m for m in smtp.messages if m["Subject"].startswith("Erinnerung")]) == 1
 
 

@@ -3,14 +3,17 @@ sign-in sheets."""
 
 import html
 import re
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
 
 from app.core.formatting import date_long
+from app.core.timeutil import today_berlin
 from app.extensions import db
-from app.models import Attendance, Registration, RegistrationState, SeminarState
+from app.models import Attendance, Registration, RegistrationState, SeminarState, TrainerKind
 from app.services.registrations import book_seat, cancel_registration
+from app.services.trainers import set_tandem
 from tests import factories
 
 CONFIRMED, WAITLISTED, CANCELLED = (
@@ -120,7 +123,7 @@ def test_dashboard_lists_the_seminars_in_scope_with_counts_and_funding_state(cli
     assert set(rows) == {seven.id, eight.id, twelve.id, full.id}
 
     expected = {
-        seven.id: ("7 von 20", "0", "1", "es fehlen 1"),
+        seven.id: ("7 von 20", "0", "1", "es fehlt 1 Anmeldung"),
         eight.id: ("8 von 20", "0", "0", "1 Trainer*in gefördert"),
         twelve.id: ("12 von 20", "0", "0", "2 Trainer*innen gefördert"),
         full.id: ("10 von 10", "2", "0", "Ausgebucht"),
@@ -411,6 +414,7 @@ def test_every_change_appears_in_the_audit_log_with_who_and_what(app, client, sc
 
     _add(client, seminar, last_name="Telefon", first_name="Tara", email="tara@example.org")
     client.post(f"/manage/anmeldungen/{self_registered.id}/stornieren")  # Wim moves up
+    _under_way(seminar)  # attendance is recorded from the seminar day on
     client.post(f"/manage/anmeldungen/{waiting.id}/anwesenheit/1", data={"present": "1"})
     seminar.capacity = 2
     db.session.commit()
@@ -456,9 +460,19 @@ def test_every_change_appears_in_the_audit_log_with_who_and_what(app, client, sc
 # -- attendance ---------------------------------------------------------------------------
 
 
+def _under_way(seminar) -> None:
+    """Move a seminar booked in advance to yesterday and today: attendance can be
+    recorded on both days (from each day on, never before)."""
+    today = today_berlin()
+    seminar.day1, seminar.day2 = today - timedelta(days=1), today
+    seminar.registration_deadline = today - timedelta(days=2)
+    db.session.commit()
+
+
 @pytest.fixture
 def day_list(app, school):
-    """Capacity 3: three confirmed, one waitlisted; hosted for a council."""
+    """Capacity 3: three confirmed, one waitlisted; hosted for a council; day 1 was
+    yesterday, day 2 is today."""
     council = factories.council(town="Gelsenkirchen")
     seminar = factories.seminar(vhs=school, capacity=3, councils=[council])
     people = [
@@ -467,6 +481,7 @@ def day_list(app, school):
         _book(seminar, "Claassen", "Carla"),
         _book(seminar, "Dorn", "Dora"),
     ]
+    _under_way(seminar)
     return seminar, council, people
 
 
@@ -529,8 +544,10 @@ def test_toggling_attendance_with_htmx_answers_the_item_and_the_count(
     assert f'id="person-{anna.id}"' not in response.text
     assert re.search(r'<p id="present-count"[^>]*hx-swap-oob="true"', response.text)
     assert _count(response.text) == "2 von 3 anwesend"
-    # the next press marks absent again
-    assert '<input type="hidden" name="present" value="0">' in response.text
+    # the next press on the person marks them absent, explicitly
+    assert re.search(
+        rf'<button type="submit" name="present" value="0" id="toggle-{bert.id}-1"', response.text
+    )
 
 
 def test_waitlisted_people_cannot_be_marked_and_day_three_does_not_exist(client, school, day_list):
@@ -580,17 +597,21 @@ def _budget(text: str) -> str:
     return _text(match.group(1))
 
 
+# the trainers in the room are those assigned, funded or not (rule 5); before anyone is
+# assigned, the tandem of two
 @pytest.mark.parametrize(
-    ("confirmed", "trainers", "budget"),
+    ("confirmed", "assigned", "trainers", "budget"),
     [
-        (7, 1, "84,00 € (7 Teilnehmende × 12,00 €)"),
-        (8, 1, "96,00 € (8 Teilnehmende × 12,00 €)"),
-        (12, 2, "144,00 € (12 Teilnehmende × 12,00 €)"),
+        (7, 0, 2, "84,00 € (7 Teilnehmende × 12,00 €)"),
+        (8, 2, 2, "96,00 € (8 Teilnehmende × 12,00 €)"),
+        (12, 1, 1, "144,00 € (12 Teilnehmende × 12,00 €)"),
     ],
 )
-def test_room_needs_numbers(client, school, confirmed, trainers, budget):
+def test_room_needs_numbers(client, school, confirmed, assigned, trainers, budget):
     seminar = factories.seminar(vhs=school, capacity=20)
     factories.fill(seminar, confirmed)
+    kinds = [TrainerKind.ADULT_EDUCATOR, TrainerKind.COUNCIL_FIELD][:assigned]
+    set_tandem(seminar.id, {kind: (factories.trainer(kind.value).id, 0) for kind in kinds})
     _login(client, "vhs", vhs_id=school.id)
     page = client.get(f"/manage/seminare/{seminar.id}/raumbedarf")
     assert page.status_code == 200
@@ -606,6 +627,7 @@ def test_room_needs_numbers(client, school, confirmed, trainers, budget):
 def test_room_needs_show_what_changed_since_the_last_visit(app, client, school):
     seminar = factories.seminar(vhs=school, capacity=20)
     factories.fill(seminar, 8)
+    set_tandem(seminar.id, {TrainerKind.ADULT_EDUCATOR: (factories.trainer().id, 0)})
     _login(client, "vhs", vhs_id=school.id)
     url = f"/manage/seminare/{seminar.id}/raumbedarf"
 
@@ -635,7 +657,7 @@ def _sheet_names(text: str) -> list[tuple[str, str]]:
         (html.unescape(last), html.unescape(first))
         for last, first in re.findall(
             r"<tr><td>\d+</td><td>([^<]+)</td><td>([^<]+)</td><td>[^<]*</td>"
-            r'<td class="signature"></td></tr>',
+            r'<td class="attendance-state">[^<]*</td><td class="signature"></td></tr>',
             text,
         )
     ]

@@ -210,3 +210,15 @@ def test_get_on_the_form_url_leads_to_the_form(client, seminar):
     response = client.get(f"/seminare/{seminar.id}/anmelden")
     assert response.status_code == 302
     assert response.headers["Location"].endswith(f"/seminare/{seminar.id}#anmeldung")
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["Mohammad\u200cReza", "Ta\u200dhir", "Schwarzen\u00adberger"],
+    ids=["zwnj", "zwj", "shy"],
+)
+def test_names_written_with_joiners_or_a_soft_hyphen_are_accepted(client, seminar, name):
+    response = _post(client, seminar, last_name=name)
+    assert response.status_code == 303
+    (registration,) = _rows()
+    assert registration.last_name == name

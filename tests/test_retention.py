@@ -6,7 +6,8 @@ import sqlalchemy as sa
 
 from app.core.timeutil import today_berlin, utcnow
 from app.extensions import db
-from app.models import Attendance, OutboxMail, Registration
+from app.models import Attendance, OutboxMail, Registration, Seminar
+from app.services.registrations import check_counts
 from tests import factories
 
 
@@ -33,9 +34,24 @@ def test_purge_deletes_old_seminars_registrations_and_old_mails(app, runner):
     db.session.commit()
 
     result = runner.invoke(args=["purge-old-data"])
-    assert "Deleted 3 registrations and 3 mails." in result.output
+    assert "3 Anmeldungen und 3 E-Mails gelöscht." in result.output
     db.session.expire_all()
     left = db.session.scalars(sa.select(Registration.seminar_id)).all()
     assert left == [recent.id, recent.id]
     assert db.session.scalars(sa.select(Attendance)).all() == []
     assert len(db.session.scalars(sa.select(OutboxMail)).all()) == 2
+
+
+def test_the_purge_leaves_the_kept_counts_equal_to_the_registrations(app, runner):
+    seminar = factories.seminar(day1=today_berlin() + timedelta(days=10))
+    factories.fill(seminar, 3)
+    db.session.execute(
+        sa.update(Seminar)
+        .where(Seminar.id == seminar.id)
+        .values(
+            day1=today_berlin() - timedelta(days=800), day2=today_berlin() - timedelta(days=799)
+        )
+    )
+    db.session.commit()
+    assert runner.invoke(args=["purge-old-data"]).exit_code == 0
+    assert check_counts(repair=False) == []

@@ -92,7 +92,9 @@ def test_free_places(confirmed, free):
     ("capacity", "allowed"),
     [
         pytest.param(0, False, id="0-no-places"),
-        pytest.param(1, True, id="1-smallest"),
+        pytest.param(1, False, id="1-below-minimum"),
+        pytest.param(7, False, id="7-below-minimum"),
+        pytest.param(8, True, id="8-programme-minimum"),
         pytest.param(20, True, id="20-programme-maximum"),
         pytest.param(21, False, id="21-over-maximum"),
     ],
@@ -138,7 +140,7 @@ def test_in_period_later_programme(day, inside):
     ("first", "second", "ok"),
     [
         pytest.param(date(2026, 3, 6), date(2026, 3, 7), True, id="next-day"),
-        pytest.param(date(2026, 3, 6), date(2026, 3, 6), True, id="same-day"),
+        pytest.param(date(2026, 3, 6), date(2026, 3, 6), False, id="same-day-twice-refused"),
         pytest.param(date(2026, 3, 6), date(2026, 3, 13), True, id="week-later"),
         pytest.param(date(2026, 3, 6), date(2026, 3, 5), False, id="day-before"),
     ],

@@ -25,12 +25,15 @@ FUNDING_CASES = [
 
 @pytest.mark.parametrize(("confirmed", "trainers", "fees", "catering"), FUNDING_CASES)
 def test_seminar_funding_by_hand(confirmed, trainers, fees, catering):
-    funding = rules.seminar_funding(DEFAULT, confirmed, travel_cents=123_45)
+    # a tandem on the list, travel 123,45 EUR for the first and 50 EUR for the second
+    funding = rules.seminar_funding(DEFAULT, confirmed, travel_cents=[123_45, 50_00])
+    travel = [0, 123_45, 173_45][trainers]
     assert funding.trainers == trainers
     assert funding.trainer_fees_cents == fees
     assert funding.catering_cents == catering
-    assert funding.travel_cents == 123_45
-    assert funding.total_cents == fees + catering + 123_45
+    assert funding.travel_cents == travel
+    assert funding.total_cents == fees + catering + travel
+    assert funding.assigned == 2 and funding.unfunded == 2 - trainers
 
 
 def test_seminar_funding_follows_the_programme_figures():
@@ -38,13 +41,47 @@ def test_seminar_funding_follows_the_programme_figures():
         min_participants=6, two_trainers_from=10, trainer_fee_cents_per_day=500_00,
         catering_cents_per_person=15_00,
     )  # fmt: skip
-    assert rules.seminar_funding(other, 6).trainer_fees_cents == 2 * 500_00
-    assert rules.seminar_funding(other, 10).trainer_fees_cents == 2 * 2 * 500_00
-    assert rules.seminar_funding(other, 6).catering_cents == 6 * 15_00
+    tandem = [0, 0]
+    assert rules.seminar_funding(other, 6, tandem).trainer_fees_cents == 2 * 500_00
+    assert rules.seminar_funding(other, 10, tandem).trainer_fees_cents == 2 * 2 * 500_00
+    assert rules.seminar_funding(other, 6, tandem).catering_cents == 6 * 15_00
 
 
 def test_negative_travel_costs_count_as_none():
-    assert rules.seminar_funding(DEFAULT, 8, travel_cents=-5).travel_cents == 0
+    assert rules.seminar_funding(DEFAULT, 8, travel_cents=[-5]).travel_cents == 0
+
+
+# -- rule 5: the funded trainers are the first of the seminar's list ---------------
+
+
+@pytest.mark.parametrize(
+    ("confirmed", "funded", "unfunded"),
+    [
+        (7, [], ["first", "second"]),
+        (8, ["first"], ["second"]),
+        (11, ["first"], ["second"]),
+        (12, ["first", "second"], []),
+        (20, ["first", "second"], []),
+    ],
+)
+def test_split_funded_takes_the_first_of_the_list(confirmed, funded, unfunded):
+    assert rules.split_funded(DEFAULT, confirmed, ["first", "second"]) == (funded, unfunded)
+
+
+def test_only_assigned_trainers_are_funded():
+    # 12 registrations fund two trainers, but only one is on the list: one fee, one trip
+    alone = rules.seminar_funding(DEFAULT, 12, [80_00])
+    assert (alone.trainers, alone.trainer_fees_cents, alone.travel_cents) == (1, 900_00, 80_00)
+    nobody = rules.seminar_funding(DEFAULT, 12)
+    assert (nobody.trainers, nobody.trainer_fees_cents, nobody.travel_cents) == (0, 0, 0)
+    # 8 registrations with a tandem: the second's travel costs are not funded
+    tandem = rules.seminar_funding(DEFAULT, 8, [30_00, 70_00])
+    assert (tandem.trainers, tandem.travel_cents, tandem.unfunded) == (1, 30_00, 1)
+
+
+@pytest.mark.parametrize(("assigned", "in_room"), [(0, 2), (1, 1), (2, 2), (3, 3)])
+def test_the_trainers_in_the_room_are_those_assigned(assigned, in_room):
+    assert rules.trainers_in_room(assigned) == in_room
 
 
 # -- capacity, dates, deadline -------------------------------------------------------
@@ -58,9 +95,9 @@ def test_capacity_keeps_confirmed(capacity, confirmed, ok):
 
 
 @pytest.mark.parametrize(
-    ("capacity", "ok"), [(0, False), (1, True), (20, True), (21, False)]
+    ("capacity", "ok"), [(0, False), (1, False), (7, False), (8, True), (20, True), (21, False)]
 )  # fmt: skip
-def test_capacity_allowed_up_to_the_programme_maximum(capacity, ok):
+def test_capacity_allowed_between_the_programme_minimum_and_maximum(capacity, ok):
     assert rules.capacity_allowed(DEFAULT, capacity) is ok
 
 

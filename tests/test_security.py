@@ -97,9 +97,16 @@ def test_registration_posts_are_rate_limited_per_address(app_factory, htmx):
         assert client.get(f"/seminare/{seminar.id}").status_code == 200
 
 
+def _real_operator(monkeypatch):
+    """Outside debug and tests the site also needs real operator data (app.config)."""
+    monkeypatch.setenv("OPERATOR_EMAIL", "info@vhs-nrw.test")
+    monkeypatch.setenv("MAIL_SENDER", "Seminare <anmeldung@vhs-nrw.test>")
+
+
 def test_secret_key_is_required_outside_debug_and_tests(monkeypatch):
     monkeypatch.delenv("SECRET_KEY", raising=False)
     monkeypatch.delenv("FLASK_DEBUG", raising=False)
+    _real_operator(monkeypatch)
     with pytest.raises(RuntimeError, match="SECRET_KEY"):
         load_config()
     monkeypatch.setenv("SECRET_KEY", "from-the-environment")
@@ -108,6 +115,7 @@ def test_secret_key_is_required_outside_debug_and_tests(monkeypatch):
 
 def test_settings_come_from_the_environment(monkeypatch):
     monkeypatch.setenv("SECRET_KEY", "x")
+    _real_operator(monkeypatch)
     monkeypatch.setenv("DATABASE_URL", "postgresql://db.example/seminare")
     monkeypatch.setenv("RATELIMIT_ENABLED", "false")
     monkeypatch.setenv("EMAIL_CHECK_DELIVERABILITY", "true")

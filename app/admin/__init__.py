@@ -42,6 +42,7 @@ from app.admin import (  # noqa: E402,F401
     councils,
     funding,
     home,
+    outbox,
     programme,
     seminars,
     trainers,

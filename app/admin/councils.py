@@ -1,5 +1,6 @@
 import sqlalchemy as sa
 from flask import abort, flash, render_template, url_for
+from flask_login import current_user
 
 from app.admin import bp
 from app.admin.forms import CouncilForm
@@ -49,7 +50,9 @@ def _page(council: Council | None):
     def save():
         values = {name: form[name].data or "" for name in CouncilData.__dataclass_fields__}
         values["kind"] = CouncilKind(form.kind.data)
-        saved = save_council(council.id if council else None, CouncilData(**values))
+        saved = save_council(
+            council.id if council else None, CouncilData(**values), actor_id=current_user.id
+        )
         flash(messages.saved(f"Das Gremium {saved.town}"), "success")
         return see_other(url_for("admin.council_edit", council_id=saved.id))
 

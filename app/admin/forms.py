@@ -21,7 +21,7 @@ from app.core.text import clean
 from app.extensions import db
 from app.models import Council, CouncilKind, Role, TrainerKind, Vhs
 from app.services import messages
-from app.services.seminars import SeminarData, rule_errors
+from app.services.seminars import SeminarData, day_warnings, rule_errors
 from app.web import validators
 from app.web.forms import (
     CheckboxesField,
@@ -88,7 +88,7 @@ class SeminarForm(FlaskForm):
         invalid_choice_message=validators.CHOOSE,
         invalid_value_message=validators.CHOOSE,
     )
-    # checked against the programme's maximum (rules.capacity_allowed) in validate()
+    # checked against the programme's minimum and maximum (rules.capacity_allowed) in validate()
     capacity = whole_field("Plätze", "Bitte geben Sie die Zahl der Plätze an.")
     venue_name = StringField(
         "Veranstaltungsort (Haus, Raum)",
@@ -139,6 +139,11 @@ class SeminarForm(FlaskForm):
             self[name].errors.append(message)
         return ok and not errors
 
+    def warnings(self) -> dict[str, str]:
+        """Days shorter than eight hours, by the field of the day's end: shown beside it,
+        saved all the same (rule 10)."""
+        return day_warnings(self.data_of())
+
     def data_of(self) -> SeminarData:
         """The seminar's facts as entered (fields that failed their format are None)."""
         values = {
@@ -174,6 +179,16 @@ class TandemForm(FlaskForm):
     adult_educator_travel = EuroField("Reisekosten (Euro)")
     council_field = select_field("Trainer*in " + TrainerKind.COUNCIL_FIELD.label)
     council_field_travel = EuroField("Reisekosten (Euro)")
+    # the seminar's list of trainers: who comes first is funded first (rule 5)
+    first = SelectField(
+        "An erster Stelle der Liste",
+        choices=[
+            SelectChoice(TrainerKind.ADULT_EDUCATOR.value, "Erwachsenenbildung"),
+            SelectChoice(TrainerKind.COUNCIL_FIELD.value, "Feld der Integrationsräte"),
+        ],
+        default=TrainerKind.ADULT_EDUCATOR.value,
+        invalid_choice_message=validators.CHOOSE,
+    )
 
     PLACES = (
         (TrainerKind.ADULT_EDUCATOR, "adult_educator"),
@@ -194,6 +209,9 @@ class TandemForm(FlaskForm):
             kind: (self[name].data or None, self[f"{name}_travel"].data or 0)
             for kind, name in self.PLACES
         }
+
+    def first_kind(self) -> TrainerKind:
+        return TrainerKind(self.first.data or TrainerKind.ADULT_EDUCATOR.value)
 
 
 # -- the programme's rules ---------------------------------------------------------------

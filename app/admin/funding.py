@@ -53,7 +53,7 @@ def funding_page():
 @bp.get("/foerderung.csv")
 def funding_csv():
     body = funding.as_csv(funding.overview(**_filters()))
-    response = Response(body, mimetype="text/csv; charset=utf-8")
+    response = Response(body, mimetype="text/csv")  # Werkzeug adds "; charset=utf-8"
     filename = f"foerderuebersicht-{today_berlin().isoformat()}.csv"
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

@@ -6,6 +6,7 @@ from app.admin.seminars import seminars_with_trainers
 from app.core.timeutil import today_berlin
 from app.extensions import db
 from app.models import Council, Programme, Seminar, SeminarState, Trainer, Vhs
+from app.services.seminars import seminars_breaking_rules
 from app.services.trainers import checks_for
 
 
@@ -30,4 +31,5 @@ def index():
             "trainers": _count(Trainer),
         },
         problems=[(s, checks[s.id]) for s in coming if not checks[s.id].ok],
+        rule_breaches=seminars_breaking_rules(),
     )

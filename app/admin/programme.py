@@ -1,5 +1,6 @@
 import sqlalchemy as sa
 from flask import abort, flash, render_template, url_for
+from flask_login import current_user
 
 from app import rules
 from app.admin import bp
@@ -56,7 +57,10 @@ def _page(programme: Programme | None):
         base = programme.rules if programme else rules.ProgrammeRules()
         try:
             saved = save_programme(
-                programme.id if programme else None, form.title.data, form.rules(base)
+                programme.id if programme else None,
+                form.title.data,
+                form.rules(base),
+                actor_id=current_user.id,
             )
         except RulesConflict as refused:
             context["conflicts"] = refused.conflicts

@@ -6,7 +6,6 @@ from flask_login import current_user
 from sqlalchemy.orm import joinedload, selectinload
 from wtforms import SelectChoice
 
-from app import rules
 from app.admin import bp
 from app.admin.forms import SeminarForm, TandemForm
 from app.core.formatting import date_short
@@ -22,7 +21,7 @@ from app.models import (
     TrainerKind,
     Vhs,
 )
-from app.services import messages, seminars, trainers
+from app.services import funding, messages, seminars, trainers
 from app.services.availability import availability_for
 from app.services.errors import ServiceError
 from app.web.forms import ActionForm
@@ -106,8 +105,11 @@ def seminar_new():
     )
 
     def save():
-        seminar = seminars.create_seminar(form.data_of(), form.capacity.data)
+        seminar = seminars.create_seminar(
+            form.data_of(), form.capacity.data, actor_id=current_user.id
+        )
         flash(messages.saved("Das Seminar (Entwurf)"), "success")
+        _flash_day_warnings(form)
         return see_other(url_for("admin.seminar_detail", seminar_id=seminar.id))
 
     return form_page(form, "admin/seminar_form.html", save, seminar=None)
@@ -125,15 +127,24 @@ def seminar_edit(seminar_id: int):
     )
 
     def save():
-        moved = seminars.update_seminar(
+        update = seminars.update_seminar(
             seminar.id, form.data_of(), form.capacity.data, actor_id=current_user.id
         )
         flash(messages.saved("Das Seminar"), "success")
-        if moved:
-            flash(messages.moved_up(moved), "success")
+        if update.calendar_changed:
+            flash(messages.seminar_changed(len(update.told)), "success")
+        if update.moved:
+            flash(messages.moved_up(update.moved), "success")
+        _flash_day_warnings(form)
         return see_other(url_for("admin.seminar_detail", seminar_id=seminar.id))
 
     return form_page(form, "admin/seminar_form.html", save, seminar=seminar)
+
+
+def _flash_day_warnings(form: SeminarForm) -> None:
+    """A short day is saved, and said so right after saving (rule 10)."""
+    for warning in form.warnings().values():
+        flash(warning, "closed")
 
 
 # -- one seminar: state, tandem, travel costs ------------------------------------------
@@ -147,6 +158,8 @@ def _tandem_form(seminar: Seminar) -> TandemForm:
         assignment = places[kind]
         values[name] = assignment.trainer_id if assignment else 0
         values[f"{name}_travel"] = assignment.travel_cost_cents if assignment else None
+    if seminar.trainer_assignments:
+        values["first"] = seminar.trainer_assignments[0].trainer.kind.value
     form = TandemForm(data=values)
     people = db.session.scalars(sa.select(Trainer).order_by(Trainer.name)).all()
     for kind, name in TandemForm.PLACES:
@@ -161,18 +174,20 @@ def _detail(seminar: Seminar, tandem_form: TandemForm, status: int = 200):
     check = None
     if seminar.state != SeminarState.CANCELLED:
         check = trainers.checks_for([seminar])[seminar.id]
-    travel = sum(a.travel_cost_cents for a in seminar.trainer_assignments)
+    line = funding.line_for(seminar)
     return (
         render_template(
             "admin/seminar.html",
             seminar=seminar,
             seat=seat,
             check=check,
-            funding=rules.seminar_funding(seminar.programme.rules, seat.confirmed, travel),
+            funding=line.funding,
+            funding_line=line,
             tandem_form=tandem_form,
             places=trainers.tandem_places(seminar),
             action_form=ActionForm(),
             kinds=TrainerKind,
+            rule_notes=seminars.rule_notes(seminar),
         ),
         status,
     )
@@ -191,7 +206,7 @@ def seminar_tandem(seminar_id: int):
     if not form.validate():
         return _detail(seminar, form, 422)
     try:
-        trainers.set_tandem(seminar.id, form.places())
+        trainers.set_tandem(seminar.id, form.places(), first=form.first_kind())
     except trainers.WrongTrainerKind as refused:
         form.adult_educator.errors.append(refused.message)
         return _detail(seminar, form, 422)
@@ -236,7 +251,7 @@ def seminar_delete(seminar_id: int):
     if not ActionForm().validate():
         return _back(seminar.id)
     try:
-        seminars.delete_draft(seminar.id)
+        seminars.delete_draft(seminar.id, actor_id=current_user.id)
     except ServiceError as refused:
         flash(refused.message, "error")
         return _back(seminar.id)

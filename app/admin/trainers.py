@@ -1,5 +1,6 @@
 import sqlalchemy as sa
 from flask import abort, flash, render_template, url_for
+from flask_login import current_user
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.admin import bp
@@ -61,6 +62,7 @@ def _page(trainer: Trainer | None):
             name=form.name.data,
             email=form.email.data,
             kind=TrainerKind(form.kind.data),
+            actor_id=current_user.id,
         )
         flash(messages.saved(saved.name), "success")
         return see_other(url_for("admin.trainers_page"))

@@ -34,6 +34,7 @@ def users():
             role=Role(form.role.data),
             vhs_id=form.vhs_id.data or None,
             council_id=form.council_id.data or None,
+            actor_id=current_user.id,
         )
         fresh = UserForm(formdata=None)
         return render_template(

@@ -1,5 +1,6 @@
 import sqlalchemy as sa
 from flask import abort, flash, render_template, url_for
+from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
 from app.admin import bp
@@ -27,7 +28,7 @@ def _page(vhs: Vhs | None):
 
     def save():
         values = {name: form[name].data or "" for name in VhsData.__dataclass_fields__}
-        saved = save_vhs(vhs.id if vhs else None, VhsData(**values))
+        saved = save_vhs(vhs.id if vhs else None, VhsData(**values), actor_id=current_user.id)
         flash(messages.saved(f"Die {saved.name}"), "success")
         return see_other(url_for("admin.vhs_edit", vhs_id=saved.id))
 

@@ -1,14 +1,38 @@
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField
-from wtforms.validators import DataRequired, EqualTo, Length
+from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
+from zxcvbn import zxcvbn
+
+from app.web.validators import Email
 
 PASSWORD_MIN = 12
+# zxcvbn scores 0 (guessed at once) to 4; below 3 the password resembles common
+# passwords, keyboard rows, sequences or repeats from its lists.
+PASSWORD_MIN_SCORE = 3
+TOO_EASY = (
+    "Dieses Passwort ist zu leicht zu erraten: Es ähnelt häufig benutzten Passwörtern "
+    "oder Mustern wie 123456, qwertz oder Wiederholungen. Bitte wählen Sie ein anderes, "
+    "zum Beispiel aus mehreren Wörtern."
+)
+
+
+class NotCommon:
+    """Refuses passwords that zxcvbn's lists of common passwords and patterns guess
+    quickly, also those built from the person's own e-mail address or name."""
+
+    def __init__(self, personal=lambda form: ()):
+        self.personal = personal
+
+    def __call__(self, form, field):
+        password = (field.data or "")[:200]
+        if zxcvbn(password, user_inputs=list(self.personal(form)))["score"] < PASSWORD_MIN_SCORE:
+            raise ValidationError(TOO_EASY)
 
 
 class LoginForm(FlaskForm):
     email = EmailField(
         "E-Mail-Adresse",
-        validators=[DataRequired("Bitte geben Sie Ihre E-Mail-Adresse an.")],
+        validators=[Email("Bitte geben Sie Ihre E-Mail-Adresse an.")],
         render_kw={"autocomplete": "username"},
     )
     password = PasswordField(
@@ -19,6 +43,7 @@ class LoginForm(FlaskForm):
 
 
 class SetPasswordForm(FlaskForm):
+    personal: tuple[str, ...] = ()  # the account's e-mail and name, set by the route
     password = PasswordField(
         "Neues Passwort",
         validators=[
@@ -28,6 +53,7 @@ class SetPasswordForm(FlaskForm):
                 max=200,
                 message=f"Das Passwort muss mindestens {PASSWORD_MIN} Zeichen lang sein.",
             ),
+            NotCommon(lambda form: form.personal),
         ],
         render_kw={"autocomplete": "new-password", "minlength": PASSWORD_MIN},
     )
@@ -44,6 +70,6 @@ class SetPasswordForm(FlaskForm):
 class ResetRequestForm(FlaskForm):
     email = EmailField(
         "E-Mail-Adresse",
-        validators=[DataRequired("Bitte geben Sie Ihre E-Mail-Adresse an.")],
+        validators=[Email("Bitte geben Sie Ihre E-Mail-Adresse an.")],
         render_kw={"autocomplete": "username"},
     )

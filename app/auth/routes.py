@@ -80,6 +80,7 @@ def accept_invitation(token: str):
     if user is None:
         return render_template("auth/invitation_invalid.html"), 404
     form = SetPasswordForm()
+    form.personal = (user.email, *user.email.split("@"), user.name or "")
     if form.validate_on_submit():
         set_password(user.id, form.password.data)
         flash(messages.PASSWORD_SAVED, "info")

@@ -3,16 +3,19 @@
 from pathlib import Path
 
 import click
+import sqlalchemy as sa
 from flask import Flask
 
+from app.core.german import plural
 from app.extensions import db
-from app.models import Programme
+from app.models import OutboxMail, Programme
 
 
 def register_commands(app: Flask) -> None:
     _register_user_command(app)
     _register_scale_command(app)
     _register_mail_commands(app)
+    _register_count_command(app)
 
     @app.cli.command("seed-demo")
     @click.option(
@@ -25,14 +28,15 @@ def register_commands(app: Flask) -> None:
 
         logins_file = Path(app.config["DEMO_LOGINS_FILE"])
         if if_empty and db.session.scalar(db.select(Programme.id).limit(1)) is not None:
-            click.echo("The database already holds data; demo data not loaded.")
+            click.echo("Die Datenbank enthält schon Daten; die Demodaten wurden nicht geladen.")
             if app.debug and saved_logins(logins_file):
                 click.echo(saved_logins(logins_file))
             return
         summary = seed()
         click.echo(
-            f"Demo data loaded: {summary['vhs']} VHS, {summary['seminars']} seminars, "
-            f"{summary['registrations']} registrations."
+            f"Demodaten geladen: {plural(summary['vhs'], 'VHS')}, "
+            f"{plural(summary['seminars'], 'Seminar')}, "
+            f"{plural(summary['registrations'], 'Anmeldung')}."
         )
         if app.debug:
             click.echo(format_logins(create_demo_logins(logins_file)))
@@ -48,7 +52,8 @@ def _register_scale_command(app: Flask) -> None:
 
         summary = scale(seminars, registrations)
         click.echo(
-            f"Added {summary['seminars']} seminars, {summary['registrations']} registrations."
+            f"Hinzugefügt: {plural(summary['seminars'], 'Seminar')}, "
+            f"{plural(summary['registrations'], 'Anmeldung')}."
         )
 
 
@@ -62,35 +67,80 @@ def _register_user_command(app: Flask) -> None:
     @click.option("--council", "council_town", help="For role contact: the council's town.")
     @click.option("--name", default="", help="Display name.")
     def create_user_command(email, role, vhs_slug, council_town, name):
-        """Create an organiser account and print its one-time invitation link."""
-        import sqlalchemy as sa
-
+        """Create an organiser account, send its invitation and print its one-time link."""
         from app.models import Council, Role, User, Vhs
         from app.rules import normalize_email
         from app.services.accounts import create_user
 
         email = normalize_email(email)
         if db.session.scalar(sa.select(User.id).where(User.email == email)):
-            raise click.ClickException(f"An account for {email} exists already.")
+            raise click.ClickException(f"Für {email} gibt es schon ein Konto.")
         vhs_id = council_id = None
         if role == "vhs":
             vhs_id = db.session.scalar(sa.select(Vhs.id).where(Vhs.slug == (vhs_slug or "")))
             if vhs_id is None:
-                raise click.ClickException("Role vhs needs --vhs with the slug of an existing VHS.")
+                raise click.ClickException(
+                    "Die Rolle vhs braucht --vhs mit der Kurzadresse einer vorhandenen VHS "
+                    "(wie in /vhs/<kurzadresse>)."
+                )
         if role == "contact":
             council_id = db.session.scalar(
                 sa.select(Council.id).where(Council.town == (council_town or ""))
             )
             if council_id is None:
                 raise click.ClickException(
-                    "Role contact needs --council with the town of an existing council."
+                    "Die Rolle contact braucht --council mit dem Ort eines vorhandenen Gremiums."
                 )
-        _user, token = create_user(
+        user, token = create_user(
             email=email, role=Role(role), name=name, vhs_id=vhs_id, council_id=council_id
         )
         base = app.config["BASE_URL"].rstrip("/")
-        click.echo(f"Account created for {email} ({role}).")
-        click.echo(f"Invitation link (valid 7 days, once): {base}/manage/einladung/{token}")
+        click.echo(f"Konto angelegt für {email}, Rolle: {Role(role).label}.")
+        click.echo(_deliver_invitation(app, user.email))
+        click.echo(
+            f"Einladungslink (7 Tage gültig, nur einmal nutzbar): {base}/manage/einladung/{token}"
+        )
+
+
+def _invitation_mail(email: str) -> OutboxMail | None:
+    """The newest invitation queued for ``email``."""
+    return db.session.scalars(
+        sa.select(OutboxMail)
+        .where(OutboxMail.kind == "invitation", OutboxMail.recipient == email)
+        .order_by(OutboxMail.id.desc())
+        .limit(1)
+    ).first()
+
+
+def _deliver_invitation(app: Flask, email: str) -> str:
+    """Send the invitation now (a command has no response after which the outbox is
+    delivered) and say truthfully where it is."""
+    from app.services.outbox import deliver_pending
+
+    queued = _invitation_mail(email)
+    if queued is None:
+        return "Es wurde keine Einladungs-E-Mail erstellt; geben Sie den Link unten weiter."
+    mail_id = queued.id
+    db.session.rollback()  # end the read: delivery writes in transactions of its own
+    deliver_pending(only=[mail_id])
+    mail = db.session.get(OutboxMail, mail_id, populate_existing=True)
+    if mail.sent_at is not None:
+        if not app.config["MAIL_SERVER"]:
+            return (
+                f"Einladung an {email} als Datei abgelegt in {app.config['MAIL_FOLDER']} "
+                "(kein MAIL_SERVER eingestellt, daher kein Versand)."
+            )
+        return f"Einladung versendet an {email}."
+    if getattr(mail, "failed_at", None) is not None:
+        return (
+            f"Die Einladung an {email} ließ sich nicht zustellen ({mail.last_error}). "
+            "Bitte geben Sie den Link unten selbst weiter."
+        )
+    reason = f" ({mail.last_error})" if mail.last_error else ""
+    return (
+        f"Einladung liegt im Postausgang{reason}: mit `flask send-mail` versenden, "
+        "sobald der Mailserver erreichbar ist, oder den Link unten selbst weitergeben."
+    )
 
 
 def _register_mail_commands(app: Flask) -> None:
@@ -105,16 +155,28 @@ def _register_mail_commands(app: Flask) -> None:
             total = {key: total[key] + counts[key] for key in total}
             if counts["sent"] + counts["failed"] == 0 or counts["failed"]:
                 break
-        click.echo(f"Sent {total['sent']} mails, {total['failed']} failed (will be retried).")
+        line = f"{plural(total['sent'], 'E-Mail')} versendet"
+        if total["failed"]:
+            line += (
+                f", {plural(total['failed'], 'E-Mail')} nicht zugestellt "
+                "(bei vorübergehenden Fehlern folgt ein neuer Versuch)"
+            )
+        click.echo(line + ".")
 
     @app.cli.command("purge-old-data")
     def purge_old_data() -> None:
-        """Delete registrations RETENTION_MONTHS after their seminar, and old mails."""
+        """Delete registrations RETENTION_MONTHS after their seminar, and old mails; the
+        figures funding needs are frozen first."""
         from app.core.timeutil import today_berlin
         from app.services.retention import purge
 
         done = purge(today_berlin(), app.config["RETENTION_MONTHS"])
-        click.echo(f"Deleted {done['registrations']} registrations and {done['mails']} mails.")
+        click.echo(
+            "Zahlen für die Förderübersicht von "
+            f"{plural(done['frozen'], 'Seminar', 'Seminaren')} eingefroren; "
+            f"{plural(done['registrations'], 'Anmeldung')} und "
+            f"{plural(done['mails'], 'E-Mail')} gelöscht."
+        )
 
     @app.cli.command("send-reminders")
     def send_reminders() -> None:
@@ -125,4 +187,25 @@ def _register_mail_commands(app: Flask) -> None:
 
         queued = queue_due_reminders(today_berlin(), app.config["REMINDER_DAYS"])
         counts = deliver_pending()
-        click.echo(f"Queued {queued} reminders; sent {counts['sent']}, failed {counts['failed']}.")
+        click.echo(
+            f"{plural(queued, 'Erinnerung')} erstellt; {plural(counts['sent'], 'E-Mail')} "
+            f"versendet, {counts['failed']} nicht zugestellt."
+        )
+
+
+def _register_count_command(app: Flask) -> None:
+    @app.cli.command("check-counts")
+    @click.option("--dry-run", is_flag=True, help="Only report, repair nothing.")
+    def check_counts_command(dry_run: bool) -> None:
+        """Compare each seminar's kept seat counts with its registrations; repair drift."""
+        from app.services.registrations import check_counts
+
+        drift = check_counts(repair=not dry_run)
+        for seminar_id, state, kept, counted in drift:
+            click.echo(f"Seminar {seminar_id}, {state}: gespeichert {kept}, gezählt {counted}")
+        if not drift:
+            click.echo("Alle Platzzahlen stimmen mit den Anmeldungen überein.")
+        elif dry_run:
+            click.echo("Nichts geändert (--dry-run).")
+        else:
+            click.echo("Die Platzzahlen sind korrigiert.")

@@ -19,6 +19,8 @@ from app.models import (
     CouncilKind,
     OutboxMail,
     Programme,
+    Registration,
+    RegistrationState,
     Role,
     Seminar,
     SeminarState,
@@ -28,7 +30,9 @@ from app.models import (
     Vhs,
 )
 from app.services.accounts import accept_invitation, create_user
+from app.services.attendance import set_presence
 from app.services.registrations import Applicant, book_seat
+from app.services.seminars import cancel_seminar
 
 
 @dataclass(frozen=True)
@@ -197,6 +201,11 @@ def _next_friday(day: date) -> date:
     return friday
 
 
+def _friday_before(day: date) -> date:
+    """The last Friday on or before ``day``."""
+    return day - timedelta(days=(day.weekday() - 4) % 7)
+
+
 def _two_day_seminar(programme, vhs, module, day1, deadline, room) -> Seminar:
     """A published seminar at the VHS's own address, Friday and Saturday 9 to 17."""
     return Seminar(
@@ -228,10 +237,10 @@ def _people(rng: random.Random, town: str, count: int, tag: str) -> list[Applica
     return people
 
 
-# (vhs slug, module, weeks ahead, registrations, scenario)
+# (vhs slug, module, weeks ahead, registrations, scenario); "finished" lies in the past
 PLAN = [
     ("koeln", 1, 3, 18, "nearly full"),
-    ("koeln", 2, 10, 4, None),
+    ("koeln", 2, -3, 11, "finished"),
     ("dortmund", 1, 4, 24, "full with a waiting list"),
     ("dortmund", 2, 12, 9, None),
     ("essen", 1, 5, 5, "below the minimum"),
@@ -287,6 +296,9 @@ def seed(today: date | None = None) -> dict[str, int]:
         if scenario == "registration closed":
             day1 = today + timedelta(days=3)
             deadline = today - timedelta(days=1)
+        elif scenario == "finished":
+            day1 = _friday_before(today + timedelta(weeks=weeks))
+            deadline = day1 - timedelta(days=7)
         else:
             day1 = _next_friday(today + timedelta(weeks=weeks))
             deadline = day1 - timedelta(days=7)
@@ -305,16 +317,39 @@ def seed(today: date | None = None) -> dict[str, int]:
             book_seat(seminar.id, person, today=booking_day)
             total += 1
     for plan, (seminar, _, _) in zip(PLAN, bookings, strict=True):
-        scenario = plan[-1]
-        if scenario == "cancelled":
-            seminar.state = SeminarState.CANCELLED
-        elif scenario == "draft":
+        if plan[-1] == "cancelled":
+            # as an organiser cancels: every registration ends cancelled, each person told
+            cancel_seminar(seminar.id)
+    for plan, (seminar, _, _) in zip(PLAN, bookings, strict=True):
+        if plan[-1] == "draft":
             seminar.state = SeminarState.DRAFT
     _demo_tandems([seminar for seminar, _, _ in bookings])
+    for plan, (seminar, _, _) in zip(PLAN, bookings, strict=True):
+        if plan[-1] == "finished":
+            _demo_attendance(seminar, today)
     # Demo people are made up: their confirmation mails are never sent.
     db.session.execute(sa.delete(OutboxMail))
     db.session.commit()
     return {"vhs": len(VHS), "seminars": len(PLAN), "registrations": total}
+
+
+def _demo_attendance(seminar: Seminar, today: date) -> None:
+    """Attendance on both days of a finished seminar, recorded through the service: most
+    present, two absent on day 1, one absent and two not recorded on day 2."""
+    people = db.session.scalars(
+        sa.select(Registration)
+        .where(
+            Registration.seminar_id == seminar.id,
+            Registration.state == RegistrationState.CONFIRMED,
+        )
+        .order_by(Registration.id)
+    ).all()
+    ids = [person.id for person in people]
+    for n, registration_id in enumerate(ids):
+        set_presence(registration_id, 1, n not in (2, 7), None, today=today)
+        if n in (4, 9):
+            continue  # not recorded
+        set_presence(registration_id, 2, n != 2, None, today=today)
 
 
 TRAINERS = [

@@ -32,8 +32,16 @@ def clean(value: str | None) -> str:
     return re.sub(" {2,}", " ", unicodedata.normalize("NFC", value)).strip()
 
 
+# Format characters that belong to how names are written: the zero-width non-joiner
+# (Persian, e.g. "Mohammad‌Reza"), the zero-width joiner, the soft hyphen.
+WRITING_MARKS = {"\u200c", "\u200d", "\u00ad"}
+
+
 def has_control_characters(value: str) -> bool:
-    return any(unicodedata.category(ch) in {"Cc", "Cf", "Co", "Cs"} for ch in value)
+    return any(
+        unicodedata.category(ch) in {"Cc", "Cf", "Co", "Cs"} and ch not in WRITING_MARKS
+        for ch in value
+    )
 
 
 def fold(text: str) -> str:

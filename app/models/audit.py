@@ -1,3 +1,4 @@
+import json
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -22,10 +23,87 @@ class Action(LabelledStrEnum):
     SEMINAR_UNPUBLISHED = "seminar_unpublished", "Seminar zurückgezogen"
     SEMINAR_CANCELLED = "seminar_cancelled", "Seminar abgesagt"
     CANCELLED_WITH_SEMINAR = "cancelled_with_seminar", "storniert (Seminar abgesagt)"
+    SEMINAR_CREATED = "seminar_created", "Seminar angelegt"
+    SEMINAR_CHANGED = "seminar_changed", "Seminar geändert"
+    SEMINAR_DELETED = "seminar_deleted", "Entwurf gelöscht"
+    PROGRAMME_CREATED = "programme_created", "Programm angelegt"
+    PROGRAMME_CHANGED = "programme_changed", "Programm und Regeln geändert"
+    VHS_CREATED = "vhs_created", "VHS angelegt"
+    VHS_CHANGED = "vhs_changed", "VHS geändert"
+    COUNCIL_CREATED = "council_created", "Gremium angelegt"
+    COUNCIL_CHANGED = "council_changed", "Gremium geändert"
+    TRAINER_CREATED = "trainer_created", "Trainer*in angelegt"
+    TRAINER_CHANGED = "trainer_changed", "Trainer*in geändert"
+    USER_CREATED = "user_created", "Konto angelegt"
+    USER_CHANGED = "user_changed", "Konto geändert"
+    USER_DEACTIVATED = "user_deactivated", "Konto gesperrt"
+
+
+class Subject(LabelledStrEnum):
+    """What an entry is about when it is not a registration (``AuditEntry.subject``)."""
+
+    SEMINAR = "seminar", "Seminar"
+    PROGRAMME = "programme", "Programm"
+    VHS = "vhs", "VHS"
+    COUNCIL = "council", "Gremium"
+    TRAINER = "trainer", "Trainer*in"
+    USER = "user", "Konto"
+
+
+# The German names of the fields an entry's ``changes`` name, for the log.
+FIELD_LABELS = {
+    # seminars
+    "programme_id": "Programm",
+    "vhs_id": "Volkshochschule",
+    "module": "Modul",
+    "capacity": "Plätze",
+    "venue_name": "Veranstaltungsort",
+    "venue_street": "Straße",
+    "venue_postcode": "Postleitzahl",
+    "venue_town": "Ort",
+    "day1": "1. Tag",
+    "day1_starts": "Beginn am 1. Tag",
+    "day1_ends": "Ende am 1. Tag",
+    "day2": "2. Tag",
+    "day2_starts": "Beginn am 2. Tag",
+    "day2_ends": "Ende am 2. Tag",
+    "registration_deadline": "Anmeldeschluss",
+    "council_ids": "Gremien",
+    "note": "Hinweis",
+    # programmes and their rules
+    "title": "Titel",
+    "period_start": "Zeitraum von",
+    "period_end": "Zeitraum bis",
+    "min_participants": "Mindestzahl Teilnehmende",
+    "max_participants": "Höchstzahl Teilnehmende",
+    "two_trainers_from": "Zwei Trainer*innen gefördert ab",
+    "max_trainers": "Höchstzahl Trainer*innen",
+    "seminar_days": "Seminartage",
+    "trainer_fee_cents_per_day": "Honorar je Trainer*in und Tag",
+    "catering_cents_per_person": "Verpflegung je Person",
+    # VHS, councils, trainers, accounts
+    "name": "Name",
+    "town": "Ort",
+    "street": "Straße",
+    "postcode": "Postleitzahl",
+    "contact_name": "Ansprechperson",
+    "contact_email": "E-Mail-Adresse",
+    "contact_phone": "Telefon",
+    "slug": "Adresse der VHS-Seite",
+    "kind": "Art",
+    "office_email": "E-Mail-Adresse der Geschäftsstelle",
+    "email": "E-Mail-Adresse",
+    "role": "Rolle",
+    "vhs": "Volkshochschule",
+    "council": "Integrationsrat",
+    "active": "Konto aktiv",
+}
 
 
 class AuditEntry(db.Model):
-    """Who changed what, when, on which registration. Written by the services only."""
+    """Who changed what, when: a registration, a seminar, the programme and its rules, a
+    VHS, a council, a trainer or an account. Written by the services only, in the
+    transaction of the change."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
@@ -53,6 +131,22 @@ class AuditEntry(db.Model):
             return Action(self.action).label
         except ValueError:
             return self.action
+
+    @property
+    def subject_label(self) -> str:
+        try:
+            return Subject(self.subject).label
+        except ValueError:
+            return self.subject
+
+    @property
+    def change_list(self) -> list[tuple[str, str, str]]:
+        """``(German field name, old value, new value)`` of each field changed."""
+        if not self.changes:
+            return []
+        return [
+            (FIELD_LABELS.get(name, name), old, new) for name, old, new in json.loads(self.changes)
+        ]
 
     seminar = relationship("Seminar")
     registration = relationship("Registration")

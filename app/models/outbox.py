@@ -34,4 +34,9 @@ class OutboxMail(db.Model):
     next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
     claimed_until: Mapped[datetime | None]
     sent_at: Mapped[datetime | None]
+    # Given up: a permanent refusal (5xx, an address the server cannot take) or too many
+    # temporary failures. Shown to the admins with ``last_error``; never retried.
+    failed_at: Mapped[datetime | None]
+    # The last attempt could not reach the server: only this pauses immediate delivery.
+    connection_failed: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     last_error: Mapped[str] = mapped_column(sa.String(500), default="")

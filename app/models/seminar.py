@@ -53,6 +53,11 @@ class Seminar(db.Model):
     day2_ends: Mapped[time]
     registration_deadline: Mapped[date]
     note: Mapped[str] = mapped_column(sa.Text, default="")
+    # The registrations per state, kept by app.services.registrations under the seminar's
+    # lock in the same transaction as every change (``flask check-counts`` verifies them).
+    confirmed_count: Mapped[int] = mapped_column(default=0, server_default="0")
+    waitlisted_count: Mapped[int] = mapped_column(default=0, server_default="0")
+    cancelled_count: Mapped[int] = mapped_column(default=0, server_default="0")
     # raised with every change of dates, times or place: the SEQUENCE of calendar updates
     calendar_sequence: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -66,6 +71,10 @@ class Seminar(db.Model):
         cascade="all, delete-orphan",
         order_by="(SeminarTrainer.position, SeminarTrainer.trainer_id)",
     )
+
+    def count_of(self, state) -> int:
+        """The kept count of registrations in ``state`` (a RegistrationState)."""
+        return getattr(self, f"{state.value}_count")
 
     @validates("module")
     def _as_module(self, _key, value) -> Module:

@@ -13,6 +13,7 @@ from app.extensions import db
 from app.models.types import enum_column
 
 INVITATION_DAYS = 7
+RESET_HOURS = 2
 # Compared against when an e-mail is unknown, so that a login takes as long either way.
 _DUMMY_HASH = generate_password_hash(secrets.token_hex(16))
 
@@ -50,6 +51,10 @@ class User(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     invitation_digest: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
     invitation_expires: Mapped[datetime | None]
+    # A forgotten password: its own one-time link, short-lived, and it leaves a pending
+    # invitation alone (an anonymous reset request can never void an invitation).
+    reset_digest: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
+    reset_expires: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     vhs = relationship("Vhs")
@@ -82,19 +87,40 @@ class User(UserMixin, db.Model):
         self.invitation_expires = utcnow() + timedelta(days=INVITATION_DAYS)
         return token
 
+    def issue_reset(self) -> str:
+        """A one-time secret for a forgotten password, valid ``RESET_HOURS``; only its
+        digest is stored. A pending invitation stays valid."""
+        token = secrets.token_urlsafe(32)
+        self.reset_digest = _digest(token)
+        self.reset_expires = utcnow() + timedelta(hours=RESET_HOURS)
+        return token
+
     @classmethod
     def by_invitation(cls, token: str) -> "User | None":
+        """The account an invitation or reset link belongs to, while the link is valid."""
+        digest = _digest(token)
         user = db.session.scalars(
-            sa.select(cls).where(cls.invitation_digest == _digest(token))
+            sa.select(cls).where(
+                sa.or_(cls.invitation_digest == digest, cls.reset_digest == digest)
+            )
         ).first()
-        if user is None or user.invitation_expires is None or user.invitation_expires < utcnow():
+        if user is None:
+            return None
+        if user.invitation_digest == digest:
+            expires = user.invitation_expires
+        else:
+            expires = user.reset_expires
+        if expires is None or expires < utcnow():
             return None
         return user
 
     def accept_invitation(self, password: str) -> None:
+        """The password is set: every link of this account is spent."""
         self.set_password(password)
         self.invitation_digest = None
         self.invitation_expires = None
+        self.reset_digest = None
+        self.reset_expires = None
 
     @staticmethod
     def verify_unknown(password: str) -> bool:

@@ -1,15 +1,26 @@
-from flask import abort, make_response, render_template, request, url_for
+from flask import abort, flash, make_response, render_template, request, url_for
 from flask_login import current_user
 
 from app.auth.scope import get_registration_for, get_seminar_for
+from app.core.timeutil import today_berlin
 from app.organiser import bp
-from app.services.attendance import NotConfirmed, presence, set_presence
+from app.services.attendance import (
+    NotConfirmed,
+    NotYet,
+    day_count,
+    day_date,
+    presence,
+    recordable,
+    set_presence,
+)
 from app.services.participants import participant_lists, search_people
 from app.web.forms import ActionForm
 from app.web.htmx import is_htmx, render, see_other
 from app.web.pages import search_text
 
 DAYS = (1, 2)
+# what the buttons post: explicitly present or explicitly absent
+CHOICES = {"1": True, "0": False}
 
 
 def _day_or_404(day: int) -> int:
@@ -25,16 +36,16 @@ def attendance(seminar_id: int, day: int):
     needle = search_text()
     everyone = participant_lists(seminar.id)["confirmed"]
     states = presence(seminar.id, day)
-    people = search_people(everyone, needle)
     return render(
         "organiser/attendance.html",
         "organiser/_attendance_list.html",
         seminar=seminar,
         day=day,
-        people=people,
+        day_date=day_date(seminar, day),
+        recordable=recordable(seminar, day, today_berlin()),
+        people=search_people(everyone, needle),
         states=states,
-        present_count=sum(1 for r in everyone if states.get(r.id)),
-        total=len(everyone),
+        count=day_count(everyone, states),
         needle=needle,
         action_form=ActionForm(),
     )
@@ -48,11 +59,16 @@ def toggle_attendance(registration_id: int, day: int):
     back = url_for("organiser.attendance", seminar_id=registration.seminar_id, day=day)
     if not form.validate():
         abort(400)
-    present = request.form.get("present") == "1"
+    present = CHOICES.get(request.form.get("present", ""))
+    if present is None:
+        abort(422)  # neither present nor absent: nothing to record
     try:
-        set_presence(registration.id, day, present, current_user.id)
+        set_presence(registration.id, day, present, current_user.id, today=today_berlin())
     except NotConfirmed:
         abort(409)
+    except NotYet as refused:
+        flash(refused.message, "error")
+        return see_other(back)
     if not is_htmx():
         return see_other(back + f"#person-{registration.id}")
     everyone = participant_lists(registration.seminar_id)["confirmed"]
@@ -61,10 +77,9 @@ def toggle_attendance(registration_id: int, day: int):
         "organiser/_attendance_toggle.html",
         person=registration,
         day=day,
-        present=states.get(registration.id, False),
+        state=states.get(registration.id),
         action_form=form,
-        present_count=sum(1 for r in everyone if states.get(r.id)),
-        total=len(everyone),
+        count=day_count(everyone, states),
         oob_count=True,
     )
     return make_response(html)

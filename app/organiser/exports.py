@@ -19,9 +19,8 @@ def _filename(seminar, extension: str) -> str:
 @bp.get("/seminare/<int:seminar_id>/teilnehmende.csv")
 def export_csv(seminar_id: int):
     seminar = get_seminar_for(seminar_id)
-    return _download(
-        as_csv(participant_rows(seminar)), "text/csv; charset=utf-8", _filename(seminar, "csv")
-    )
+    # a bare text/* type: Werkzeug adds "; charset=utf-8" itself
+    return _download(as_csv(participant_rows(seminar)), "text/csv", _filename(seminar, "csv"))
 
 
 @bp.get("/seminare/<int:seminar_id>/teilnehmende.xlsx")

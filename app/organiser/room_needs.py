@@ -4,6 +4,7 @@ from flask_login import current_user
 from app.auth.scope import get_seminar_for
 from app.core.timeutil import today_berlin
 from app.organiser import bp
+from app.services.attendance import presence
 from app.services.availability import availability_for
 from app.services.participants import by_name, participant_lists
 from app.services.room_needs import changes_since_last_look, room_needs
@@ -39,4 +40,5 @@ def sign_in_sheet(seminar_id: int, day: int):
         starts=starts,
         ends=ends,
         people=people,
+        states=presence(seminar.id, day),
     )

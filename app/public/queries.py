@@ -9,7 +9,8 @@ from sqlalchemy.orm import joinedload, selectinload
 from app.core.text import fold
 from app.core.timeutil import today_berlin
 from app.extensions import db
-from app.models import Seminar, SeminarState, Vhs
+from app.models import Registration, RegistrationState, Seminar, SeminarState, Vhs
+from app.rules import normalize_email
 
 PUBLIC_STATES = (SeminarState.PUBLISHED, SeminarState.CANCELLED)
 
@@ -63,3 +64,20 @@ def vhs_or_404(slug: str) -> Vhs:
     if vhs is None:
         abort(404)
     return vhs
+
+
+def already_registered(seminar_id: int, email: str) -> bool:
+    """Whether the address (normalised) holds an active registration of the seminar:
+    what the booking would refuse as a duplicate."""
+    return (
+        db.session.scalar(
+            sa.select(Registration.id)
+            .where(
+                Registration.seminar_id == seminar_id,
+                Registration.email_normalized == normalize_email(email),
+                Registration.state != RegistrationState.CANCELLED,
+            )
+            .limit(1)
+        )
+        is not None
+    )

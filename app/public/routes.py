@@ -8,13 +8,15 @@ from flask import (
     session,
     url_for,
 )
+from limits import parse_many
 
 from app.core.timeutil import today_berlin
-from app.extensions import db, limiter
+from app.extensions import client_key, db, limiter
 from app.models import Registration
 from app.public import bp
 from app.public.forms import RegistrationForm
 from app.public.queries import (
+    already_registered,
     group_by_vhs,
     matches,
     public_seminar_or_404,
@@ -29,6 +31,7 @@ from app.services.registrations import (
     waitlist_position,
 )
 from app.web.htmx import is_htmx, render, see_other
+from app.web.inputs import INT_MAX
 from app.web.pages import search_text
 from app.web.security import no_store
 from app.web.validators import check_email
@@ -113,7 +116,7 @@ def live_seats():
         ids = sorted({int(part) for part in request.args.get("ids", "").split(",") if part})
     except ValueError:
         abort(400)
-    if not ids or len(ids) > MAX_POLLED:
+    if not ids or len(ids) > MAX_POLLED or not all(0 < i <= INT_MAX for i in ids):
         abort(400)
     seminars = upcoming_seminars(ids=ids)
     seats = availability_for(seminars, today_berlin())
@@ -143,8 +146,17 @@ def register_form(seminar_id: int):
     return redirect(url_for("public.seminar_page", seminar_id=seminar_id, _anchor="anmeldung"))
 
 
+def _per_seminar_limit() -> str:
+    return current_app.config["REGISTRATION_PER_SEMINAR_LIMIT"]
+
+
+def _client_and_seminar() -> str:
+    return f"{client_key()}:seminar:{request.view_args.get('seminar_id')}"
+
+
 @bp.post("/seminare/<int:seminar_id>/anmelden")
 @limiter.limit(_registration_limit)
+@limiter.limit(_per_seminar_limit, key_func=_client_and_seminar)
 def register(seminar_id: int):
     form = RegistrationForm()
     # Validate first (it may ask DNS): a POST's first query takes SQLite's write lock.
@@ -215,11 +227,34 @@ def _outcome(registration: Registration, in_place: bool = False) -> str:
     )
 
 
+def _may_look_up_registrations() -> bool:
+    """Whether this client may still ask who is registered: as often as it may send
+    the form (REGISTRATION_RATE_LIMIT), counted apart from the form."""
+    if not current_app.config["RATELIMIT_ENABLED"]:
+        return True
+    return all(
+        limiter.limiter.hit(item, "check-email", client_key())
+        for item in parse_many(_registration_limit())
+    )
+
+
 @bp.post("/pruefen/e-mail")
 def check_email_field():
-    """Inline check of the address while the person fills in the form."""
-    error = check_email(request.form.get("email", ""))
-    return render_template("public/_email_feedback.html", error=error)
+    """Inline check of the address while the person fills in the form: its format, and
+    whether it is registered for this seminar already (``seminar`` from hx-vals). It
+    says no more than sending the form would, and past the form's rate limit it stops
+    saying that (the form's own check still does, within its limit)."""
+    address = request.form.get("email", "")
+    error = check_email(address)
+    seminar_id = request.form.get("seminar", type=int)
+    duplicate = (
+        error is None
+        and seminar_id is not None
+        and 0 < seminar_id <= INT_MAX
+        and _may_look_up_registrations()
+        and already_registered(seminar_id, address)
+    )
+    return render_template("public/_email_feedback.html", error=error, duplicate=duplicate)
 
 
 @bp.get("/impressum")

@@ -1,13 +1,32 @@
 """Organiser accounts: created with an invitation, changed, logged out everywhere,
-given a password through an invitation or reset link."""
+given a password through an invitation or reset link. Creating, changing and
+deactivating an account is in the audit log with who acted."""
 
 import sqlalchemy as sa
 
 from app.database import serialize, write_transaction
-from app.models import Role, User
+from app.extensions import db
+from app.models import Council, Role, User, Vhs
 from app.rules import normalize_email
-from app.services import mail, messages
+from app.services import audit, mail, messages
+from app.services.audit import Action, Subject
 from app.services.errors import ServiceError
+
+LOGGED_FIELDS = ("email", "name", "role", "vhs", "council", "active")
+
+
+def _snapshot(user: User) -> dict[str, object]:
+    """The account as the log shows it (its VHS and council by name)."""
+    vhs = db.session.get(Vhs, user.vhs_id) if user.vhs_id else None
+    council = db.session.get(Council, user.council_id) if user.council_id else None
+    return {
+        "email": user.email,
+        "name": user.name,
+        "role": user.role,
+        "vhs": vhs.name if vhs else None,
+        "council": council.town if council else None,
+        "active": user.active,
+    }
 
 
 class AccountExists(ServiceError):
@@ -32,6 +51,7 @@ def create_user(
     name: str = "",
     vhs_id: int | None = None,
     council_id: int | None = None,
+    actor_id: int | None = None,
 ) -> tuple[User, str]:
     """Create an account without a password; returns it and its invitation token.
 
@@ -45,6 +65,14 @@ def create_user(
         user, token = _new_user(email, role, name, vhs_id, council_id)
         session.add(user)
         session.flush()
+        audit.record(
+            Action.USER_CREATED,
+            subject=Subject.USER,
+            subject_id=user.id,
+            actor_id=actor_id,
+            detail=user.email,
+            changes=audit.changed({}, _snapshot(user), LOGGED_FIELDS),
+        )
         mail.queue_invitation(user, token)
     return user, token
 
@@ -86,13 +114,25 @@ def update_user(
             raise OwnAccountProtected(refused)
     with write_transaction() as session:
         user = session.get(User, user_id, populate_existing=True)
+        before = _snapshot(user)
+        deactivated = user.active and not active
         user.name = name
         user.role = role
         user.vhs_id = vhs_id if role == Role.VHS else None
         user.council_id = council_id if role == Role.CONTACT else None
-        if user.active and not active:
+        if deactivated:
             user.session_version = (user.session_version or 0) + 1
         user.active = active
+        changes = audit.changed(before, _snapshot(user), LOGGED_FIELDS)
+        if changes:
+            audit.record(
+                Action.USER_DEACTIVATED if deactivated else Action.USER_CHANGED,
+                subject=Subject.USER,
+                subject_id=user.id,
+                actor_id=actor_id,
+                detail=user.email,
+                changes=changes,
+            )
     return user
 
 

@@ -1,4 +1,4 @@
-"""What the public sees of a seminar's seats, computed in one query for many seminars."""
+"""What the public and the organisers see of a seminar's seats, from the counts its row keeps."""
 
 import hashlib
 from dataclasses import dataclass
@@ -65,20 +65,19 @@ def seat_counts(seminar_ids: list[int]) -> dict[int, dict[RegistrationState, int
 
 
 def availability_for(seminars: list[Seminar], today: date) -> dict[int, Availability]:
-    counts = seat_counts([s.id for s in seminars])
-    result = {}
-    for seminar in seminars:
-        per_state = counts[seminar.id]
-        result[seminar.id] = Availability(
+    """From the counts the seminar rows keep (no counting of registrations)."""
+    return {
+        seminar.id: Availability(
             seminar_id=seminar.id,
             capacity=seminar.capacity,
-            confirmed=per_state.get(RegistrationState.CONFIRMED, 0),
-            waitlisted=per_state.get(RegistrationState.WAITLISTED, 0),
-            cancelled=per_state.get(RegistrationState.CANCELLED, 0),
+            confirmed=seminar.confirmed_count,
+            waitlisted=seminar.waitlisted_count,
+            cancelled=seminar.cancelled_count,
             min_participants=seminar.programme.min_participants,
             closed=seminar.closed_reason(today),
         )
-    return result
+        for seminar in seminars
+    }
 
 
 def etag_of(availabilities: list[Availability], salt: str = "") -> str:

@@ -1,4 +1,10 @@
-"""The participant list the council sends to the Landesintegrationsrat: CSV and XLSX."""
+"""The participant list the council sends to the Landesintegrationsrat: CSV and XLSX.
+
+``participant_rows`` holds the text as typed. Each format protects it its own way: the
+CSV prefixes an apostrophe to a cell that a spreadsheet would run as a formula
+(``safe_cell``); the XLSX stores every cell as a string cell, which no spreadsheet runs,
+so the name reads back exactly as typed.
+"""
 
 import csv
 import io
@@ -20,8 +26,8 @@ HEADER = [
     "E-Mail-Adresse",
     "Status",
     "Angemeldet am",
-    "Anwesend Tag 1",
-    "Anwesend Tag 2",
+    "Anwesenheit Tag 1",
+    "Anwesenheit Tag 2",
 ]
 # confirmed first, then the waiting list, then cancellations; names in German order
 LIST_ORDER = {
@@ -29,7 +35,9 @@ LIST_ORDER = {
     RegistrationState.WAITLISTED: 1,
     RegistrationState.CANCELLED: 2,
 }
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# with their full-width forms, which some spreadsheets read as the ASCII ones
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+PRESENT, ABSENT, NOT_RECORDED = "anwesend", "abwesend", "nicht erfasst"
 
 
 def safe_cell(value: str) -> str:
@@ -39,15 +47,17 @@ def safe_cell(value: str) -> str:
     return value
 
 
-def _attendance_label(states: dict[int, bool], registration: Registration) -> str:
+def attendance_label(states: dict[int, bool], registration: Registration) -> str:
+    """'anwesend', 'abwesend' or 'nicht erfasst' for a confirmed person, else ''."""
     if registration.state != RegistrationState.CONFIRMED:
         return ""
     if registration.id not in states:
-        return "nicht erfasst"
-    return "ja" if states[registration.id] else "nein"
+        return NOT_RECORDED
+    return PRESENT if states[registration.id] else ABSENT
 
 
 def participant_rows(seminar: Seminar) -> list[list[str]]:
+    """The list as typed; ``as_csv`` and ``as_xlsx`` protect it each in their own way."""
     registrations = sorted(
         db.session.scalars(sa.select(Registration).where(Registration.seminar_id == seminar.id)),
         key=lambda r: (LIST_ORDER[r.state], fold(r.last_name), fold(r.first_name)),
@@ -55,29 +65,31 @@ def participant_rows(seminar: Seminar) -> list[list[str]]:
     day1, day2 = presence(seminar.id, 1), presence(seminar.id, 2)
     return [
         [
-            safe_cell(r.last_name),
-            safe_cell(r.first_name),
-            safe_cell(r.town),
-            safe_cell(r.email),
+            r.last_name,
+            r.first_name,
+            r.town,
+            r.email,
             r.state.label,
             moment(r.created_at),
-            _attendance_label(day1, r),
-            _attendance_label(day2, r),
+            attendance_label(day1, r),
+            attendance_label(day2, r),
         ]
         for r in registrations
     ]
 
 
 def as_csv(rows: list[list[str]]) -> bytes:
-    """UTF-8 with BOM and semicolons, so German Excel opens it right."""
+    """UTF-8 with BOM and semicolons, so German Excel opens it right; every cell
+    formula-safe."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
     writer.writerow(HEADER)
-    writer.writerows(rows)
+    writer.writerows([safe_cell(value) for value in row] for row in rows)
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
 def as_xlsx(rows: list[list[str]], title: str) -> bytes:
+    """Every cell a string cell: the text as typed, never a formula."""
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = title[:31]

@@ -10,7 +10,7 @@ from flask import current_app, g
 
 from app.extensions import db
 from app.models import OutboxMail, Registration, User
-from app.services.calendar import seminar_ics
+from app.services.calendar import cancellation_ics, seminar_ics
 
 
 def absolute_url(endpoint: str, **values) -> str:
@@ -62,46 +62,87 @@ def _registration_context(registration: Registration) -> dict:
     }
 
 
+def _host() -> str:
+    """The host part of the calendar events' UIDs."""
+    return urlsplit(current_app.config["BASE_URL"]).hostname or "localhost"
+
+
+def _organizer() -> str | None:
+    """The sender, the ORGANIZER of the calendar events."""
+    return current_app.config["MAIL_SENDER"] or None
+
+
+def _calendar_entry(registration: Registration) -> str:
+    return seminar_ics(registration, _host(), _organizer())
+
+
+def _calendar_cancellation(registration: Registration) -> str:
+    return cancellation_ics(registration, _host(), _organizer())
+
+
 def queue_confirmation(registration: Registration, position: int | None) -> None:
-    host = urlsplit(current_app.config["BASE_URL"]).hostname or "localhost"
     queue(
         "confirmation",
         registration.email,
         registration=registration,
         position=position,
         # a calendar entry only for a confirmed place, not for the waiting list
-        ics=seminar_ics(registration, host) if registration.state == "confirmed" else None,
+        ics=_calendar_entry(registration) if registration.state == "confirmed" else None,
         **_registration_context(registration),
     )
 
 
 def queue_moved_up(registration: Registration) -> None:
-    host = urlsplit(current_app.config["BASE_URL"]).hostname or "localhost"
     queue(
         "moved_up",
         registration.email,
         registration=registration,
-        ics=seminar_ics(registration, host),
+        ics=_calendar_entry(registration),
         **_registration_context(registration),
     )
 
 
-def queue_cancelled(registration: Registration, by_organiser: bool) -> None:
+def queue_cancelled(
+    registration: Registration, by_organiser: bool, in_calendar: bool = False
+) -> None:
+    """``in_calendar``: the person held a confirmed place, so their calendar has the
+    seminar's days (sent with the confirmation): a calendar cancellation removes them."""
     queue(
         "cancelled",
         registration.email,
         registration=registration,
         by_organiser=by_organiser,
+        in_calendar=in_calendar,
+        ics=_calendar_cancellation(registration) if in_calendar else None,
         **_registration_context(registration),
     )
 
 
-def queue_seminar_cancelled(registration: Registration) -> None:
+def queue_seminar_cancelled(registration: Registration, in_calendar: bool = False) -> None:
     queue(
         "seminar_cancelled",
         registration.email,
         registration=registration,
+        in_calendar=in_calendar,
+        ics=_calendar_cancellation(registration) if in_calendar else None,
         dedupe_key=f"seminar-cancelled:{registration.id}",
+        **_registration_context(registration),
+    )
+
+
+def queue_seminar_changed(registration: Registration, changes: list[list[str]]) -> None:
+    """Dates, times or place of the seminar changed: the person is told what changed;
+    a confirmed person gets the updated calendar entry (same UIDs, the seminar's raised
+    SEQUENCE), a waiting one none (they never had one)."""
+    confirmed = registration.state == "confirmed"
+    queue(
+        "seminar_changed",
+        registration.email,
+        registration=registration,
+        changes=changes,
+        in_calendar=confirmed,
+        ics=_calendar_entry(registration) if confirmed else None,
+        dedupe_key=f"seminar-changed:{registration.id}:{registration.seminar.calendar_sequence}",
         **_registration_context(registration),
     )
 

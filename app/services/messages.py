@@ -6,6 +6,7 @@ everything else is in the templates.
 """
 
 from app.core.formatting import date_short, euro
+from app.core.german import agree, plural
 
 # -- accounts and sessions -----------------------------------------------------------
 
@@ -43,7 +44,9 @@ def trainer_kind_locked(seminars) -> str:
 
 # -- seminars --------------------------------------------------------------------------
 
-DAY2_BEFORE_DAY1 = "Der 2. Tag darf nicht vor dem 1. Tag liegen."
+DAY2_BEFORE_DAY1 = (
+    "Der 2. Tag muss nach dem 1. Tag liegen: Ein Seminar sind zwei verschiedene Tage."
+)
 ENDS_BEFORE_START = "Das Ende muss nach dem Beginn liegen."
 DEADLINE_TOO_LATE = "Der Anmeldeschluss muss vor dem 1. Tag liegen."
 SEMINAR_CANCELLED = "Das Seminar ist abgesagt und lässt sich nicht mehr ändern."
@@ -56,12 +59,43 @@ def outside_period(day_label: str, period_start, period_end) -> str:
     )
 
 
-def capacity_not_allowed(maximum: int) -> str:
-    return f"Bitte geben Sie zwischen 1 und {maximum} Plätze an (Höchstzahl des Programms)."
+def capacity_not_allowed(minimum: int, maximum: int) -> str:
+    return (
+        f"Bitte geben Sie zwischen {minimum} und {maximum} Plätze an "
+        "(Mindest- und Höchstzahl des Programms)."
+    )
+
+
+def places_outside(capacity: int, minimum: int, maximum: int) -> str:
+    return (
+        f"Das Seminar hat {plural(capacity, 'Platz')}; das Programm sieht {minimum} bis {maximum} "
+        "Plätze vor."
+    )
+
+
+def short_day(number: int, minutes: int) -> str:
+    """The warning for a seminar day under the planned eight hours (saved all the same)."""
+    hours, rest = divmod(minutes, 60)
+    length = plural(hours, "Stunde") + (f" {plural(rest, 'Minute')}" if rest else "")
+    return (
+        f"Der {number}. Tag dauert nur {length}. Ein Seminartag ist mit 8 Stunden geplant, "
+        "und das Honorar ist für 8 Stunden berechnet."
+    )
+
+
+def seminar_changed(told: int) -> str:
+    """After a change of dates, times or place: how many people were told."""
+    if told == 0:
+        return "Termine oder Ort sind geändert; es gibt keine Angemeldeten zu benachrichtigen."
+    people = f"{plural(told, 'angemeldete Person', 'Angemeldete')} {agree(told, 'wird', 'werden')}"
+    return (
+        f"Termine oder Ort sind geändert: {people} per E-Mail benachrichtigt "
+        "(bestätigte Teilnehmende mit aktualisiertem Kalendereintrag)."
+    )
 
 
 def capacity_below_confirmed(confirmed: int) -> str:
-    people = "ist 1 Platz" if confirmed == 1 else f"sind {confirmed} Plätze"
+    people = f"{agree(confirmed, 'ist', 'sind')} {plural(confirmed, 'Platz')}"
     return (
         f"Es {people} bestätigt: Die Zahl der Plätze kann nicht unter {confirmed} sinken. "
         "Niemand verliert so einen bestätigten Platz."
@@ -77,7 +111,7 @@ def module_slot_taken(holder) -> str:
 
 
 def has_registrations(active: int) -> str:
-    people = "1 aktive Anmeldung" if active == 1 else f"{active} aktive Anmeldungen"
+    people = plural(active, "aktive Anmeldung")
     return (
         f"Das Seminar hat {people}. Zurückziehen ist nur ohne Anmeldungen möglich; "
         "sagen Sie es sonst ab, damit die Angemeldeten benachrichtigt werden."
@@ -99,6 +133,15 @@ ALREADY_REGISTERED = "Diese E-Mail-Adresse ist für dieses Seminar bereits angem
 NO_FREE_PLACE = "Es ist kein Platz frei: Nachrücken ist erst nach einer Stornierung möglich."
 NOT_WAITLISTED = "Diese Person steht nicht (mehr) auf der Warteliste."
 NOT_CONFIRMED = "Anwesenheit lässt sich nur für bestätigte Teilnehmende erfassen."
+
+
+def attendance_not_yet(day: int, day_date) -> str:
+    return (
+        f"Die Anwesenheit für den {day}. Tag lässt sich erst ab dem Seminartag erfassen, "
+        f"also ab dem {date_short(day_date)}."
+    )
+
+
 REGISTRATION_NOT_FOUND = "Diese Anmeldung gibt es nicht mehr."
 SEMINAR_NOT_FOUND = "Dieses Seminar gibt es nicht."
 CLOSED = {
@@ -148,7 +191,7 @@ DRAFT_DELETED = "Der Entwurf ist gelöscht."
 def seminar_cancelled(cancelled: int) -> str:
     if cancelled == 0:
         return "Das Seminar ist abgesagt. Es gab keine aktiven Anmeldungen."
-    people = "1 Anmeldung ist" if cancelled == 1 else f"{cancelled} Anmeldungen sind"
+    people = f"{plural(cancelled, 'Anmeldung')} {agree(cancelled, 'ist', 'sind')}"
     return (
         f"Das Seminar ist abgesagt. {people} storniert; "
         "die Personen werden per E-Mail benachrichtigt."

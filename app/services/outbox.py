@@ -1,9 +1,13 @@
 """Delivering the outbox: after the response, and by ``flask send-mail`` for what is left.
 
 A mail is claimed (an UPDATE that only one sender can win), sent, then marked
-sent, so two senders never send the same mail. A failed attempt is retried
-with exponential backoff. Without ``MAIL_SERVER`` mails are written as .eml
-files into ``MAIL_FOLDER`` so that a trial run can read them.
+sent, so two senders never send the same mail. Failures are classified: a
+server that cannot be reached (or refuses our login) and 4xx replies are
+temporary and retried with exponential backoff, at most ``MAIL_MAX_ATTEMPTS``
+times; a 5xx reply or an address the server cannot take fails the mail at once.
+Failed mails are shown to the admins. Only an unreachable server pauses the
+immediate delivery after a response: one bad address never holds up the others.
+Without ``MAIL_SERVER`` mails are written as .eml files into ``MAIL_FOLDER``.
 """
 
 import smtplib
@@ -12,7 +16,9 @@ from datetime import timedelta
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from pathlib import Path
+from urllib.parse import urlsplit
 
+import idna
 import sqlalchemy as sa
 from flask import Flask, current_app, g
 
@@ -20,8 +26,10 @@ from app.core.timeutil import utcnow
 from app.database import write_transaction
 from app.extensions import db
 from app.models import OutboxMail
+from app.services.calendar import method_of
 
 CLAIM = timedelta(minutes=5)
+SENT, TEMPORARY, PERMANENT, UNREACHABLE = "sent", "temporary", "permanent", "unreachable"
 MAX_BACKOFF = timedelta(hours=6)
 BATCH = 50
 
@@ -31,13 +39,29 @@ def backoff(attempts: int) -> timedelta:
     return min(timedelta(minutes=2 ** max(attempts - 1, 0)), MAX_BACKOFF)
 
 
+def smtp_address(address: str) -> str:
+    """The address as it travels: an internationalised domain in its IDNA (xn--) form, so
+    that it needs no SMTPUTF8 (a non-ASCII local part still does)."""
+    local, _, domain = address.rpartition("@")
+    try:
+        return f"{local}@{idna.encode(domain, uts46=True).decode('ascii')}"
+    except idna.IDNAError:
+        return address
+
+
+def site_domain() -> str:
+    """The host of BASE_URL: the domain of our Message-IDs, as of the calendar UIDs
+    (never the machine's host name, which says nothing to the recipient)."""
+    return urlsplit(current_app.config["BASE_URL"]).hostname or "localhost"
+
+
 def build_message(mail: OutboxMail, sender: str) -> EmailMessage:
     message = EmailMessage()
     message["From"] = sender
-    message["To"] = mail.recipient
+    message["To"] = smtp_address(mail.recipient)
     message["Subject"] = mail.subject
     message["Date"] = formatdate(localtime=False)
-    message["Message-ID"] = make_msgid(idstring=f"outbox{mail.id}")
+    message["Message-ID"] = make_msgid(idstring=f"outbox{mail.id}", domain=site_domain())
     message["Auto-Submitted"] = "auto-generated"
     message.set_content(mail.text_body)
     message.add_alternative(mail.html_body, subtype="html")
@@ -46,7 +70,7 @@ def build_message(mail: OutboxMail, sender: str) -> EmailMessage:
             mail.ics,  # as text, so that the part says charset=utf-8
             subtype="calendar",
             filename="seminar.ics",
-            params={"method": "PUBLISH"},
+            params={"method": method_of(mail.ics)},
         )
     return message
 
@@ -64,7 +88,28 @@ def _send_smtp(message: EmailMessage, config) -> None:
             client.starttls(context=ssl.create_default_context())
         if config["MAIL_USERNAME"]:
             client.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
+        # Non-ASCII addresses go out with SMTPUTF8 where the server offers it; where it does
+        # not, send_message raises SMTPNotSupportedError: a permanent failure of this mail.
         client.send_message(message)
+
+
+def classify(failure: Exception) -> str:
+    """How a failed attempt counts: UNREACHABLE (no server, or our login refused: every
+    mail would fail), TEMPORARY (a 4xx reply) or PERMANENT (a 5xx reply, an address the
+    server cannot take)."""
+    if isinstance(failure, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _reply in failure.recipients.values()]
+        return PERMANENT if codes and all(code >= 500 for code in codes) else TEMPORARY
+    if isinstance(failure, smtplib.SMTPNotSupportedError | UnicodeError):
+        return PERMANENT
+    if isinstance(
+        failure,
+        smtplib.SMTPConnectError | smtplib.SMTPAuthenticationError | smtplib.SMTPServerDisconnected,
+    ):
+        return UNREACHABLE
+    if isinstance(failure, smtplib.SMTPResponseException):
+        return PERMANENT if failure.smtp_code >= 500 else TEMPORARY
+    return UNREACHABLE  # OSError: refused, timed out, no route
 
 
 def _write_file(message: EmailMessage, mail: OutboxMail, folder: str) -> Path:
@@ -96,14 +141,16 @@ def _claim(mail_id: int) -> bool:
 
 
 def smtp_seems_down() -> bool:
-    """A mail failed recently and waits for its retry: leave new mail to the retries
-    (``flask send-mail``) instead of holding a web worker for the SMTP timeout."""
+    """The server could not be reached recently and a mail waits for its retry: leave new
+    mail to the retries (``flask send-mail``) instead of holding a web worker for the
+    SMTP timeout. A refused address does not count: it says nothing about the server."""
     return (
         db.session.scalar(
             sa.select(OutboxMail.id)
             .where(
                 OutboxMail.sent_at.is_(None),
-                OutboxMail.attempts > 0,
+                OutboxMail.failed_at.is_(None),
+                OutboxMail.connection_failed.is_(True),
                 OutboxMail.next_attempt_at > utcnow(),
             )
             .limit(1)
@@ -112,16 +159,20 @@ def smtp_seems_down() -> bool:
     )
 
 
-def _record(mail_id: int, error: str | None) -> None:
+def _record(mail_id: int, outcome: str, error: str = "") -> None:
     with write_transaction() as session:
         mail = session.get(OutboxMail, mail_id, populate_existing=True)
         mail.claimed_until = None
-        if error is None:
+        mail.connection_failed = outcome == UNREACHABLE
+        if outcome == SENT:
             mail.sent_at = utcnow()
+            return
+        mail.attempts += 1
+        mail.last_error = error[:500]
+        if outcome == PERMANENT or mail.attempts >= current_app.config["MAIL_MAX_ATTEMPTS"]:
+            mail.failed_at = utcnow()
         else:
-            mail.attempts += 1
             mail.next_attempt_at = utcnow() + backoff(mail.attempts)
-            mail.last_error = error[:500]
 
 
 def deliver_pending(limit: int = BATCH, only: list[int] | None = None) -> dict[str, int]:
@@ -132,6 +183,7 @@ def deliver_pending(limit: int = BATCH, only: list[int] | None = None) -> dict[s
         sa.select(OutboxMail.id)
         .where(
             OutboxMail.sent_at.is_(None),
+            OutboxMail.failed_at.is_(None),
             OutboxMail.next_attempt_at <= now,
             sa.or_(OutboxMail.claimed_until.is_(None), OutboxMail.claimed_until < now),
         )
@@ -146,20 +198,22 @@ def deliver_pending(limit: int = BATCH, only: list[int] | None = None) -> dict[s
         if not _claim(mail_id):
             continue
         mail = db.session.get(OutboxMail, mail_id)
-        message = build_message(mail, config["MAIL_SENDER"])
-        error = None
+        outcome, error = SENT, ""
         try:
+            message = build_message(mail, config["MAIL_SENDER"])
             if config["MAIL_SERVER"]:
                 _send_smtp(message, config)
             else:
                 path = _write_file(message, mail, config["MAIL_FOLDER"])
                 current_app.logger.info("Mail %s written to %s", mail_id, path)
-        except (OSError, smtplib.SMTPException) as failure:
-            error = f"{type(failure).__name__}: {failure}"
-            current_app.logger.warning("Mail %s not delivered: %s", mail_id, error)
+        except (OSError, UnicodeError, smtplib.SMTPException) as failure:
+            outcome, error = classify(failure), f"{type(failure).__name__}: {failure}"
+            current_app.logger.warning("Mail %s not delivered (%s): %s", mail_id, outcome, error)
         db.session.rollback()  # end the read, so that the next write starts locked
-        _record(mail_id, error)
-        counts["failed" if error else "sent"] += 1
+        _record(mail_id, outcome, error)
+        counts["sent" if outcome == SENT else "failed"] += 1
+        if outcome == UNREACHABLE:
+            break  # the server is away: the rest waits for the next run, not for timeouts
     return counts
 
 

@@ -19,7 +19,7 @@ def request_password_reset(email: str) -> None:
         ).first()
         if user is None:
             return
-        token = user.issue_invitation()
+        token = user.issue_reset()
         mail.queue("password_reset", user.email, user=user, link=_link(token))
 
 

@@ -71,13 +71,16 @@ def lock_seminar(seminar_id: int) -> Seminar:
     return seminar
 
 
-def count_in_state(seminar_id: int, state: RegistrationState) -> int:
-    """Registrations of the seminar in ``state``; counted under the seminar's lock."""
-    return db.session.scalar(
-        sa.select(sa.func.count())
-        .select_from(Registration)
-        .where(Registration.seminar_id == seminar_id, Registration.state == state)
-    )
+def set_state(seminar: Seminar, registration: Registration, state: RegistrationState) -> None:
+    """Move a registration to ``state`` and keep the seminar's counts: the one place a
+    registration's state changes. The seminar must be locked (``lock_seminar``)."""
+    before = registration.state if registration.id is not None else None
+    if before == state:
+        return
+    if before is not None:
+        setattr(seminar, f"{before.value}_count", seminar.count_of(before) - 1)
+    setattr(seminar, f"{state.value}_count", seminar.count_of(state) + 1)
+    registration.state = state
 
 
 def book_seat(
@@ -110,15 +113,18 @@ def book_seat(
         ).first()
         if existing is not None and existing.state != RegistrationState.CANCELLED:
             raise AlreadyRegistered(existing.id)
-        confirmed = count_in_state(seminar_id, RegistrationState.CONFIRMED)
-        outcome = rules.booking_outcome(seminar.capacity, confirmed)
+        outcome = rules.booking_outcome(seminar.capacity, seminar.confirmed_count)
         registration = existing or Registration(seminar_id=seminar_id)
+        if existing is not None:
+            # The person was sent a calendar cancellation one SEQUENCE past the seminar's;
+            # the new entry under the same UIDs must outrank it.
+            seminar.calendar_sequence = (seminar.calendar_sequence or 0) + 2
         registration.last_name = applicant.last_name
         registration.first_name = applicant.first_name
         registration.town = applicant.town
         registration.email = applicant.email.strip()
         registration.email_normalized = normalized
-        registration.state = RegistrationState(outcome.value)
+        set_state(seminar, registration, RegistrationState(outcome.value))
         registration.booked_at = utcnow()
         registration.cancelled_at = None
         session.add(registration)
@@ -156,10 +162,10 @@ def waitlist_position(registration: Registration) -> int | None:
 
 
 def _confirm_from_waiting_list(
-    registration: Registration, action: str, actor_id: int | None
+    seminar: Seminar, registration: Registration, action: str, actor_id: int | None
 ) -> None:
     """Give a waitlisted person their place: log it and tell them by mail."""
-    registration.state = RegistrationState.CONFIRMED
+    set_state(seminar, registration, RegistrationState.CONFIRMED)
     audit.record(
         action,
         seminar_id=registration.seminar_id,
@@ -180,8 +186,7 @@ def fill_free_places(seminar: Seminar, actor_id: int | None) -> list[Registratio
         today=today_berlin(),
     ):
         return []
-    confirmed = count_in_state(seminar.id, RegistrationState.CONFIRMED)
-    free = rules.free_places(seminar.capacity, confirmed)
+    free = rules.free_places(seminar.capacity, seminar.confirmed_count)
     if free == 0:
         return []
     moved = list(
@@ -196,7 +201,7 @@ def fill_free_places(seminar: Seminar, actor_id: int | None) -> list[Registratio
         )
     )
     for registration in moved:
-        _confirm_from_waiting_list(registration, Action.MOVED_UP, actor_id)
+        _confirm_from_waiting_list(seminar, registration, Action.MOVED_UP, actor_id)
     return moved
 
 
@@ -224,7 +229,8 @@ def cancel_registration(
         seminar, registration = _locked_registration(registration_id)
         if registration.state == RegistrationState.CANCELLED:
             return registration, []
-        registration.state = RegistrationState.CANCELLED
+        in_calendar = registration.state == RegistrationState.CONFIRMED
+        set_state(seminar, registration, RegistrationState.CANCELLED)
         registration.cancelled_at = utcnow()
         audit.record(
             Action.CANCELLED,
@@ -232,7 +238,9 @@ def cancel_registration(
             registration_id=registration.id,
             actor_id=actor_id,
         )
-        mail.queue_cancelled(registration, by_organiser=actor_id is not None)
+        mail.queue_cancelled(
+            registration, by_organiser=actor_id is not None, in_calendar=in_calendar
+        )
         session.flush()
         moved = fill_free_places(seminar, actor_id)
         session.flush()
@@ -245,10 +253,9 @@ def move_up(registration_id: int, *, actor_id: int | None = None) -> Registratio
         seminar, registration = _locked_registration(registration_id)
         if registration.state != RegistrationState.WAITLISTED:
             raise NotWaitlisted()
-        confirmed = count_in_state(seminar.id, RegistrationState.CONFIRMED)
-        if rules.free_places(seminar.capacity, confirmed) == 0:
+        if rules.free_places(seminar.capacity, seminar.confirmed_count) == 0:
             raise NoFreePlace()
-        _confirm_from_waiting_list(registration, Action.MOVED_UP_BY_HAND, actor_id)
+        _confirm_from_waiting_list(seminar, registration, Action.MOVED_UP_BY_HAND, actor_id)
         session.flush()
     return registration
 
@@ -268,7 +275,8 @@ def cancel_all_for_cancelled_seminar(seminar: Seminar, actor_id: int | None) -> 
     )
     now = utcnow()
     for registration in active:
-        registration.state = RegistrationState.CANCELLED
+        in_calendar = registration.state == RegistrationState.CONFIRMED
+        set_state(seminar, registration, RegistrationState.CANCELLED)
         registration.cancelled_at = now
         audit.record(
             Action.CANCELLED_WITH_SEMINAR,
@@ -276,12 +284,43 @@ def cancel_all_for_cancelled_seminar(seminar: Seminar, actor_id: int | None) -> 
             registration_id=registration.id,
             actor_id=actor_id,
         )
-        mail.queue_seminar_cancelled(registration)
+        mail.queue_seminar_cancelled(registration, in_calendar=in_calendar)
     return active
 
 
-def active_count(seminar_id: int) -> int:
-    """Confirmed plus waitlisted registrations."""
-    return count_in_state(seminar_id, RegistrationState.CONFIRMED) + count_in_state(
-        seminar_id, RegistrationState.WAITLISTED
+def active_count(seminar: Seminar) -> int:
+    """Confirmed plus waitlisted registrations (the kept counts)."""
+    return seminar.confirmed_count + seminar.waitlisted_count
+
+
+def counts_from_rows(seminar_ids: list[int] | None = None) -> dict[int, dict[str, int]]:
+    """The counts as the registrations themselves say: seminar id -> state -> number."""
+    query = sa.select(Registration.seminar_id, Registration.state, sa.func.count()).group_by(
+        Registration.seminar_id, Registration.state
     )
+    if seminar_ids is not None:
+        query = query.where(Registration.seminar_id.in_(seminar_ids))
+    found: dict[int, dict[str, int]] = {}
+    for seminar_id, state, number in db.session.execute(query):
+        found.setdefault(seminar_id, {})[state.value] = number
+    return found
+
+
+def check_counts(repair: bool = True) -> list[tuple[int, str, int, int]]:
+    """Compare every seminar's kept counts with its registrations; returns the drift as
+    (seminar id, state, kept, counted) and, with ``repair``, sets the counted numbers.
+    Each seminar is locked while it is compared, so no booking runs in between."""
+    drift = []
+    with write_transaction() as session:
+        for seminar_id in session.scalars(sa.select(Seminar.id).order_by(Seminar.id)).all():
+            seminar = lock_seminar(seminar_id)
+            counted = counts_from_rows([seminar_id]).get(seminar_id, {})
+            for state in RegistrationState:
+                kept, actual = seminar.count_of(state), counted.get(state.value, 0)
+                if kept != actual:
+                    drift.append((seminar_id, state.value, kept, actual))
+                    if repair:
+                        setattr(seminar, f"{state.value}_count", actual)
+        if not repair:
+            session.rollback()
+    return drift

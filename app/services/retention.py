@@ -1,12 +1,23 @@
-"""Deleting personal data once it is no longer needed, as the privacy notice promises."""
+"""Deleting personal data once it is no longer needed, as the privacy notice promises,
+while keeping the evidence funding and settlement need (docs/domain.md: evidence
+outlives personal data)."""
 
 from datetime import date, timedelta
 
 import sqlalchemy as sa
+from sqlalchemy.orm import joinedload, selectinload
 
 from app.core.timeutil import utcnow
 from app.database import write_transaction
-from app.models import OutboxMail, Registration, Seminar
+from app.models import (
+    OutboxMail,
+    Registration,
+    Seminar,
+    SeminarEvidence,
+    SeminarState,
+    SeminarTrainer,
+)
+from app.services import funding
 
 MAIL_KEPT_DAYS = 30
 
@@ -14,16 +25,50 @@ MAIL_KEPT_DAYS = 30
 def purge(today: date, retention_months: int) -> dict[str, int]:
     """Delete the registrations (with their attendance and audit entries) of seminars
     whose last day lies more than ``retention_months`` back, and mails older than
-    ``MAIL_KEPT_DAYS`` days."""
+    ``MAIL_KEPT_DAYS`` days.
+
+    Before that, in the same transaction, each such seminar that is not cancelled and
+    not yet frozen gets its evidence (``SeminarEvidence``): exactly the figures of its
+    line in the funding overview, so the overview shows the same numbers afterwards.
+    The confirmed count at start is the count of confirmed registrations at purge time:
+    nothing records who was confirmed on the first day, nobody is confirmed after it
+    (registration closes and the waiting list stops moving), and cancellations after
+    the start are rare. The attended counts per day are the people marked present; the
+    trainers, fees, travel and catering are computed by the rules as the overview does
+    (catering: the programme's amount per registered person).
+    """
     cutoff = today - timedelta(days=round(retention_months * 30.44))
     with write_transaction() as session:
         ended = sa.select(Seminar.id).where(Seminar.day2 < cutoff)
+        to_freeze = list(
+            session.scalars(
+                sa.select(Seminar)
+                .where(
+                    Seminar.day2 < cutoff,
+                    Seminar.state != SeminarState.CANCELLED,
+                    ~sa.exists().where(SeminarEvidence.seminar_id == Seminar.id),
+                )
+                .options(
+                    joinedload(Seminar.programme),
+                    selectinload(Seminar.trainer_assignments).joinedload(SeminarTrainer.trainer),
+                )
+                .order_by(Seminar.id)
+            )
+        )
+        session.add_all(funding.evidence_of(line) for line in funding.lines_for(to_freeze))
+        session.flush()
         registrations = session.execute(
             sa.delete(Registration).where(Registration.seminar_id.in_(ended))
         ).rowcount
+        # the rows' kept seat counts follow their registrations (the evidence keeps the figures)
+        session.execute(
+            sa.update(Seminar)
+            .where(Seminar.day2 < cutoff)
+            .values(confirmed_count=0, waitlisted_count=0, cancelled_count=0)
+        )
         mails = session.execute(
             sa.delete(OutboxMail).where(
                 OutboxMail.created_at < utcnow() - timedelta(days=MAIL_KEPT_DAYS)
             )
         ).rowcount
-    return {"registrations": registrations, "mails": mails}
+    return {"registrations": registrations, "mails": mails, "frozen": len(to_freeze)}

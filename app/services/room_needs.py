@@ -29,8 +29,8 @@ class RoomNeeds:
 def room_needs(seminar: Seminar, seats: Availability) -> RoomNeeds:
     programme_rules = seminar.programme.rules
     participants = seats.confirmed
-    # Even below the minimum a seminar that takes place needs one trainer in the room.
-    trainers = max(rules.trainers_funded(programme_rules, participants), 1)
+    # the people in the room: the trainers assigned, funded or not (rule 5)
+    trainers = rules.trainers_in_room(len(seminar.trainer_assignments))
     return RoomNeeds(
         participants=participants,
         trainers=trainers,

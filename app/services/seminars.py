@@ -1,17 +1,23 @@
 """A seminar's life: created as a draft, edited, published, withdrawn, cancelled,
 deleted while still an empty draft. Every step is one transaction; steps that
 touch places (capacity, cancelling) lock the seminar as the booking does and
-leave the people to ``app.services.registrations``."""
+leave the people to ``app.services.registrations``. Every step is in the audit log
+with who acted; an edit with the old and new value of each field changed. A change
+of dates, times or place tells every confirmed and waiting person by mail, with the
+updated calendar entry (``Seminar.calendar_sequence`` raised in the same transaction).
+"""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, time
 
 import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
 
 from app import rules
 from app.database import locked, write_transaction
 from app.extensions import db
 from app.models import (
+    AuditEntry,
     Council,
     Programme,
     Registration,
@@ -20,8 +26,9 @@ from app.models import (
     SeminarState,
     Vhs,
 )
-from app.services import audit, messages, registrations
-from app.services.audit import Action
+from app.models.audit import FIELD_LABELS
+from app.services import audit, mail, messages, registrations
+from app.services.audit import Action, Subject
 from app.services.errors import ServiceError
 from app.services.registrations import lock_seminar
 
@@ -59,8 +66,9 @@ class SeminarIsDraft(ServiceError):
 class CapacityNotAllowed(ServiceError):
     field = "capacity"
 
-    def __init__(self, maximum: int):
-        super().__init__(messages.capacity_not_allowed(maximum))
+    def __init__(self, minimum: int, maximum: int):
+        super().__init__(messages.capacity_not_allowed(minimum, maximum))
+        self.minimum = minimum
         self.maximum = maximum
 
 
@@ -148,7 +156,9 @@ def rule_errors(
                     label, programme_rules.period_start, programme_rules.period_end
                 )
         if capacity is not None and not rules.capacity_allowed(programme_rules, capacity):
-            found["capacity"] = messages.capacity_not_allowed(programme_rules.max_participants)
+            found["capacity"] = messages.capacity_not_allowed(
+                programme_rules.min_participants, programme_rules.max_participants
+            )
     if data.day1 and data.day2 and not rules.days_in_order(data.day1, data.day2):
         found.setdefault("day2", messages.DAY2_BEFORE_DAY1)
     for starts, ends in (("day1_starts", "day1_ends"), ("day2_starts", "day2_ends")):
@@ -158,6 +168,52 @@ def rule_errors(
     deadline = data.registration_deadline
     if deadline and data.day1 and not rules.deadline_before_start(deadline, data.day1):
         found["registration_deadline"] = messages.DEADLINE_TOO_LATE
+    return found
+
+
+def day_warnings(data: "SeminarData | Seminar") -> dict[str, str]:
+    """Days shorter than the planned eight hours: saved all the same, with this warning
+    beside the day's end (rule 10: the fee assumes eight hours). Field -> message."""
+    found = {}
+    for number in (1, 2):
+        starts = getattr(data, f"day{number}_starts")
+        ends = getattr(data, f"day{number}_ends")
+        if starts and ends and rules.times_in_order(starts, ends) and rules.short_day(starts, ends):
+            found[f"day{number}_ends"] = messages.short_day(number, rules.day_minutes(starts, ends))
+    return found
+
+
+def rule_notes(seminar: Seminar) -> list[str]:
+    """What an existing seminar breaks of rule 10 (the same day twice, a short day,
+    places outside the programme's minimum and maximum): shown, never changed silently."""
+    notes = []
+    if not rules.days_in_order(seminar.day1, seminar.day2):
+        notes.append(messages.DAY2_BEFORE_DAY1)
+    notes.extend(day_warnings(seminar).values())
+    programme_rules = seminar.programme.rules
+    if not rules.capacity_allowed(programme_rules, seminar.capacity):
+        notes.append(
+            messages.places_outside(
+                seminar.capacity,
+                programme_rules.min_participants,
+                programme_rules.max_participants,
+            )
+        )
+    return notes
+
+
+def seminars_breaking_rules() -> list[tuple[Seminar, list[str]]]:
+    """Seminars (not cancelled) that break rule 10, each with what it breaks."""
+    found = []
+    for seminar in db.session.scalars(
+        sa.select(Seminar)
+        .where(Seminar.state != SeminarState.CANCELLED)
+        .options(joinedload(Seminar.programme), joinedload(Seminar.vhs))
+        .order_by(Seminar.day1, Seminar.id)
+    ):
+        notes = rule_notes(seminar)
+        if notes:
+            found.append((seminar, notes))
     return found
 
 
@@ -188,31 +244,133 @@ def _apply(seminar: Seminar, data: SeminarData) -> None:
     )
 
 
-def create_seminar(data: SeminarData, capacity: int) -> Seminar:
+# What a person's calendar holds: a change of any of these is told to the people.
+CALENDAR_FIELDS = (
+    "day1",
+    "day1_starts",
+    "day1_ends",
+    "day2",
+    "day2_starts",
+    "day2_ends",
+    "venue_name",
+    "venue_street",
+    "venue_postcode",
+    "venue_town",
+)
+# The fields an edit logs (the places have their own entry, with the people moved up).
+LOGGED_FIELDS = tuple(SeminarData.__dataclass_fields__)
+
+
+def _snapshot(seminar: Seminar) -> dict[str, object]:
+    """The seminar's facts as the log shows them (references by name)."""
+    values: dict[str, object] = {name: getattr(seminar, name) for name in CALENDAR_FIELDS}
+    values.update(
+        programme_id=seminar.programme.title if seminar.programme else seminar.programme_id,
+        vhs_id=seminar.vhs.name if seminar.vhs else seminar.vhs_id,
+        module=seminar.module.label,
+        registration_deadline=seminar.registration_deadline,
+        council_ids=[c.town for c in seminar.councils],
+        note=seminar.note,
+    )
+    return values
+
+
+def _refresh_references(seminar: Seminar) -> None:
+    """After ``_apply``: load the programme and VHS the ids now name."""
+    db.session.flush()
+    db.session.refresh(seminar, ["programme", "vhs"])
+
+
+@dataclass
+class SeminarUpdate:
+    """What an edit did besides saving: the people moved up (places added) and the
+    people told about new dates, times or place."""
+
+    moved: list[Registration] = field(default_factory=list)
+    told: list[Registration] = field(default_factory=list)
+    calendar_changed: bool = False
+
+
+def create_seminar(data: SeminarData, capacity: int, *, actor_id: int | None = None) -> Seminar:
     """A new seminar, as a draft: publishing is a step of its own."""
     with write_transaction() as session:
         _check(data, capacity, None)
         seminar = Seminar(state=SeminarState.DRAFT, capacity=capacity)
         _apply(seminar, data)
         session.add(seminar)
-        session.flush()
+        _refresh_references(seminar)
+        after = _snapshot(seminar) | {"capacity": capacity}
+        audit.record(
+            Action.SEMINAR_CREATED,
+            seminar_id=seminar.id,
+            subject=Subject.SEMINAR,
+            subject_id=seminar.id,
+            actor_id=actor_id,
+            changes=audit.changed({}, after, (*LOGGED_FIELDS[:3], "capacity", *LOGGED_FIELDS[3:])),
+        )
     return seminar
 
 
 def update_seminar(
     seminar_id: int, data: SeminarData, capacity: int, *, actor_id: int | None = None
-) -> list[Registration]:
-    """Change a seminar's facts and places in one transaction; returns the people moved
-    up when places were added. Nothing changes when any rule refuses."""
+) -> SeminarUpdate:
+    """Change a seminar's facts and places in one transaction. Nothing changes when any
+    rule refuses. A change of dates, times or place raises the seminar's calendar
+    sequence and tells every confirmed and waiting person (those moved up by added
+    places get their "moved up" mail with the new dates instead)."""
     with write_transaction() as session:
         _check(data, capacity, seminar_id)
         seminar = lock_seminar(seminar_id)
         if seminar.state == SeminarState.CANCELLED:
             raise SeminarIsCancelled()
+        before = _snapshot(seminar)
         _apply(seminar, data)
+        _refresh_references(seminar)
+        changes = audit.changed(before, _snapshot(seminar), LOGGED_FIELDS)
+        calendar_changes = [c for c in changes if c[0] in CALENDAR_FIELDS]
+        if changes:
+            audit.record(
+                Action.SEMINAR_CHANGED,
+                seminar_id=seminar.id,
+                subject=Subject.SEMINAR,
+                subject_id=seminar.id,
+                actor_id=actor_id,
+                changes=changes,
+            )
+        if calendar_changes:
+            seminar.calendar_sequence = (seminar.calendar_sequence or 0) + 1
         session.flush()
-        moved = _set_capacity(seminar, capacity, actor_id)
-    return moved
+        result = SeminarUpdate(
+            moved=_set_capacity(seminar, capacity, actor_id),
+            calendar_changed=bool(calendar_changes),
+        )
+        if calendar_changes:
+            result.told = _tell_about_change(seminar, calendar_changes, result.moved)
+        session.flush()
+    return result
+
+
+def _tell_about_change(
+    seminar: Seminar, changes: list[list[str]], moved: list[Registration]
+) -> list[Registration]:
+    """Mail every confirmed and waiting person what changed (under the seminar's lock)."""
+    skip = {r.id for r in moved}
+    labelled = [(FIELD_LABELS.get(name, name), old, new) for name, old, new in changes]
+    told = [
+        registration
+        for registration in db.session.scalars(
+            sa.select(Registration)
+            .where(
+                Registration.seminar_id == seminar.id,
+                Registration.state.in_([RegistrationState.CONFIRMED, RegistrationState.WAITLISTED]),
+            )
+            .order_by(Registration.booked_at, Registration.id)
+        )
+        if registration.id not in skip
+    ]
+    for registration in told:
+        mail.queue_seminar_changed(registration, labelled)
+    return told
 
 
 def change_capacity(
@@ -235,8 +393,8 @@ def _set_capacity(seminar: Seminar, new_capacity: int, actor_id: int | None) -> 
     """Under the seminar's lock: check, set, and fill the places added."""
     programme_rules = seminar.programme.rules
     if not rules.capacity_allowed(programme_rules, new_capacity):
-        raise CapacityNotAllowed(programme_rules.max_participants)
-    confirmed = registrations.count_in_state(seminar.id, RegistrationState.CONFIRMED)
+        raise CapacityNotAllowed(programme_rules.min_participants, programme_rules.max_participants)
+    confirmed = seminar.confirmed_count
     if not rules.capacity_keeps_confirmed(new_capacity, confirmed):
         raise CapacityBelowConfirmed(confirmed)
     if new_capacity == seminar.capacity:
@@ -244,14 +402,26 @@ def _set_capacity(seminar: Seminar, new_capacity: int, actor_id: int | None) -> 
     audit.record(
         Action.CAPACITY_CHANGED,
         seminar_id=seminar.id,
+        subject=Subject.SEMINAR,
+        subject_id=seminar.id,
         actor_id=actor_id,
-        detail=f"{seminar.capacity} → {new_capacity}",
+        changes=[["capacity", audit.shown(seminar.capacity), audit.shown(new_capacity)]],
     )
     seminar.capacity = new_capacity
     db.session.flush()
     moved = registrations.fill_free_places(seminar, actor_id)
     db.session.flush()
     return moved
+
+
+def _record_state(action: Action, seminar_id: int, actor_id: int | None) -> None:
+    audit.record(
+        action,
+        seminar_id=seminar_id,
+        subject=Subject.SEMINAR,
+        subject_id=seminar_id,
+        actor_id=actor_id,
+    )
 
 
 def publish_seminar(seminar_id: int, *, actor_id: int | None = None) -> bool:
@@ -263,7 +433,7 @@ def publish_seminar(seminar_id: int, *, actor_id: int | None = None) -> bool:
         if seminar.state == SeminarState.PUBLISHED:
             return False
         seminar.state = SeminarState.PUBLISHED
-        audit.record(Action.SEMINAR_PUBLISHED, seminar_id=seminar_id, actor_id=actor_id)
+        _record_state(Action.SEMINAR_PUBLISHED, seminar_id, actor_id)
     return True
 
 
@@ -279,19 +449,20 @@ def unpublish_seminar(seminar_id: int, *, actor_id: int | None = None) -> bool:
             raise SeminarIsCancelled()
         if seminar.state == SeminarState.DRAFT:
             return False
-        active = registrations.active_count(seminar_id)
+        active = registrations.active_count(seminar)
         if active:
             raise HasRegistrations(active)
         seminar.state = SeminarState.DRAFT
-        audit.record(Action.SEMINAR_UNPUBLISHED, seminar_id=seminar_id, actor_id=actor_id)
+        _record_state(Action.SEMINAR_UNPUBLISHED, seminar_id, actor_id)
     return True
 
 
 def cancel_seminar(seminar_id: int, *, actor_id: int | None = None) -> list[Registration]:
     """Cancel a published seminar: registration closes, every confirmed and waitlisted
-    registration is cancelled and its "seminar cancelled" mail queued, all in one
-    transaction. Returns the registrations cancelled (none on a second call).
-    A draft is refused (``SeminarIsDraft``): cancelled seminars are shown publicly."""
+    registration is cancelled and its "seminar cancelled" mail queued (for a confirmed
+    place with the calendar cancellation), all in one transaction. Returns the
+    registrations cancelled (none on a second call). A draft is refused
+    (``SeminarIsDraft``): cancelled seminars are shown publicly."""
     with write_transaction() as session:
         seminar = lock_seminar(seminar_id)
         if seminar.state == SeminarState.CANCELLED:
@@ -299,13 +470,15 @@ def cancel_seminar(seminar_id: int, *, actor_id: int | None = None) -> list[Regi
         if seminar.state == SeminarState.DRAFT:
             raise SeminarIsDraft()
         seminar.state = SeminarState.CANCELLED
-        audit.record(Action.SEMINAR_CANCELLED, seminar_id=seminar_id, actor_id=actor_id)
+        _record_state(Action.SEMINAR_CANCELLED, seminar_id, actor_id)
         cancelled = registrations.cancel_all_for_cancelled_seminar(seminar, actor_id)
         session.flush()
     return cancelled
 
 
-def delete_draft(seminar_id: int) -> None:
+def delete_draft(seminar_id: int, *, actor_id: int | None = None) -> None:
+    """Delete a draft that never had a registration. Its log entries stay: they keep
+    the seminar's number as their subject, no longer a link to the row."""
     with write_transaction() as session:
         seminar = lock_seminar(seminar_id)
         registered = session.scalar(
@@ -315,4 +488,16 @@ def delete_draft(seminar_id: int) -> None:
         )
         if seminar.state != SeminarState.DRAFT or registered:
             raise NotDeletable()
+        session.execute(
+            sa.update(AuditEntry)
+            .where(AuditEntry.seminar_id == seminar_id)
+            .values(seminar_id=None, subject=Subject.SEMINAR.value, subject_id=seminar_id)
+        )
+        audit.record(
+            Action.SEMINAR_DELETED,
+            subject=Subject.SEMINAR,
+            subject_id=seminar_id,
+            actor_id=actor_id,
+            changes=audit.changed(_snapshot(seminar), {}, ("vhs_id", "module", "day1", "day2")),
+        )
         session.delete(seminar)

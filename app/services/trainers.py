@@ -11,7 +11,8 @@ from app import rules
 from app.database import serialize, write_transaction
 from app.extensions import db
 from app.models import Seminar, SeminarState, SeminarTrainer, Trainer, TrainerKind
-from app.services import messages
+from app.services import audit, messages
+from app.services.audit import Subject
 from app.services.errors import ServiceError
 
 
@@ -39,8 +40,16 @@ class WrongTrainerKind(ServiceError):
     message = messages.WRONG_TRAINER_KIND
 
 
-def save_trainer(trainer_id: int | None, *, name: str, email: str, kind: TrainerKind) -> Trainer:
-    """Create (``trainer_id`` None) or update a trainer."""
+def save_trainer(
+    trainer_id: int | None,
+    *,
+    name: str,
+    email: str,
+    kind: TrainerKind,
+    actor_id: int | None = None,
+) -> Trainer:
+    """Create (``trainer_id`` None) or update a trainer; in the audit log with who acted
+    and the old and new value of each field changed."""
     email = rules.normalize_email(email)
     with write_transaction() as session:
         serialize("trainer-email")
@@ -49,42 +58,61 @@ def save_trainer(trainer_id: int | None, *, name: str, email: str, kind: Trainer
             taken = taken.where(Trainer.id != trainer_id)
         if session.scalar(taken) is not None:
             raise TrainerEmailTaken()
+        logged = ("name", "email", "kind")
         if trainer_id is None:
             trainer = Trainer()
             session.add(trainer)
+            before = {}
         else:
             trainer = session.get(Trainer, trainer_id, populate_existing=True)
             if trainer.kind != kind and trainer.assignments:
                 raise TrainerKindLocked([a.seminar for a in trainer.assignments])
+            before = {key: getattr(trainer, key) for key in logged}
         trainer.name = name
         trainer.email = email
         trainer.kind = kind
         session.flush()
+        audit.record_edit(
+            Subject.TRAINER,
+            trainer.id,
+            created=trainer_id is None,
+            before=before,
+            after={key: getattr(trainer, key) for key in logged},
+            actor_id=actor_id,
+            detail=trainer.name,
+        )
     return trainer
 
 
-def set_tandem(seminar_id: int, places: dict[TrainerKind, tuple[int | None, int]]) -> None:
+def set_tandem(
+    seminar_id: int,
+    places: dict[TrainerKind, tuple[int | None, int]],
+    first: TrainerKind | None = None,
+) -> None:
     """Fill the seminar's tandem: per kind a trainer (or None) and their travel costs
-    in cents. Assignments kept keep their row; the others are removed."""
+    in cents. The seminar lists its trainers in the order of ``places``, the trainer of
+    kind ``first`` (when given) at the top: the first ones on the list are funded
+    (``rules.split_funded``). Assignments kept keep their row; the others are removed."""
+    order = sorted(places, key=lambda kind: kind != first) if first is not None else list(places)
     with write_transaction():
         seminar = db.session.get(Seminar, seminar_id, populate_existing=True)
         wanted: dict[int, int] = {}
-        for kind, (trainer_id, travel_cents) in places.items():
+        for kind in order:
+            trainer_id, travel_cents = places[kind]
             if trainer_id is None:
                 continue
             trainer = db.session.get(Trainer, trainer_id)
             if trainer is None or trainer.kind != kind:
                 raise WrongTrainerKind()
             wanted[trainer_id] = travel_cents
-        kept = []
-        for assignment in seminar.trainer_assignments:
-            if assignment.trainer_id in wanted:
-                assignment.travel_cost_cents = wanted.pop(assignment.trainer_id)
-                kept.append(assignment)
-        seminar.trainer_assignments = kept + [
-            SeminarTrainer(trainer_id=trainer_id, travel_cost_cents=cents)
-            for trainer_id, cents in wanted.items()
-        ]
+        kept = {a.trainer_id: a for a in seminar.trainer_assignments if a.trainer_id in wanted}
+        assignments = []
+        for position, (trainer_id, cents) in enumerate(wanted.items()):
+            assignment = kept.get(trainer_id) or SeminarTrainer(trainer_id=trainer_id)
+            assignment.travel_cost_cents = cents
+            assignment.position = position
+            assignments.append(assignment)
+        seminar.trainer_assignments = assignments
 
 
 def tandem_places(seminar: Seminar) -> dict[TrainerKind, SeminarTrainer | None]:

@@ -25,6 +25,24 @@ def no_store(response):
     return response
 
 
+def one_charset(content_type: str) -> str:
+    """The Content-Type with its first charset only.
+
+    Werkzeug adds "; charset=utf-8" to every text/* mimetype it is given, so a
+    mimetype that already names one ("text/csv; charset=utf-8") would say it twice;
+    pass bare mimetypes, and this keeps any response that slips from saying it twice.
+    """
+    kind, *params = (part.strip() for part in content_type.split(";"))
+    kept, seen = [kind], False
+    for param in params:
+        if param.lower().startswith("charset="):
+            if seen:
+                continue
+            seen = True
+        kept.append(param)
+    return "; ".join(kept)
+
+
 def init_security_headers(app: Flask) -> None:
     proxies = app.config.get("TRUSTED_PROXIES", 0)
     if proxies:
@@ -35,6 +53,8 @@ def init_security_headers(app: Flask) -> None:
     @app.after_request
     def _headers(response):
         headers = response.headers
+        if headers.get("Content-Type", "").lower().count("charset") > 1:
+            headers["Content-Type"] = one_charset(headers["Content-Type"])
         headers.setdefault("Content-Security-Policy", CSP)
         headers.setdefault("X-Content-Type-Options", "nosniff")
         # same-origin: our own POSTs carry a Referer (Flask-WTF checks it over HTTPS),

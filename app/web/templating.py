@@ -4,10 +4,14 @@ import json
 
 from flask import Flask
 
+from app.core import german
 from app.core.enums import Module
 from app.core.formatting import FILTERS
+from app.services.mail import absolute_url
 
 HTMX_VERSION = "2.0.11"
+# WTForms turns only ``data_`` and ``aria_`` keywords into hyphenated attributes.
+HYPHENATED = ("hx_", "aria_", "data_")
 
 
 def _htmx_config() -> str:
@@ -31,10 +35,38 @@ def _htmx_config() -> str:
     )
 
 
+def field_attributes(attributes: dict) -> dict:
+    """Keywords for a WTForms field call, spelled as the browser needs them.
+
+    ``hx_post="/x"`` becomes ``hx-post`` (htmx ignores ``hx_post``); True stays a bare
+    switch (``autofocus``), while False and None leave the attribute out. Any other
+    value that is not text or a number is refused: ``autofocus=field.errors`` would
+    otherwise render ``autofocus="()"``.
+    """
+    result = {}
+    for name, value in attributes.items():
+        if name.startswith(HYPHENATED):
+            name = name.replace("_", "-")
+        if value is None or value is False:
+            continue
+        if not isinstance(value, str | int | float):
+            raise TypeError(f"attribute {name}: {value!r} is not text, a number or a bool")
+        result[name] = value
+    return result
+
+
 def init_templating(app: Flask) -> None:
     app.jinja_env.filters.update(FILTERS)
+    app.jinja_env.filters.update(
+        plural=german.plural,
+        noun=german.noun,
+        agree=german.agree,
+        number=german.number,
+        field_attributes=field_attributes,
+    )
     app.jinja_env.globals.update(
         MODULES=Module,
         HTMX_FILE=f"vendor/htmx-{HTMX_VERSION}.min.js",
         HTMX_CONFIG=_htmx_config(),
+        absolute_url=absolute_url,  # for mails: BASE_URL plus the route's path
     )

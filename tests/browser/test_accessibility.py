@@ -14,6 +14,7 @@ import pytest
 from playwright.sync_api import expect
 
 from app.core.timeutil import today_berlin
+from app.extensions import db
 from app.models import SeminarState
 from app.services.registrations import book_seat
 from tests import factories
@@ -43,6 +44,12 @@ def world(app):
         vhs=vhs, day1=today + timedelta(days=2), registration_deadline=today - timedelta(days=1)
     )
     cancelled = factories.seminar(vhs=vhs, module=2, state=SeminarState.CANCELLED)
+    # booked in advance, held yesterday and today: attendance can be recorded
+    under_way = factories.seminar(vhs=vhs, councils=[council], capacity=20)
+    factories.fill(under_way, 4, start=200)
+    under_way.day1, under_way.day2 = today - timedelta(days=1), today
+    under_way.registration_deadline = today - timedelta(days=8)
+    db.session.commit()  # before the next booking, which starts its own transaction
     registration = book_seat(
         open_.id, factories.applicant(500, last_name="Nguyễn", first_name="Thị Lan")
     )
@@ -54,6 +61,7 @@ def world(app):
         "full": full.id,
         "closed": closed.id,
         "cancelled": cancelled.id,
+        "under_way": under_way.id,
         "token": registration.token,
     }
     hand_over()
@@ -151,7 +159,8 @@ def test_search_results_after_the_swap(world, new_page):
     search = page.get_by_label("Ort oder Volkshochschule")
     search.press_sequentially("Münster", delay=20)
     expect(page).to_have_url(re.compile(r"\?q=M%C3%BCnster"))
-    expect(page.locator("#result-count")).to_have_text("4 Seminare gefunden.")
+    # open, full, closed, cancelled and the one under way (it ends today)
+    expect(page.locator("#result-count")).to_have_text("5 Seminare gefunden.")
     assert_accessible(page, "home after a search")
     search.fill("Nirgendwo")
     expect(page.locator("#result-count")).to_have_text("Keine Seminare gefunden.")
@@ -205,7 +214,8 @@ def test_waiting_list_outcome_after_the_swap_and_the_page_without_javascript(
 ORGANISER_PAGES = {
     "dashboard": "/manage/",
     "participants": "/manage/seminare/{open}",
-    "attendance": "/manage/seminare/{open}/anwesenheit/1",
+    "attendance": "/manage/seminare/{under_way}/anwesenheit/1",
+    "attendance (future day)": "/manage/seminare/{open}/anwesenheit/1",
     "room needs": "/manage/seminare/{open}/raumbedarf",
     "sign-in sheet": "/manage/seminare/{open}/unterschriften/1",
 }
@@ -244,7 +254,7 @@ def test_attendance_after_a_toggle(world, new_page):
     email = factories.user("vhs", vhs_id=world["vhs_id"]).email
     page = new_page("phone")
     log_in(page, email, factories.PASSWORD, "phone")
-    page.goto(f"/manage/seminare/{world['open']}/anwesenheit/1")
+    page.goto(f"/manage/seminare/{world['under_way']}/anwesenheit/1")
     toggle = page.locator(".attendance-item button").first
     toggle.tap()
     expect(toggle).to_have_attribute("aria-pressed", "true")

@@ -1,14 +1,17 @@
 """The organisers' area in a real browser: a council's contact person on a phone, then the VHS."""
 
 import re
+from datetime import timedelta
 
 from playwright.sync_api import expect
 
+from app.core.timeutil import today_berlin
 from tests import factories
 from tests.browser.conftest import (
     POLL_WAIT_MS,
     assert_same_document,
     fill_registration,
+    hand_over,
     log_in,
     mark_page,
 )
@@ -44,6 +47,12 @@ def test_contact_person_follows_registrations_and_takes_attendance_then_the_vhs_
     # The dashboard polls and shows the new count without a reload.
     expect(confirmed).to_have_text("4 von 20", timeout=POLL_WAIT_MS)
     assert_same_document(page)
+
+    # The seminar day comes (attendance is recorded from that day on, never before).
+    today = today_berlin()
+    seminar.day1, seminar.day2 = today, today + timedelta(days=1)
+    seminar.registration_deadline = today - timedelta(days=1)
+    hand_over()
 
     # Attendance on day 1: a tap on a person changes the toggle and the count in place.
     row.get_by_role("link", name="Anwesenheit").tap()
