@@ -1,8 +1,9 @@
-from datetime import date
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
+from app.core.timeutil import utcnow
 from app.extensions import db
 from app.rules import ProgrammeRules
 
@@ -26,6 +27,10 @@ class Programme(db.Model):
     )
     catering_cents_per_person: Mapped[int] = mapped_column(
         default=_DEFAULTS.catering_cents_per_person
+    )
+    # when the row last changed: the version of the public pages that show it
+    changed_at: Mapped[datetime] = mapped_column(
+        default=utcnow, onupdate=utcnow, server_default=sa.func.current_timestamp(), index=True
     )
 
     @property

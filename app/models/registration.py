@@ -11,6 +11,8 @@ from app.models.types import enum_column
 
 
 class RegistrationState(LabelledStrEnum):
+    # a place held for a public registration until the address is proven (hold_until)
+    HELD = "held", "vorgemerkt"
     CONFIRMED = "confirmed", "bestätigt"
     WAITLISTED = "waitlisted", "Warteliste"
     CANCELLED = "cancelled", "storniert"
@@ -45,6 +47,8 @@ class Registration(db.Model):
     booked_at: Mapped[datetime] = mapped_column(default=utcnow)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     cancelled_at: Mapped[datetime | None]
+    # A held place is released at this moment (UTC) unless the address is proven first.
+    hold_until: Mapped[datetime | None]
     # Set when the person first opens their personal link from the confirmation mail.
     email_verified_at: Mapped[datetime | None]
     token: Mapped[str] = mapped_column(sa.String(64), unique=True, default=new_token)

@@ -58,8 +58,13 @@ class Seminar(db.Model):
     confirmed_count: Mapped[int] = mapped_column(default=0, server_default="0")
     waitlisted_count: Mapped[int] = mapped_column(default=0, server_default="0")
     cancelled_count: Mapped[int] = mapped_column(default=0, server_default="0")
+    held_count: Mapped[int] = mapped_column(default=0, server_default="0")
     # raised with every change of dates, times or place: the SEQUENCE of calendar updates
     calendar_sequence: Mapped[int] = mapped_column(default=0, server_default="0")
+    # when the row last changed: the version of the public pages that show it
+    changed_at: Mapped[datetime] = mapped_column(
+        default=utcnow, onupdate=utcnow, server_default=sa.func.current_timestamp(), index=True
+    )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     programme = relationship("Programme")

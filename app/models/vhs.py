@@ -1,6 +1,9 @@
+from datetime import datetime
+
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.core.timeutil import utcnow
 from app.extensions import db
 
 
@@ -18,5 +21,9 @@ class Vhs(db.Model):
     contact_name: Mapped[str] = mapped_column(sa.String(160), default="")
     contact_email: Mapped[str] = mapped_column(sa.String(254), default="")
     contact_phone: Mapped[str] = mapped_column(sa.String(60), default="")
+    # when the row last changed: the version of the public pages that show it
+    changed_at: Mapped[datetime] = mapped_column(
+        default=utcnow, onupdate=utcnow, server_default=sa.func.current_timestamp(), index=True
+    )
 
     seminars = relationship("Seminar", back_populates="vhs", order_by="Seminar.day1")
