@@ -35,10 +35,13 @@ def create_app(test_config: dict | None = None) -> Flask:
     limiter.init_app(app)
     login_manager.init_app(app)
 
-    from app.database import configure_engine
+    from app.database import configure_engine, track_page_versions
+    from app.web.compression import init_compression
 
     with app.app_context():
         configure_engine(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
+    track_page_versions()
+    init_compression(app)  # the first after_request hook: it runs last, on the final body
 
     from app import models  # noqa: F401  (register the tables with the metadata)
     from app.admin import aliases as admin_aliases

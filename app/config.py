@@ -54,8 +54,17 @@ def load_config(overrides: dict | None = None) -> dict:
         "RATELIMIT_HEADERS_ENABLED": True,
         "REGISTRATION_RATE_LIMIT": env("REGISTRATION_RATE_LIMIT", "10 per minute;50 per hour"),
         # registrations for one seminar from one client (IPv6: one /64)
+        # how long a public registration holds its place until the address is proven
+        "HOLD_HOURS": _int("HOLD_HOURS", 48),
         "REGISTRATION_PER_SEMINAR_LIMIT": env("REGISTRATION_PER_SEMINAR_LIMIT", "4 per hour"),
         "POLL_SECONDS": _int("POLL_SECONDS", 10),
+        # gzip for HTML, CSS and JS when the client asks; off where a proxy compresses
+        "COMPRESS_RESPONSES": _flag("COMPRESS_RESPONSES", True),
+        # rendered public pages kept per worker (an LRU keyed by the data's version); 0: off
+        "PAGE_CACHE_ENTRIES": _int("PAGE_CACHE_ENTRIES", 300),
+        # a data version newer than this is not cached yet: concurrent transactions
+        # (PostgreSQL) may still commit changes stamped a moment earlier
+        "PAGE_SETTLE_SECONDS": _int("PAGE_SETTLE_SECONDS", 2),
         "TRUSTED_PROXIES": _int("TRUSTED_PROXIES", 0),
         "LOGIN_RATE_LIMIT": env("LOGIN_RATE_LIMIT", "5 per minute;30 per hour"),
         "IDLE_TIMEOUT_MINUTES": _int("IDLE_TIMEOUT_MINUTES", 30),

@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from flask import has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
 
 from app.extensions import db
 
@@ -89,3 +90,24 @@ def locked(model, row_id: int):
         .with_for_update()
         .execution_options(populate_existing=True)
     ).scalar_one_or_none()
+
+
+def _stamp_seminars_whose_councils_changed(session, _context, _instances) -> None:
+    """A seminar's councils live in an association table: changing only them issues no
+    UPDATE of the seminar row, so its ``changed_at`` (the public pages' data version)
+    would stay. Stamp it here, as any other change of the seminar does."""
+    from app.core.timeutil import utcnow
+    from app.models import Seminar
+
+    for instance in session.dirty:
+        if (
+            isinstance(instance, Seminar)
+            and sa.inspect(instance).attrs.councils.history.has_changes()
+        ):
+            instance.changed_at = utcnow()
+
+
+def track_page_versions() -> None:
+    """Keep every change the public pages show in a ``changed_at`` (once per process)."""
+    if not event.contains(Session, "before_flush", _stamp_seminars_whose_councils_changed):
+        event.listen(Session, "before_flush", _stamp_seminars_whose_councils_changed)

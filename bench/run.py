@@ -35,6 +35,24 @@ PG_URL = os.environ.get("BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5
 DURATION = os.environ.get("BENCH_DURATION", "10s")
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "32"))
 BURST = int(os.environ.get("BENCH_BURST", "1000"))
+# data sets: seminars and registrations added to the demo data with `flask seed-scale`
+SIZES = {"demo": (100, 2000), "large": (1000, 20000)}
+CHOSEN = [n for n in os.environ.get("BENCH_SIZES", "demo,large").split(",") if n in SIZES]
+# what the issue asks for: (figure, baseline, least ratio)
+TARGETS = [
+    ("home", "bare", 0.5),
+    ("seminar", "bare", 0.4),
+    ("poll_304", "bare", 0.7),
+    ("post", "locked", 0.5),
+]
+NAMES = {
+    "bare": "bare Flask route",
+    "locked": "minimal locked insert (POST)",
+    "home": "home page",
+    "seminar": "seminar page",
+    "poll_304": "unchanged poll (304)",
+    "post": "registration POST",
+}
 
 
 def sh(*args, env=None, **kwargs) -> str:
@@ -43,7 +61,23 @@ def sh(*args, env=None, **kwargs) -> str:
     ).stdout
 
 
-def prepare_database(url: str) -> None:
+def bench_table(url: str) -> None:
+    """The minimal locked insert's own table (bench/wsgi.py), never part of the schema."""
+    engine = sa.create_engine(with_driver(url))
+    table = sa.Table(
+        "bench_row",
+        sa.MetaData(),
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("seminar_id", sa.Integer, nullable=False),
+        sa.Column("email", sa.String(200), nullable=False),
+        sa.Column("created_at", sa.DateTime, nullable=False),
+        sa.Index("ix_bench_row_seminar_email", "seminar_id", "email"),
+    )
+    table.create(engine, checkfirst=True)
+    engine.dispose()
+
+
+def prepare_database(url: str, seminars: int, registrations: int) -> None:
     if url.startswith("postgresql"):
         admin = sa.create_engine(
             with_driver(url.rsplit("/", 1)[0] + "/postgres"), isolation_level="AUTOCOMMIT"
@@ -62,7 +96,16 @@ def prepare_database(url: str) -> None:
     }
     sh(str(BIN / "flask"), "db", "upgrade", env=env)
     sh(str(BIN / "flask"), "seed-demo", env=env)
-    sh(str(BIN / "flask"), "seed-scale", "--seminars", "100", "--registrations", "2000", env=env)
+    sh(
+        str(BIN / "flask"),
+        "seed-scale",
+        "--seminars",
+        str(seminars),
+        "--registrations",
+        str(registrations),
+        env=env,
+    )
+    bench_table(url)
 
 
 def wrk(url: str, *extra: str, env=None) -> dict:
@@ -170,6 +213,7 @@ def new_seminar(url: str) -> int:
             .one()
         )
         values = {k: v for k, v in template.items() if k != "id"}
+        values["changed_at"] = datetime.now(UTC).replace(tzinfo=None)  # as the ORM stamps it
         columns = ", ".join(values)
         params = ", ".join(f":{k}" for k in values)
         new_id = conn.execute(
@@ -181,48 +225,86 @@ def new_seminar(url: str) -> int:
     return new_id
 
 
+def _as_sent(url: str) -> tuple[bytes, bytes]:
+    """The body as it travels (gzip when the server compresses) and as it reads."""
+    response = requests.get(url, timeout=10, stream=True, headers={"Accept-Encoding": "gzip"})
+    wire = response.raw.read(decode_content=False)
+    plain = gzip.decompress(wire) if response.headers.get("Content-Encoding") == "gzip" else wire
+    return wire, plain
+
+
 def first_view(base: str) -> dict:
-    page = requests.get(base + "/", timeout=10)
-    assets = re.findall(r'(?:src|href)="(/static/[^"]+)"', page.text)
-    sizes = {"html": len(gzip.compress(page.content, 6))}
+    wire, page = _as_sent(base + "/")
+    assets = re.findall(r'(?:src|href)="(/static/[^"]+)"', page.decode())
+    sizes = {"html": len(wire)}
     for asset in assets:
-        sizes[asset] = len(gzip.compress(requests.get(base + asset, timeout=10).content, 6))
+        sizes[asset] = len(_as_sent(base + asset)[0])
     return {"requests": 1 + len(assets), "gzip_bytes": sum(sizes.values()), "parts": sizes}
 
 
-def run_database(label: str, url: str) -> dict:
-    print(f"== {label}: preparing {url}", flush=True)
-    prepare_database(url)
+def worker_rss(master_pid: int) -> list[int]:
+    """Resident memory (KiB) of each gunicorn worker, read from /proc."""
+    sizes = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            if int(fields[1]) != master_pid:
+                continue
+            status = (stat.parent / "status").read_text()
+        except (OSError, IndexError, ValueError):
+            continue
+        found = re.search(r"VmRSS:\s+(\d+) kB", status)
+        if found:
+            sizes.append(int(found.group(1)))
+    return sorted(sizes)
+
+
+def run_database(label: str, url: str, size: str) -> dict:
+    seminars, registrations = SIZES[size]
+    print(f"== {label}, {size}: preparing {url}", flush=True)
+    prepare_database(url, seminars, registrations)
     server = LiveServer(url, workers=4, threads=2, app_module="bench.wsgi:app", access_log=False)
     with server:
         base = server.url
-        home = requests.get(base + "/", timeout=10).text
+        home = requests.get(base + "/", timeout=30).text
         seminar_id = int(re.search(r'href="/seminare/(\d+)"', home).group(1))
         poll = (
             re.search(r'hx-get="(/live/plaetze\?ids=[^"]+)"', home).group(1).replace("&amp;", "&")
         )
+        post_seminar = new_seminar(url)
+        time.sleep(3)  # past PAGE_SETTLE_SECONDS: the data is as it is minutes after a change
         etag = requests.get(base + poll, timeout=10).headers["ETag"]
+        unchanged = requests.get(base + poll, headers={"If-None-Match": etag}, timeout=10)
+        assert unchanged.status_code == 304, unchanged.status_code
         results = {
             "bare": wrk(base + "/__bare"),
             "home": wrk(base + "/"),
             "seminar": wrk(f"{base}/seminare/{seminar_id}"),
             "poll_304": wrk(base + poll, "-H", f"If-None-Match: {etag}"),
         }
-        post_seminar = new_seminar(url)
+        run = secrets.token_hex(4)
+        results["locked"] = wrk(
+            base + "/",
+            "-s",
+            str(ROOT / "bench" / "locked.lua"),
+            env={**os.environ, "BENCH_SEMINAR": str(post_seminar), "BENCH_RUN": run},
+        )
         token, cookie = session_for(base, post_seminar)
         env = {
             **os.environ,
             "BENCH_TOKEN": token,
             "BENCH_COOKIE": cookie,
-            "BENCH_RUN": secrets.token_hex(4),
+            "BENCH_RUN": run,
             "BENCH_PATH": f"/seminare/{post_seminar}/anmelden",
         }
         results["post"] = wrk(base + "/", "-s", str(ROOT / "bench" / "post.lua"), env=env)
-        burst_seminar = new_seminar(url)
-        results["burst"] = burst(base, burst_seminar, BURST)
-        results["burst"]["confirmed"], results["burst"]["waitlisted"] = confirmed_count(
-            url, burst_seminar
-        )
+        results["rss_kib"] = worker_rss(server.process.pid)
+        if BURST and size == "demo":
+            burst_seminar = new_seminar(url)
+            results["burst"] = burst(base, burst_seminar, BURST)
+            results["burst"]["confirmed"], results["burst"]["waitlisted"] = confirmed_count(
+                url, burst_seminar
+            )
         results["first_view"] = first_view(base)
     return results
 
@@ -247,53 +329,109 @@ def ratio(value: float, base: float) -> str:
     return f"{value / base:.2f}"
 
 
+def _ms(text: str | None) -> float | None:
+    """wrk's latency (``812.00us``, ``8.77ms``, ``1.06s``) in milliseconds."""
+    found = re.fullmatch(r"([\d.]+)(us|ms|s|m)", text or "")
+    if not found:
+        return None
+    value, unit = float(found.group(1)), found.group(2)
+    return value * {"us": 0.001, "ms": 1, "s": 1000, "m": 60000}[unit]
+
+
+def _figure_table(results: dict) -> list[str]:
+    lines = [
+        "| what | requests/s | ratio to its baseline | p50 | p99 | non-2xx/3xx |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    baselines = {name: base for name, base, _ in TARGETS}
+    for key, name in NAMES.items():
+        r = results[key]
+        base = results[baselines.get(key, "bare")]["rps"]
+        lines.append(
+            f"| {name} | {r['rps']:.0f} | {ratio(r['rps'], base)} | {r['p50']} | "
+            f"{r['p99']} | {r['non2xx3xx']} |"
+        )
+    rss = results["rss_kib"]
+    lines += [
+        "",
+        f"Worker RSS after the load: {', '.join(f'{k / 1024:.0f}' for k in rss)} MiB "
+        f"(4 workers; max {max(rss) / 1024:.0f} MiB)."
+        if rss
+        else "Worker RSS: not found.",
+    ]
+    return lines
+
+
+def _summary(by_size: dict) -> list[str]:
+    sizes = list(by_size)
+    head = "| figure | target | " + " | ".join(sizes)
+    if "demo" in by_size and "large" in by_size:
+        head += " | large / demo"
+    lines = [head + " |", "|---|---:|" + "---:|" * (len(sizes) + ("large" in sizes) * 1)]
+    for key, base, least in TARGETS:
+        values = [by_size[s][key]["rps"] / by_size[s][base]["rps"] for s in sizes]
+        cells = [f"{v:.2f}{'' if v >= least else ' (missed)'}" for v in values]
+        if "demo" in by_size and "large" in by_size:
+            cells.append(f"{values[sizes.index('large')] / values[sizes.index('demo')]:.2f}")
+        lines.append(f"| {NAMES[key]} / {NAMES[base]} | ≥ {least} | " + " | ".join(cells) + " |")
+    p99 = [by_size[s]["home"]["p99"] for s in sizes]
+    row = f"| home page p99 at {CONNECTIONS} connections | | " + " | ".join(map(str, p99))
+    if "demo" in by_size and "large" in by_size:
+        a, b = _ms(p99[sizes.index("large")]), _ms(p99[sizes.index("demo")])
+        row += f" | {a / b:.2f}" if a and b else " | "
+    lines.append(row + " |")
+    rss = [max(by_size[s]["rss_kib"] or [0]) / 1024 for s in sizes]
+    row = "| worker RSS after the load (max, MiB) | | " + " | ".join(f"{v:.0f}" for v in rss)
+    if "demo" in by_size and "large" in by_size:
+        row += f" | {rss[sizes.index('large')] / rss[sizes.index('demo')]:.2f}" if rss[0] else " | "
+    lines.append(row + " |")
+    return lines
+
+
 def report(all_results: dict) -> str:
+    sizes = ", ".join(
+        f"{name}: demo data plus {SIZES[name][0]:,} seminars and {SIZES[name][1]:,} "
+        "registrations booked through the booking service"
+        for name in CHOSEN
+    )
+    settings = [f"{k}={os.environ[k]}" for k in sorted(os.environ) if k.startswith("BENCH_")]
+    command = "".join(f"{item} " for item in settings)
     lines = [
         "# Benchmark results",
         "",
         f"- Date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
         f"- Machine: {machine()}",
-        "- Command: `make bench` (= `.venv/bin/python bench/run.py`)",
+        f"- Command: `{command}make bench` "
+        "(= `.venv/bin/python bench/run.py`; BENCH_DURATION, BENCH_SIZES, BENCH_BURST, "
+        "BENCH_CONNECTIONS change it)",
         "- Server: gunicorn, 4 gthread workers x 2 threads, `bench.wsgi:app` (the site plus a bare "
-        "route `/__bare`), rate limit off; data: demo data plus 100 seminars and 2,000 "
-        "registrations booked through the booking service",
-        f"- Load: wrk, 2 threads, {CONNECTIONS} connections, {DURATION} per figure, on loopback",
+        "route `/__bare` and a minimal locked insert `POST /__locked`), rate limit off, "
+        "default settings (gzip on, page cache on); wrk sends no Accept-Encoding, so every "
+        "figure is uncompressed, like the bare route's",
+        f"- Data: {sizes}",
+        f"- Load: wrk, 2 threads, {CONNECTIONS} connections, {DURATION} per figure, on loopback; "
+        "the pages are measured with their data unchanged for more than PAGE_SETTLE_SECONDS",
         "",
     ]
-    for label, results in all_results.items():
-        bare = results["bare"]["rps"]
-        lines += [
-            f"## {label}",
-            "",
-            "| what | requests/s | ratio to bare route | p50 | p99 | non-2xx/3xx |",
-            "|---|---:|---:|---:|---:|---:|",
-        ]
-        names = {
-            "bare": "bare Flask route",
-            "home": "home page",
-            "seminar": "seminar page",
-            "poll_304": "unchanged poll (304)",
-            "post": "registration POST",
-        }
-        for key, name in names.items():
-            r = results[key]
-            lines.append(
-                f"| {name} | {r['rps']:.0f} | {ratio(r['rps'], bare)} | {r['p50']} | "
-                f"{r['p99']} | {r['non2xx3xx']} |"
-            )
-        b = results["burst"]
-        view = results["first_view"]
-        parts = ", ".join(f"{k}: {v:,}" for k, v in view["parts"].items())
-        lines += [
-            "",
-            f"Burst: {b['sent']} simultaneous registrations for one 20-seat seminar: "
-            f"{b['5xx']} 5xx, {b['confirmed']} confirmed, {b['waitlisted']} waitlisted, "
-            f"latency p50 {b['p50_ms']} ms, p99 {b['p99_ms']} ms.",
-            "",
-            f"Home page, first view: {view['requests']} requests, "
-            f"{view['gzip_bytes']:,} bytes gzip ({parts}).",
-            "",
-        ]
+    for label, by_size in all_results.items():
+        lines += [f"## {label}", "", *_summary(by_size), ""]
+        for size, results in by_size.items():
+            lines += [f"### {label}, {size} data", "", *_figure_table(results), ""]
+            b = results.get("burst")
+            if b:
+                lines += [
+                    f"Burst: {b['sent']} simultaneous registrations for one 20-seat seminar: "
+                    f"{b['5xx']} 5xx, {b['confirmed']} confirmed, {b['waitlisted']} waitlisted, "
+                    f"latency p50 {b['p50_ms']} ms, p99 {b['p99_ms']} ms.",
+                    "",
+                ]
+            view = results["first_view"]
+            parts = ", ".join(f"{k}: {v:,}" for k, v in view["parts"].items())
+            lines += [
+                f"Home page, first view: {view['requests']} requests, "
+                f"{view['gzip_bytes']:,} bytes as sent with `Accept-Encoding: gzip` ({parts}).",
+                "",
+            ]
     return "\n".join(lines)
 
 
@@ -302,8 +440,11 @@ def main() -> None:
         sys.exit("wrk is missing: apt-get install wrk")
     work = Path(tempfile.mkdtemp(prefix="bench-"))
     results = {
-        "SQLite": run_database("SQLite", f"sqlite:///{work / 'bench.sqlite'}"),
-        "PostgreSQL": run_database("PostgreSQL", PG_URL),
+        "SQLite": {
+            size: run_database("SQLite", f"sqlite:///{work / f'bench-{size}.sqlite'}", size)
+            for size in CHOSEN
+        },
+        "PostgreSQL": {size: run_database("PostgreSQL", PG_URL, size) for size in CHOSEN},
     }
     text = report(results)
     (ROOT / "bench" / "RESULTS.md").write_text(text + "\n")

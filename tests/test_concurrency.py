@@ -132,7 +132,8 @@ def test_sixty_people_at_once_fill_twenty_places_and_queue_the_rest(app, live_se
         registrations = _registrations(seminar_id)
         states = [r.state for r in registrations]
         assert len(registrations) == 60
-        assert states.count(RegistrationState.CONFIRMED) == 20
+        # public registrations hold their places until the addresses are proven
+        assert states.count(RegistrationState.HELD) == 20
         assert states.count(RegistrationState.WAITLISTED) == 40
         assert {r.email_normalized for r in registrations} == {
             f"person{n}@example.org" for n in range(60)
@@ -141,9 +142,9 @@ def test_sixty_people_at_once_fill_twenty_places_and_queue_the_rest(app, live_se
             waitlist_position(r) for r in registrations if r.state == RegistrationState.WAITLISTED
         )
         assert positions == list(range(1, 41))
-        # First come, first served: nobody confirmed booked after someone waitlisted.
+        # First come, first served: nobody holding a place booked after someone waitlisted.
         last_confirmed = max(
-            r.booked_at for r in registrations if r.state == RegistrationState.CONFIRMED
+            r.booked_at for r in registrations if r.state == RegistrationState.HELD
         )
         first_waiting = min(
             r.booked_at for r in registrations if r.state == RegistrationState.WAITLISTED
@@ -182,7 +183,7 @@ def test_ten_submissions_of_one_address_at_once_make_one_registration(app, live_
         registrations = _registrations(seminar_id)
         assert len(registrations) == 1
         assert registrations[0].email_normalized == "same@example.org"
-        assert registrations[0].state == RegistrationState.CONFIRMED
+        assert registrations[0].state == RegistrationState.HELD
         assert live_server.unhandled_errors_since(log_start) == []
 
 

@@ -96,8 +96,10 @@ EXPECTED = {
     ],
     "Çelik": ["Çelik", "Ayşe", "Münster", "ayse@example.org", "Warteliste", "", ""],
 }
+# the LIR's list: confirmed people only, unless the waiting list is asked for
+CONFIRMED = {name: row for name, row in EXPECTED.items() if row[4] == "bestätigt"}
 CSV_EXPECTED = {
-    safe_cell(name): [safe_cell(value) for value in row] for name, row in EXPECTED.items()
+    safe_cell(name): [safe_cell(value) for value in row] for name, row in CONFIRMED.items()
 }
 
 
@@ -155,7 +157,7 @@ def test_xlsx_export_has_text_cells_only(client, exported):
     values = [[cell.value or "" for cell in row] for row in sheet.iter_rows()]
     assert values[0] == HEADER
     # the text as typed, in string cells: no formula, no added apostrophe
-    _check_rows(values[1:], EXPECTED)
+    _check_rows(values[1:], CONFIRMED)
     assert values[1:][[row[0] for row in values[1:]].index(HYPERLINK)][:4] == list(PEOPLE[0])
     for row in sheet.iter_rows():
         for cell in row:
@@ -206,3 +208,13 @@ def test_tabs_and_line_breaks_never_reach_the_export_unneutralised(client, app):
 )
 def test_safe_cell(value, safe):
     assert safe_cell(value) == safe
+
+
+def test_the_list_for_the_lir_holds_the_waiting_list_only_when_asked(client, exported):
+    default = client.get(f"/manage/seminare/{exported.id}/teilnehmende.xlsx")
+    names = [row[0].value for row in load_workbook(io.BytesIO(default.data)).active.iter_rows()]
+    assert "Çelik" not in names
+    asked = client.get(f"/manage/seminare/{exported.id}/teilnehmende.xlsx?warteliste=1")
+    rows = [[c.value or "" for c in row] for row in load_workbook(io.BytesIO(asked.data)).active]
+    _check_rows(rows[1:], EXPECTED)
+    assert rows[-1][0] == "Çelik"  # after the confirmed people

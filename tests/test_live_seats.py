@@ -45,11 +45,44 @@ def test_unchanged_poll_is_answered_with_304_and_no_body(client, seminar):
 
 
 def test_unchanged_poll_costs_one_query(app, client, seminar):
+    app.config["PAGE_SETTLE_SECONDS"] = 0  # the data's last change is old enough
     url = f"/live/plaetze?ids={seminar.id}"
     etag = client.get(url).headers["ETag"]
     with count_queries() as queries:
         assert client.get(url, headers={"If-None-Match": etag}).status_code == 304
-    assert len(queries) == 1, queries  # the seminars, their counts kept on the row
+    assert len(queries) == 1, queries  # the seminars' version, no seminar loaded
+    assert "seminar.venue_town" not in queries[0] and "max(changed_at) FROM seminar" in queries[0]
+
+
+def test_poll_right_after_a_change_still_answers_304_from_the_exact_fingerprint(client, seminar):
+    """A version younger than PAGE_SETTLE_SECONDS is not trusted: the indicators' own
+    fingerprint decides, so nothing committed late under an older stamp is missed."""
+    url = f"/live/plaetze?ids={seminar.id}"
+    etag = client.get(url).headers["ETag"]
+    with count_queries() as queries:
+        assert client.get(url, headers={"If-None-Match": etag}).status_code == 304
+    assert len(queries) == 2, queries  # the version, then the seminars themselves
+
+
+@pytest.mark.parametrize("settle", [0, 2])
+def test_poll_sees_a_booking_whether_or_not_the_version_has_settled(app, client, seminar, settle):
+    app.config["PAGE_SETTLE_SECONDS"] = settle
+    url = f"/live/plaetze?ids={seminar.id}"
+    etag = client.get(url).headers["ETag"]
+    factories.fill(seminar, 1)
+    changed = client.get(url, headers={"If-None-Match": etag})
+    assert changed.status_code == 200
+    assert "9 von 10 Plätzen frei" in changed.text
+
+
+def test_gzip_poll_validator_is_weak_and_still_gives_304(app, client, seminar):
+    app.config["PAGE_SETTLE_SECONDS"] = 0
+    factories.fill(seminar, 1)
+    url = f"/live/plaetze?ids={seminar.id}"
+    first = client.get(url, headers={"Accept-Encoding": "gzip"})
+    etag = first.headers["ETag"]
+    again = client.get(url, headers={"Accept-Encoding": "gzip", "If-None-Match": etag})
+    assert again.status_code == 304
 
 
 def test_polling_stops_once_registration_is_closed(client):
@@ -74,3 +107,14 @@ def test_open_seminar_pages_poll(client, seminar):
 @pytest.mark.parametrize("query", ["", "ids=", "ids=abc", "ids=" + ",".join(map(str, range(400)))])
 def test_bad_poll_requests_get_400_not_500(client, query):
     assert client.get(f"/live/plaetze?{query}").status_code == 400
+
+
+def test_a_listing_longer_than_one_poll_polls_its_open_seminars_within_the_limit(app, client):
+    from app.public.routes import MAX_POLLED
+    from tests.test_page_budget import _many_seminars
+
+    _many_seminars(MAX_POLLED + 20)
+    poller = client.get("/").text.split('id="live-seats"', 1)[1].split(">", 1)[0]
+    url = poller.split('hx-get="', 1)[1].split('"', 1)[0].replace("&amp;", "&")
+    assert url.count(",") + 1 == MAX_POLLED
+    assert client.get(url).status_code == 200

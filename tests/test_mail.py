@@ -67,11 +67,11 @@ def _ics(message) -> Calendar | None:
 def test_confirmation_mail_has_everything_and_a_calendar_file(mail_client, smtp):
     seminar = factories.seminar()
     _register(mail_client, seminar, last_name="Nguyễn", first_name="Thị Lan")
-    (message,) = smtp.to("person0@example.org")
-    assert message["Subject"].startswith("Anmeldung bestätigt: Basismodul in Düsseldorf")
-    text = _text(message)
+    (held,) = smtp.to("person0@example.org")
+    assert held["Subject"].startswith("Bitte bestätigen: Platz vorgemerkt: Basismodul in Düss")
+    text = _text(held)
     assert "Guten Tag Thị Lan Nguyễn" in text
-    assert "Ihr Platz im Seminar ist bestätigt" in text
+    assert "Ihr Platz im Seminar ist für Sie vorgemerkt. Bitte bestätigen Sie ihn bis" in text
     day1 = seminar.day1
     assert f"1. Tag: {factories_date(day1)}, 9:00–17:00 Uhr" in text
     assert "Bildungszentrum, Raum 2, Marktplatz 5, 40213 Düsseldorf" in text
@@ -79,7 +79,15 @@ def test_confirmation_mail_has_everything_and_a_calendar_file(mail_client, smtp)
     registration = _registration("person0@example.org")
     link = f"https://seminare.example/anmeldung/{registration.token}"
     assert link in text
-    assert f'href="{link}"' in _html(message)
+    assert f'href="{link}"' in _html(held)
+    assert _ics(held) is None  # no calendar entry for a place not yet confirmed
+
+    opened = mail_client.get(f"/anmeldung/{registration.token}")
+    assert "Ihre E-Mail-Adresse ist bestätigt und Ihr Platz ist fest" in opened.text
+    opened.close()
+    held, message = smtp.to("person0@example.org")
+    assert message["Subject"].startswith("Anmeldung bestätigt: Basismodul in Düsseldorf")
+    assert "Ihr Platz im Seminar ist bestätigt" in _text(message)
     calendar = _ics(message)
     events = calendar.walk("VEVENT")
     assert len(events) == 2
@@ -137,15 +145,19 @@ def test_self_service_link_verifies_then_cancels_and_moves_the_first_waitlisted_
     assert done.status_code == 303
     done.close()
     assert _registration("person0@example.org").state == RegistrationState.CANCELLED
-    assert _registration("person1@example.org").state == RegistrationState.CONFIRMED
+    # the place goes to the first on the waiting list, held until they prove their address
+    assert _registration("person1@example.org").state == RegistrationState.HELD
     assert _registration("person2@example.org").state == RegistrationState.WAITLISTED
 
     cancelled_mail = smtp.to("person0@example.org")[-1]
     assert cancelled_mail["Subject"].startswith("Anmeldung storniert")
     assert "Sie haben Ihre Anmeldung für dieses Seminar storniert" in _text(cancelled_mail)
     moved = smtp.to("person1@example.org")[-1]
-    assert moved["Subject"].startswith("Sie sind nachgerückt")
-    assert _ics(moved) is not None
+    assert moved["Subject"].startswith("Sie sind nachgerückt: bitte bestätigen Sie Ihren Platz")
+    assert _ics(moved) is None
+    mail_client.get(f"/anmeldung/{_registration('person1@example.org').token}").close()
+    assert _registration("person1@example.org").state == RegistrationState.CONFIRMED
+    assert _ics(smtp.to("person1@example.org")[-1]) is not None
     assert len(smtp.to("person2@example.org")) == 1  # only their own confirmation
 
     # a second cancel through the same link moves nobody and sends nothing
@@ -173,7 +185,7 @@ def test_registration_succeeds_while_smtp_is_down_and_mail_goes_out_once_it_is_b
     seminar = factories.seminar()
     smtp.stop()
     _register(mail_client, seminar)
-    assert _registration("person0@example.org").state == RegistrationState.CONFIRMED
+    assert _registration("person0@example.org").state == RegistrationState.HELD
     (pending,) = db.session.scalars(sa.select(OutboxMail)).all()
     assert pending.sent_at is None
     assert pending.attempts == 1
@@ -204,6 +216,8 @@ def test_reminders_go_to_confirmed_people_once(mail_app, mail_client, smtp):
     _register(mail_client, soon, 0)
     _register(mail_client, soon, 1)  # waitlisted: no reminder
     _register(mail_client, later, 2)
+    # reminders go to confirmed places: person 0 proves the address through the link
+    mail_client.get(f"/anmeldung/{_registration('person0@example.org').token}").close()
     runner = mail_app.test_cli_runner()
     first = runner.invoke(args=["send-reminders"])
     assert "1 Erinnerung erstellt; 1 E-Mail versendet" in first.output
@@ -265,7 +279,7 @@ def test_without_smtp_mails_are_written_to_the_folder(app_factory, tmp_path):
         (written,) = list((tmp_path / "mails").glob("*.eml"))
         message = email.message_from_bytes(written.read_bytes(), policy=email.policy.default)
         assert message["To"] == "person0@example.org"
-        assert message["Subject"].startswith("Anmeldung bestätigt")
+        assert message["Subject"].startswith("Bitte bestätigen: Platz vorgemerkt")
 
 
 def test_password_reset_mails_a_one_time_link_and_answers_the_same_for_unknown_addresses(

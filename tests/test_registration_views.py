@@ -34,7 +34,9 @@ def test_without_javascript_post_redirects_to_the_result_page(client, seminar):
     assert response.headers["Location"] == f"/seminare/{seminar.id}/angemeldet"
     page = client.get(response.headers["Location"])
     assert page.status_code == 200
-    assert "Ihr Platz ist bestätigt" in page.text
+    # the place is held until the address is proven through the mail's link
+    assert "Bitte bestätigen Sie Ihren Platz" in page.text
+    assert "vorgemerkt bis" in page.text
     assert page.headers["Cache-Control"] == "no-store"
     # the personal link travels only by mail, never in the browser
     assert _rows()[0].token not in page.text
@@ -52,7 +54,7 @@ def test_with_htmx_the_outcome_replaces_the_form_in_place(client, seminar, htmx)
     response = _post(client, seminar, headers=htmx)
     assert response.status_code == 200
     assert "<html" not in response.text
-    assert "Ihr Platz ist bestätigt" in response.text
+    assert "Bitte bestätigen Sie Ihren Platz" in response.text
     assert 'id="registration-outcome"' in response.text and "autofocus" in response.text
     # the seat indicator is updated out of band in the same answer
     assert f'id="seats-{seminar.id}" hx-swap-oob="true"' in response.text

@@ -16,6 +16,7 @@ def register_commands(app: Flask) -> None:
     _register_scale_command(app)
     _register_mail_commands(app)
     _register_count_command(app)
+    _register_hold_command(app)
 
     @app.cli.command("seed-demo")
     @click.option(
@@ -209,3 +210,19 @@ def _register_count_command(app: Flask) -> None:
             click.echo("Nichts geändert (--dry-run).")
         else:
             click.echo("Die Platzzahlen sind korrigiert.")
+
+
+def _register_hold_command(app: Flask) -> None:
+    @app.cli.command("release-holds")
+    def release_holds_command() -> None:
+        """Release held places whose address was not proven in time (run it from cron)."""
+        from app.core.german import plural
+        from app.services.outbox import deliver_pending
+        from app.services.registrations import release_holds
+
+        released = release_holds()
+        counts = deliver_pending()
+        click.echo(
+            f"{plural(released, 'vorgemerkter Platz', 'vorgemerkte Plätze')} freigegeben; "
+            f"{plural(counts['sent'], 'E-Mail')} versendet."
+        )

@@ -23,6 +23,8 @@ class Action(LabelledStrEnum):
     SEMINAR_UNPUBLISHED = "seminar_unpublished", "Seminar zurückgezogen"
     SEMINAR_CANCELLED = "seminar_cancelled", "Seminar abgesagt"
     CANCELLED_WITH_SEMINAR = "cancelled_with_seminar", "storniert (Seminar abgesagt)"
+    ADDRESS_CONFIRMED = "address_confirmed", "Adresse bestätigt, Platz bestätigt"
+    HOLD_RELEASED = "hold_released", "Vormerkung abgelaufen, Platz frei"
     SEMINAR_CREATED = "seminar_created", "Seminar angelegt"
     SEMINAR_CHANGED = "seminar_changed", "Seminar geändert"
     SEMINAR_DELETED = "seminar_deleted", "Entwurf gelöscht"

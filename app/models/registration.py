@@ -49,6 +49,8 @@ class Registration(db.Model):
     cancelled_at: Mapped[datetime | None]
     # A held place is released at this moment (UTC) unless the address is proven first.
     hold_until: Mapped[datetime | None]
+    # Booked by someone who vouches for the address (an organiser, an import): never held.
+    vouched: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     # Set when the person first opens their personal link from the confirmation mail.
     email_verified_at: Mapped[datetime | None]
     token: Mapped[str] = mapped_column(sa.String(64), unique=True, default=new_token)

@@ -1,5 +1,6 @@
 """Read-only queries of the public pages: a fixed number of SQL statements per page."""
 
+from datetime import datetime
 from itertools import groupby
 
 import sqlalchemy as sa
@@ -9,8 +10,15 @@ from sqlalchemy.orm import joinedload, selectinload
 from app.core.text import fold
 from app.core.timeutil import today_berlin
 from app.extensions import db
-from app.models import Registration, RegistrationState, Seminar, SeminarState, Vhs
+from app.models import (
+    Registration,
+    RegistrationState,
+    Seminar,
+    SeminarState,
+    Vhs,
+)
 from app.rules import normalize_email
+from app.web.page_cache import DataVersion
 
 PUBLIC_STATES = (SeminarState.PUBLISHED, SeminarState.CANCELLED)
 
@@ -81,3 +89,29 @@ def already_registered(seminar_id: int, email: str) -> bool:
         )
         is not None
     )
+
+
+# The version of everything the public pages show, read from four indexes: the newest
+# change stamp of seminars, VHS, programmes and councils (a booking moves its seminar's),
+# plus how many VHS and councils there are (a deletion moves no stamp; both tables hold
+# one row per place in NRW). Its work does not grow with seminars or registrations. Plain
+# SQL, sent as it is: building and compiling a statement would cost more than running it.
+DATA_VERSION_SQL = (
+    "SELECT (SELECT max(changed_at) FROM seminar), (SELECT max(changed_at) FROM vhs), "
+    "(SELECT max(changed_at) FROM programme), (SELECT max(changed_at) FROM council), "
+    "(SELECT count(*) FROM vhs), (SELECT count(*) FROM council)"
+)
+
+
+def _stamp(value) -> datetime | None:
+    """SQLite hands the stamps over as text, PostgreSQL as datetimes."""
+    if isinstance(value, str):
+        return datetime.fromisoformat(value)
+    return value
+
+
+def public_data_version() -> DataVersion:
+    """The data version of the public pages and their live seat indicators (one query)."""
+    row = tuple(db.session.connection().exec_driver_sql(DATA_VERSION_SQL).one())
+    stamps = [_stamp(value) for value in row[:4] if value is not None]
+    return DataVersion(key=row, newest=max(stamps, default=None))

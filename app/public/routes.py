@@ -19,6 +19,7 @@ from app.public.queries import (
     already_registered,
     group_by_vhs,
     matches,
+    public_data_version,
     public_seminar_or_404,
     upcoming_seminars,
     vhs_or_404,
@@ -26,13 +27,15 @@ from app.public.queries import (
 from app.services.availability import availability_for, etag_of
 from app.services.registrations import (
     AlreadyRegistered,
+    HoldLapsed,
     RegistrationClosed,
     book_seat,
     waitlist_position,
 )
 from app.web.htmx import is_htmx, render, see_other
 from app.web.inputs import INT_MAX
-from app.web.pages import search_text
+from app.web.page_cache import cached_page
+from app.web.pages import search_text, show_refusal
 from app.web.security import no_store
 from app.web.validators import check_email
 
@@ -48,11 +51,14 @@ def _live(seminars):
     """Availability of the seminars and the URL that polls for changes."""
     seats = availability_for(seminars, today_berlin())
     open_ids = [sid for sid, a in seats.items() if a.is_open]
-    poll_url = url_for("public.live_seats", ids=",".join(map(str, seats))) if open_ids else None
+    # a long listing polls for its open seminars only, as many as one poll may name
+    polled = list(seats) if len(seats) <= MAX_POLLED else open_ids[:MAX_POLLED]
+    poll_url = url_for("public.live_seats", ids=",".join(map(str, polled))) if open_ids else None
     return seats, poll_url
 
 
 @bp.get("/")
+@cached_page(public_data_version)
 def index():
     needle = search_text()
     module = _module_filter(request.args.get("modul"))
@@ -72,6 +78,7 @@ def index():
 
 
 @bp.get("/vhs/<slug>")
+@cached_page(public_data_version)
 def vhs_page(slug: str):
     vhs = vhs_or_404(slug)
     seminars = upcoming_seminars(vhs_id=vhs.id)
@@ -101,6 +108,7 @@ def _seminar_page(seminar, form, status=200, duplicate=False):
 
 
 @bp.get("/seminare/<int:seminar_id>")
+@cached_page(public_data_version)
 def seminar_page(seminar_id: int):
     seminar = public_seminar_or_404(seminar_id)
     return _seminar_page(seminar, RegistrationForm())
@@ -110,7 +118,11 @@ def seminar_page(seminar_id: int):
 def live_seats():
     """The live seat indicators: the poller itself plus each indicator out of band.
 
-    Cheap when nothing changed: one grouped count query, then 304 without rendering.
+    Cheap when nothing changed: one query of the data's version (no seminar loaded), then
+    304 without rendering; any change of the public data renders it once anew. While that
+    version is younger than PAGE_SETTLE_SECONDS (a concurrent change may still commit
+    under an older stamp) the validator is the indicators' own fingerprint, as exact as
+    it is dearer.
     """
     try:
         ids = sorted({int(part) for part in request.args.get("ids", "").split(",") if part})
@@ -118,12 +130,20 @@ def live_seats():
         abort(400)
     if not ids or len(ids) > MAX_POLLED or not all(0 < i <= INT_MAX for i in ids):
         abort(400)
-    seminars = upcoming_seminars(ids=ids)
-    seats = availability_for(seminars, today_berlin())
-    etag = etag_of(list(seats.values()), salt=request.query_string.decode())
-    if request.if_none_match.contains(etag):
+    today = today_berlin()
+    salt = f"{request.query_string.decode()}|{today}"
+    version = public_data_version()
+    seats = None
+    if version.settled(current_app.config["PAGE_SETTLE_SECONDS"]):
+        etag = version.etag(salt)
+    else:
+        seats = availability_for(upcoming_seminars(ids=ids), today)
+        etag = etag_of(list(seats.values()), salt=salt)
+    if request.if_none_match.contains_weak(etag):
         response = make_response("", 304)
     else:
+        if seats is None:
+            seats = availability_for(upcoming_seminars(ids=ids), today)
         still_open = any(a.is_open for a in seats.values())
         response = make_response(
             render_template(
@@ -167,11 +187,16 @@ def register(seminar_id: int):
     if not valid:
         return _registration_part(seminar, form, status=422)
     try:
-        registration = book_seat(seminar.id, form.applicant())
+        registration = book_seat(
+            seminar.id, form.applicant(), hold_hours=current_app.config["HOLD_HOURS"]
+        )
     except AlreadyRegistered:
         return _registration_part(seminar, form, status=422, duplicate=True)
     except RegistrationClosed:
         return _registration_part(public_seminar_or_404(seminar_id), form, status=409)
+    except HoldLapsed as refused:
+        show_refusal(form, refused)
+        return _registration_part(seminar, form, status=422)
     if is_htmx():
         return make_response(_outcome(registration, in_place=True))
     session[LAST_REGISTRATION] = registration.id
@@ -258,15 +283,18 @@ def check_email_field():
 
 
 @bp.get("/impressum")
+@cached_page()
 def imprint():
     return render("public/imprint.html", "public/_imprint.html")
 
 
 @bp.get("/datenschutz")
+@cached_page()
 def privacy():
     return render("public/privacy.html", "public/_privacy.html")
 
 
 @bp.get("/barrierefreiheit")
+@cached_page()
 def accessibility():
     return render("public/accessibility.html", "public/_accessibility.html")

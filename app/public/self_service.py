@@ -7,8 +7,8 @@ from app.extensions import limiter
 from app.models import Registration, RegistrationState
 from app.public import bp
 from app.public.forms import LinkRequestForm
-from app.services.registrations import cancel_registration, waitlist_position
-from app.services.self_service import registration_by_token, send_links, verify_address
+from app.services.registrations import cancel_registration, confirm_address, waitlist_position
+from app.services.self_service import registration_by_token, send_links
 from app.web.htmx import render, see_other
 from app.web.pages import form_status
 from app.web.security import no_store
@@ -35,8 +35,11 @@ def registration(token: str):
     found = registration_by_token(token)
     if found is None:
         return _invalid_link()
-    if found.email_verified_at is None:
-        verify_address(found.id)
+    held = found.state == RegistrationState.HELD
+    if held or found.email_verified_at is None:
+        # The link only travels by mail: its opening proves the address (and confirms
+        # a held place).
+        found = confirm_address(found.id)
     return _private(
         render(
             "public/registration.html",
@@ -45,6 +48,7 @@ def registration(token: str):
             seminar=found.seminar,
             position=waitlist_position(found),
             can_cancel=_can_cancel(found),
+            just_confirmed=held and found.state == RegistrationState.CONFIRMED,
         )
     )
 

@@ -20,10 +20,11 @@ class Availability:
     cancelled: int
     min_participants: int
     closed: rules.ClosedReason | None
+    held: int = 0  # places held for people who have not yet proven their address
 
     @property
     def free(self) -> int:
-        return rules.free_places(self.capacity, self.confirmed)
+        return rules.free_places(self.capacity, self.confirmed + self.held)
 
     @property
     def full(self) -> bool:
@@ -44,7 +45,7 @@ class Availability:
     @property
     def fingerprint(self) -> str:
         return (
-            f"{self.seminar_id}:{self.capacity}:{self.confirmed}:{self.waitlisted}:"
+            f"{self.seminar_id}:{self.capacity}:{self.confirmed}:{self.held}:{self.waitlisted}:"
             f"{self.cancelled}:{self.closed}"
         )
 
@@ -73,6 +74,7 @@ def availability_for(seminars: list[Seminar], today: date) -> dict[int, Availabi
             confirmed=seminar.confirmed_count,
             waitlisted=seminar.waitlisted_count,
             cancelled=seminar.cancelled_count,
+            held=seminar.held_count,
             min_participants=seminar.programme.min_participants,
             closed=seminar.closed_reason(today),
         )

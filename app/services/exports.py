@@ -56,10 +56,19 @@ def attendance_label(states: dict[int, bool], registration: Registration) -> str
     return PRESENT if states[registration.id] else ABSENT
 
 
-def participant_rows(seminar: Seminar) -> list[list[str]]:
-    """The list as typed; ``as_csv`` and ``as_xlsx`` protect it each in their own way."""
+def participant_rows(seminar: Seminar, with_waitlist: bool = False) -> list[list[str]]:
+    """The list for the LIR: the confirmed people, and on request the waiting list after
+    them (held places whose address is unproven and cancellations are never in it). As
+    typed; ``as_csv`` and ``as_xlsx`` protect it each in their own way."""
+    states = [RegistrationState.CONFIRMED]
+    if with_waitlist:
+        states.append(RegistrationState.WAITLISTED)
     registrations = sorted(
-        db.session.scalars(sa.select(Registration).where(Registration.seminar_id == seminar.id)),
+        db.session.scalars(
+            sa.select(Registration).where(
+                Registration.seminar_id == seminar.id, Registration.state.in_(states)
+            )
+        ),
         key=lambda r: (LIST_ORDER[r.state], fold(r.last_name), fold(r.first_name)),
     )
     day1, day2 = presence(seminar.id, 1), presence(seminar.id, 2)

@@ -93,11 +93,22 @@ def queue_confirmation(registration: Registration, position: int | None) -> None
 
 
 def queue_moved_up(registration: Registration) -> None:
+    """A place from the waiting list: confirmed (with the calendar file) or held until
+    the person confirms it through the link."""
     queue(
         "moved_up",
         registration.email,
         registration=registration,
-        ics=_calendar_entry(registration),
+        ics=_calendar_entry(registration) if registration.state == "confirmed" else None,
+        **_registration_context(registration),
+    )
+
+
+def queue_hold_released(registration: Registration) -> None:
+    queue(
+        "hold_released",
+        registration.email,
+        registration=registration,
         **_registration_context(registration),
     )
 

@@ -151,6 +151,12 @@ CLOSED = {
     "started": "Das Seminar hat schon begonnen.",
 }
 SEMINAR_OVER = "Das Seminar ist vorbei."
+HOLD_LAPSED = (
+    "Für diese E-Mail-Adresse war hier schon ein Platz vorgemerkt, der nicht bestätigt "
+    "wurde. Bitte bestätigen Sie zuerst Ihre Adresse: Lassen Sie sich unter „Schon "
+    "angemeldet?“ den Link erneut senden und öffnen Sie ihn. Danach können Sie sich "
+    "wieder anmelden."
+)
 
 # -- notices after an action ---------------------------------------------------------------
 

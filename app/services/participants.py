@@ -6,7 +6,7 @@ from app.core.text import fold
 from app.extensions import db
 from app.models import Registration, RegistrationState
 
-STATES = (RegistrationState.CONFIRMED, RegistrationState.WAITLISTED, RegistrationState.CANCELLED)
+STATES = tuple(RegistrationState)  # held, confirmed, waitlisted, cancelled
 
 
 def registrations_of(seminar_id: int) -> list[Registration]:

@@ -1,18 +1,26 @@
-"""Booking, cancelling and moving up: the only code that changes seats.
+"""Booking, holding, confirming, cancelling and moving up: the only code that changes seats.
 
 The locking rule (after pretix): in one transaction, lock the seminar, then
 count, then write. ``write_transaction`` begins with the write lock on SQLite
 (``BEGIN IMMEDIATE``); on PostgreSQL the ``SELECT ... FOR UPDATE`` below locks
 the seminar's row, so bookings for one seminar queue up and never overbook.
+
+A place is held only for a proven address (docs/domain.md): a public registration
+holds its place (``HELD``) until ``hold_until`` - ``HOLD_HOURS``, never past the
+registration deadline - and the first opening of the link in the mail confirms it.
+Holds not confirmed in time are released on the next booking for the seminar and by
+``flask release-holds``; the person is told and the waiting list moves up, under the
+same lock. Places booked by an organiser (``vouched``) are confirmed at once.
 """
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime, time, timedelta
 
 import sqlalchemy as sa
+from flask import current_app
 
 from app import rules
-from app.core.timeutil import today_berlin, utcnow
+from app.core.timeutil import BERLIN, today_berlin, utcnow
 from app.database import locked, write_transaction
 from app.extensions import db
 from app.models import Registration, RegistrationState, Seminar, SeminarState
@@ -31,6 +39,15 @@ class AlreadyRegistered(BookingError):
     def __init__(self, registration_id: int):
         super().__init__(messages.ALREADY_REGISTERED)
         self.registration_id = registration_id
+
+
+class HoldLapsed(BookingError):
+    """The address held a place here before and never proved itself: it gets no second
+    hold until it does (through the link that "Link erneut senden" mails), so nobody
+    keeps a seminar full by registering unproven addresses again and again."""
+
+    field = "email"
+    message = messages.HOLD_LAPSED
 
 
 class RegistrationClosed(BookingError):
@@ -89,19 +106,23 @@ def book_seat(
     *,
     today: date | None = None,
     actor_id: int | None = None,
+    hold_hours: int | None = None,
 ) -> Registration:
-    """Register ``applicant``: confirmed while a place is free, else waitlisted.
+    """Register ``applicant``: a place while one is free, else the waiting list.
 
-    Raises ``RegistrationClosed`` when the seminar takes no registrations and
-    ``AlreadyRegistered`` when the address already holds a registration for it
-    (a cancelled one is taken up again instead). ``actor_id`` is the organiser
-    who adds a person registered by phone or on paper; the capacity and
-    duplicate rules hold for them just the same.
+    With ``hold_hours`` (the public form) the place is held until the address is
+    proven (``confirm_address``), at most that long and never past the deadline;
+    without it (an organiser, ``actor_id``, or an import) the booker vouches for the
+    address and the place is confirmed at once. Raises ``RegistrationClosed`` when the
+    seminar takes no registrations and ``AlreadyRegistered`` when the address already
+    holds a registration for it (a cancelled one is taken up again instead). The
+    capacity and duplicate rules hold for everyone.
     """
     today = today or today_berlin()
     normalized = rules.normalize_email(applicant.email)
     with write_transaction() as session:
         seminar = lock_seminar(seminar_id)
+        release_expired_holds(seminar)
         reason = seminar.closed_reason(today)
         if reason is not None:
             raise RegistrationClosed(reason)
@@ -113,7 +134,14 @@ def book_seat(
         ).first()
         if existing is not None and existing.state != RegistrationState.CANCELLED:
             raise AlreadyRegistered(existing.id)
-        outcome = rules.booking_outcome(seminar.capacity, seminar.confirmed_count)
+        if (
+            hold_hours
+            and existing is not None
+            and existing.hold_until is not None
+            and existing.email_verified_at is None
+        ):
+            raise HoldLapsed()
+        outcome = rules.booking_outcome(seminar.capacity, occupied(seminar))
         registration = existing or Registration(seminar_id=seminar_id)
         if existing is not None:
             # The person was sent a calendar cancellation one SEQUENCE past the seminar's;
@@ -124,9 +152,13 @@ def book_seat(
         registration.town = applicant.town
         registration.email = applicant.email.strip()
         registration.email_normalized = normalized
-        set_state(seminar, registration, RegistrationState(outcome.value))
+        registration.vouched = hold_hours is None
         registration.booked_at = utcnow()
         registration.cancelled_at = None
+        if outcome == rules.Outcome.WAITLISTED:
+            set_state(seminar, registration, RegistrationState.WAITLISTED)
+        else:
+            _give_place(seminar, registration, hold_hours)
         session.add(registration)
         session.flush()
         audit.record(
@@ -138,6 +170,104 @@ def book_seat(
         )
         mail.queue_confirmation(registration, waitlist_position(registration))
     return registration
+
+
+def occupied(seminar: Seminar) -> int:
+    """Places taken: confirmed and held (a held place is nobody else's until released)."""
+    return seminar.confirmed_count + seminar.held_count
+
+
+def hold_end(seminar: Seminar, now: datetime, hours: int) -> datetime:
+    """When a hold made ``now`` is released: ``hours`` later, but never past the end of
+    the registration deadline day (Berlin) while it lies ahead, nor past the start of the
+    first seminar day (a place given from the waiting list after the deadline)."""
+    deadline_end = datetime.combine(seminar.registration_deadline + timedelta(days=1), time(0))
+    first_day = datetime.combine(seminar.day1, time(0))
+    limit = deadline_end if _as_utc(deadline_end) > now else first_day
+    return min(now + timedelta(hours=hours), _as_utc(limit))
+
+
+def _as_utc(berlin_wall_clock: datetime) -> datetime:
+    """A Berlin wall-clock moment as stored: UTC without zone."""
+    aware = berlin_wall_clock.replace(tzinfo=BERLIN)
+    return aware.astimezone(UTC).replace(tzinfo=None)
+
+
+def _give_place(seminar: Seminar, registration: Registration, hold_hours: int | None) -> None:
+    """A free place: confirmed for a vouched or proven address, else held."""
+    if registration.vouched or registration.email_verified_at is not None or not hold_hours:
+        set_state(seminar, registration, RegistrationState.CONFIRMED)
+        registration.hold_until = None
+    else:
+        set_state(seminar, registration, RegistrationState.HELD)
+        registration.hold_until = hold_end(seminar, utcnow(), hold_hours)
+
+
+def confirm_address(registration_id: int) -> Registration:
+    """The person opened the link from their mail: the address is proven. A held place
+    becomes confirmed (with the confirmation and its calendar file by mail); a hold that
+    has run out is released instead, as it would have been anyway."""
+    with write_transaction():
+        seminar, registration = _locked_registration(registration_id)
+        if registration.email_verified_at is None:
+            registration.email_verified_at = utcnow()
+        if registration.state == RegistrationState.HELD:
+            if registration.hold_until is not None and registration.hold_until <= utcnow():
+                release_expired_holds(seminar)
+            else:
+                set_state(seminar, registration, RegistrationState.CONFIRMED)
+                registration.hold_until = None
+                audit.record(
+                    Action.ADDRESS_CONFIRMED,
+                    seminar_id=seminar.id,
+                    registration_id=registration.id,
+                )
+                mail.queue_confirmation(registration, None)
+    return registration
+
+
+def release_expired_holds(seminar: Seminar, now: datetime | None = None) -> list[Registration]:
+    """Under the seminar's lock: release every hold whose time is up (each person is
+    told), then give the places to the waiting list. Returns the released ones."""
+    if not seminar.held_count:
+        return []
+    now = now or utcnow()
+    expired = list(
+        db.session.scalars(
+            sa.select(Registration)
+            .where(
+                Registration.seminar_id == seminar.id,
+                Registration.state == RegistrationState.HELD,
+                Registration.hold_until <= now,
+            )
+            .order_by(Registration.booked_at, Registration.id)
+        )
+    )
+    for registration in expired:
+        set_state(seminar, registration, RegistrationState.CANCELLED)
+        registration.cancelled_at = now  # hold_until stays: this address let a hold lapse
+        audit.record(Action.HOLD_RELEASED, seminar_id=seminar.id, registration_id=registration.id)
+        mail.queue_hold_released(registration)
+    if expired:
+        db.session.flush()
+        fill_free_places(seminar, None)
+    return expired
+
+
+def release_holds(now: datetime | None = None) -> int:
+    """Release the expired holds of every seminar, one seminar per transaction (the
+    scheduled command); returns how many were released."""
+    now = now or utcnow()
+    due = db.session.scalars(
+        sa.select(Registration.seminar_id)
+        .where(Registration.state == RegistrationState.HELD, Registration.hold_until <= now)
+        .distinct()
+    ).all()
+    released = 0
+    for seminar_id in due:
+        with write_transaction():
+            released += len(release_expired_holds(lock_seminar(seminar_id), now))
+    return released
 
 
 def waitlist_position(registration: Registration) -> int | None:
@@ -164,8 +294,9 @@ def waitlist_position(registration: Registration) -> int | None:
 def _confirm_from_waiting_list(
     seminar: Seminar, registration: Registration, action: str, actor_id: int | None
 ) -> None:
-    """Give a waitlisted person their place: log it and tell them by mail."""
-    set_state(seminar, registration, RegistrationState.CONFIRMED)
+    """Give a waitlisted person their place (held until proven, unless the address is
+    vouched for or proven already): log it and tell them by mail."""
+    _give_place(seminar, registration, current_hold_hours())
     audit.record(
         action,
         seminar_id=registration.seminar_id,
@@ -186,7 +317,7 @@ def fill_free_places(seminar: Seminar, actor_id: int | None) -> list[Registratio
         today=today_berlin(),
     ):
         return []
-    free = rules.free_places(seminar.capacity, seminar.confirmed_count)
+    free = rules.free_places(seminar.capacity, occupied(seminar))
     if free == 0:
         return []
     moved = list(
@@ -253,7 +384,7 @@ def move_up(registration_id: int, *, actor_id: int | None = None) -> Registratio
         seminar, registration = _locked_registration(registration_id)
         if registration.state != RegistrationState.WAITLISTED:
             raise NotWaitlisted()
-        if rules.free_places(seminar.capacity, seminar.confirmed_count) == 0:
+        if rules.free_places(seminar.capacity, occupied(seminar)) == 0:
             raise NoFreePlace()
         _confirm_from_waiting_list(seminar, registration, Action.MOVED_UP_BY_HAND, actor_id)
         session.flush()
@@ -268,7 +399,13 @@ def cancel_all_for_cancelled_seminar(seminar: Seminar, actor_id: int | None) -> 
             sa.select(Registration)
             .where(
                 Registration.seminar_id == seminar.id,
-                Registration.state.in_([RegistrationState.CONFIRMED, RegistrationState.WAITLISTED]),
+                Registration.state.in_(
+                    [
+                        RegistrationState.HELD,
+                        RegistrationState.CONFIRMED,
+                        RegistrationState.WAITLISTED,
+                    ]
+                ),
             )
             .order_by(Registration.booked_at, Registration.id)
         )
@@ -289,8 +426,8 @@ def cancel_all_for_cancelled_seminar(seminar: Seminar, actor_id: int | None) -> 
 
 
 def active_count(seminar: Seminar) -> int:
-    """Confirmed plus waitlisted registrations (the kept counts)."""
-    return seminar.confirmed_count + seminar.waitlisted_count
+    """Held, confirmed and waitlisted registrations (the kept counts)."""
+    return occupied(seminar) + seminar.waitlisted_count
 
 
 def counts_from_rows(seminar_ids: list[int] | None = None) -> dict[int, dict[str, int]]:
@@ -324,3 +461,8 @@ def check_counts(repair: bool = True) -> list[tuple[int, str, int, int]]:
         if not repair:
             session.rollback()
     return drift
+
+
+def current_hold_hours() -> int:
+    """How long a held place waits for its address to be proven (``HOLD_HOURS``)."""
+    return current_app.config["HOLD_HOURS"]

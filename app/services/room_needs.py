@@ -18,6 +18,7 @@ class RoomNeeds:
     catering_people: int
     catering_budget_cents: int
     waitlisted: int
+    held: int = 0  # places held until the address is proven: not yet counted in the room
 
     def snapshot(self, seminar: Seminar) -> dict:
         data = asdict(self)
@@ -38,6 +39,7 @@ def room_needs(seminar: Seminar, seats: Availability) -> RoomNeeds:
         catering_people=participants + trainers,
         catering_budget_cents=rules.catering_budget_cents(programme_rules, participants),
         waitlisted=seats.waitlisted,
+        held=seats.held,
     )
 
 

@@ -3,7 +3,6 @@ and get the links again when the mail is lost."""
 
 import sqlalchemy as sa
 
-from app.core.timeutil import utcnow
 from app.database import write_transaction
 from app.extensions import db
 from app.models import Registration, RegistrationState
@@ -19,25 +18,24 @@ def registration_by_token(token: str) -> Registration | None:
     return db.session.scalars(sa.select(Registration).where(Registration.token == token)).first()
 
 
-def verify_address(registration_id: int) -> None:
-    """The link only travels by mail: its first opening proves the address."""
-    with write_transaction() as session:
-        session.execute(
-            sa.update(Registration)
-            .where(Registration.id == registration_id, Registration.email_verified_at.is_(None))
-            .values(email_verified_at=utcnow())
-        )
-
-
 def send_links(address: str) -> None:
-    """Mail the links to every active registration of ``address``; nothing when it has
-    none. The caller answers the same either way, so the answer reveals nothing."""
+    """Mail the links to every active registration of ``address`` (and to a lapsed hold,
+    whose link proves the address); nothing when it has none. The caller answers the
+    same either way, so the answer reveals nothing."""
     with write_transaction() as session:
         registrations = session.scalars(
             sa.select(Registration)
             .where(
                 Registration.email_normalized == normalize_email(address),
-                Registration.state != RegistrationState.CANCELLED,
+                sa.or_(
+                    Registration.state != RegistrationState.CANCELLED,
+                    # a hold that lapsed: opening its link proves the address, so that
+                    # the person may hold a place again
+                    sa.and_(
+                        Registration.hold_until.is_not(None),
+                        Registration.email_verified_at.is_(None),
+                    ),
+                ),
             )
             .order_by(Registration.id)
         ).all()

@@ -394,9 +394,9 @@ def _set_capacity(seminar: Seminar, new_capacity: int, actor_id: int | None) -> 
     programme_rules = seminar.programme.rules
     if not rules.capacity_allowed(programme_rules, new_capacity):
         raise CapacityNotAllowed(programme_rules.min_participants, programme_rules.max_participants)
-    confirmed = seminar.confirmed_count
-    if not rules.capacity_keeps_confirmed(new_capacity, confirmed):
-        raise CapacityBelowConfirmed(confirmed)
+    taken = registrations.occupied(seminar)  # confirmed and held places
+    if not rules.capacity_keeps_confirmed(new_capacity, taken):
+        raise CapacityBelowConfirmed(taken)
     if new_capacity == seminar.capacity:
         return []
     audit.record(

@@ -180,7 +180,9 @@ def test_form_with_errors_and_the_outcome_after_the_swap(world, new_page, watch)
     page.locator("#last_name").fill("Çelik")
     page.locator("#email").fill("ayse.celik@example.org")
     page.get_by_role("button", name="Verbindlich anmelden").tap()
-    expect(page.get_by_role("heading", name="Ihr Platz ist bestätigt")).to_be_visible()
+    expect(
+        page.get_by_role("heading", name="Fast geschafft: Bitte bestätigen Sie Ihren Platz")
+    ).to_be_visible()
     assert_accessible(page, "seminar page with the outcome in place")
 
 
@@ -205,7 +207,9 @@ def test_waiting_list_outcome_after_the_swap_and_the_page_without_javascript(
     looker = new_page("phone")
     looker.context.add_cookies(without_js.context.cookies())
     looker.goto(without_js.url)
-    expect(looker.get_by_role("heading", name="Ihr Platz ist bestätigt")).to_be_visible()
+    expect(
+        looker.get_by_role("heading", name="Fast geschafft: Bitte bestätigen Sie Ihren Platz")
+    ).to_be_visible()
     assert_accessible(looker, "outcome page after a registration without JavaScript")
 
 

@@ -3,9 +3,12 @@
 import re
 from datetime import timedelta
 
+import sqlalchemy as sa
 from playwright.sync_api import expect
 
 from app.core.timeutil import today_berlin
+from app.extensions import db
+from app.models import Registration
 from tests import factories
 from tests.browser.conftest import (
     POLL_WAIT_MS,
@@ -34,7 +37,9 @@ def test_contact_person_follows_registrations_and_takes_attendance_then_the_vhs_
     expect(page.get_by_role("heading", level=1)).to_have_text("Ihre Seminare")
     row = page.locator("#dashboard-rows tr").filter(has_text="Volkshochschule Gelsenkirchen")
     confirmed = row.locator("td[data-label='Bestätigt']")
+    held = row.locator("td[data-label='Vorgemerkt']")
     expect(confirmed).to_have_text("3 von 20")
+    expect(held).to_have_text("0")
     mark_page(page)
 
     # Someone registers on the public site, in another browser context.
@@ -42,10 +47,23 @@ def test_contact_person_follows_registrations_and_takes_attendance_then_the_vhs_
     someone.goto(f"/seminare/{seminar_id}")
     fill_registration(someone, "Çelik", "Ayşe", "Gelsenkirchen", "ayse.celik@example.org")
     someone.get_by_role("button", name="Verbindlich anmelden").click()
-    expect(someone.get_by_role("heading", name="Ihr Platz ist bestätigt")).to_be_visible()
+    expect(
+        someone.get_by_role("heading", name="Fast geschafft: Bitte bestätigen Sie Ihren Platz")
+    ).to_be_visible()
 
-    # The dashboard polls and shows the new count without a reload.
+    # The dashboard polls and shows the held place without a reload (confirmed once the
+    # person opens the link in the mail).
+    expect(held).to_have_text("1", timeout=POLL_WAIT_MS)
+    expect(confirmed).to_have_text("3 von 20")
+    # She opens the link from her mail: the place is confirmed, live on the dashboard too.
+    token = db.session.scalars(
+        sa.select(Registration.token).where(Registration.email == "ayse.celik@example.org")
+    ).one()
+    db.session.commit()  # end the read: the server writes next
+    someone.goto(f"/anmeldung/{token}")
+    expect(someone.get_by_role("heading", name="Ihr Platz ist bestätigt")).to_be_visible()
     expect(confirmed).to_have_text("4 von 20", timeout=POLL_WAIT_MS)
+    expect(held).to_have_text("0")
     assert_same_document(page)
 
     # The seminar day comes (attendance is recorded from that day on, never before).

@@ -24,6 +24,7 @@ from tests.browser.conftest import (
 )
 
 CONFIRMED = "Ihr Platz ist bestätigt"
+HELD = "Fast geschafft: Bitte bestätigen Sie Ihren Platz"
 
 
 def focused(page: Page, selector: str) -> bool:
@@ -78,7 +79,7 @@ def test_search_open_a_seminar_and_register_in_place(new_page, live_server, view
     activate(page.get_by_role("button", name="Verbindlich anmelden"), viewport)
 
     outcome = page.locator("#registration-outcome")
-    expect(outcome.get_by_role("heading", name=CONFIRMED)).to_be_visible()
+    expect(outcome.get_by_role("heading", name=HELD)).to_be_visible()
     expect(outcome).to_contain_text("Vielen Dank, Thị Lan Nguyễn.")
     expect(seats).to_contain_text("19 von 20 Plätzen frei")
     expect(page).to_have_url(seminar_url)
@@ -86,7 +87,7 @@ def test_search_open_a_seminar_and_register_in_place(new_page, live_server, view
 
     [stored] = registrations_of(seminar_id)
     assert (stored.last_name, stored.first_name, stored.town) == ("Nguyễn", "Thị Lan", "Münster")
-    assert stored.state == RegistrationState.CONFIRMED
+    assert stored.state == RegistrationState.HELD
 
 
 def test_free_places_change_on_another_open_page_without_reload(new_page, viewport):
@@ -102,7 +103,7 @@ def test_free_places_change_on_another_open_page_without_reload(new_page, viewpo
     someone.goto(f"/seminare/{seminar_id}")
     fill_registration(someone, "Çelik", "Ayşe", "Gelsenkirchen", "ayse.celik@example.org")
     someone.get_by_role("button", name="Verbindlich anmelden").click()
-    expect(someone.get_by_role("heading", name=CONFIRMED)).to_be_visible()
+    expect(someone.get_by_role("heading", name=HELD)).to_be_visible()
 
     expect(seats).to_contain_text("19 von 20 Plätzen frei", timeout=POLL_WAIT_MS)
     expect(seats.locator("meter")).to_have_attribute("value", "1")
@@ -143,12 +144,12 @@ def test_without_javascript_post_redirects_to_the_outcome_page(new_page, live_se
 
     expect(page).to_have_url(f"{live_server.url}/seminare/{seminar_id}/angemeldet")
     expect(page.get_by_role("heading", level=1)).to_have_text("Ihre Anmeldung ist eingegangen")
-    expect(page.get_by_role("heading", name=CONFIRMED)).to_be_visible()
+    expect(page.get_by_role("heading", name=HELD)).to_be_visible()
     expect(page.locator("#registration-outcome")).to_contain_text("minh.nguyen@example.org")
 
-    # The personal link from the mail shows the same registration.
+    # The personal link from the mail shows the same registration and confirms the place.
     [stored] = registrations_of(seminar_id)
-    assert (stored.last_name, stored.state) == ("Nguyễn", RegistrationState.CONFIRMED)
+    assert (stored.last_name, stored.state) == ("Nguyễn", RegistrationState.HELD)
     page.goto(f"/anmeldung/{stored.token}")
     expect(page.get_by_role("heading", level=1)).to_have_text("Ihre Anmeldung")
     expect(page.get_by_role("heading", name=CONFIRMED)).to_be_visible()
@@ -201,7 +202,7 @@ def test_registration_by_keyboard_alone_with_a_validation_error_on_the_way(
     page.keyboard.press("Enter")
 
     outcome = page.locator("#registration-outcome")
-    expect(outcome.get_by_role("heading", name=CONFIRMED)).to_be_visible()
+    expect(outcome.get_by_role("heading", name=HELD)).to_be_visible()
     expect(outcome).to_be_focused()
     assert page.evaluate("document.activeElement.id") == "registration-outcome"
     assert_same_document(page)

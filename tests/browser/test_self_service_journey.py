@@ -24,6 +24,7 @@ from tests.server import LiveServer
 from tests.smtp import SmtpServer
 
 CONFIRMED = "Ihr Platz ist bestätigt"
+HELD = "Fast geschafft: Bitte bestätigen Sie Ihren Platz"
 CANCELLED = "Diese Anmeldung ist storniert"
 MAIL_WAIT_SECONDS = 10.0
 
@@ -103,9 +104,7 @@ def test_cancel_through_the_mailed_link_moves_the_waiting_person_up(new_page, ma
         # A takes the only place, B goes onto the waiting list.
         a = new_page(viewport, base_url=site.url)
         register(a, seminar_id, ("Nguyễn", "Thị Lan", "Münster", a_email), viewport)
-        expect(
-            a.locator("#registration-outcome").get_by_role("heading", name=CONFIRMED)
-        ).to_be_visible()
+        expect(a.locator("#registration-outcome").get_by_role("heading", name=HELD)).to_be_visible()
 
         b = new_page(viewport, base_url=site.url)
         register(b, seminar_id, ("Çelik", "Ayşe", "Gelsenkirchen", b_email), viewport)
@@ -113,8 +112,8 @@ def test_cancel_through_the_mailed_link_moves_the_waiting_person_up(new_page, ma
             b.get_by_role("heading", name="Sie stehen auf der Warteliste – Platz 1")
         ).to_be_visible()
 
-        # A opens the personal link from the confirmation mail.
-        a_mail = wait_for_mail(site.smtp, a_email, "Anmeldung bestätigt")
+        # A opens the personal link from the mail: that proves the address and confirms.
+        a_mail = wait_for_mail(site.smtp, a_email, "Bitte bestätigen")
         a_link = personal_link(a_mail, site.url)
         b_mail = wait_for_mail(site.smtp, b_email, "Warteliste Platz 1")
         b_link = personal_link(b_mail, site.url)
@@ -135,15 +134,17 @@ def test_cancel_through_the_mailed_link_moves_the_waiting_person_up(new_page, ma
         expect(a.get_by_role("heading", name=CANCELLED)).to_be_visible()
         expect(a.get_by_role("link", name="Anmeldung stornieren …")).to_have_count(0)
 
-        # B moves up: a mail with the calendar entry, and B's own link shows the place.
+        # B moves up: the place is held for B; B's own link confirms it, and the
+        # confirmation brings the calendar entry.
         moved = wait_for_mail(site.smtp, b_email, "Sie sind nachgerückt")
-        assert has_calendar(moved)
+        assert not has_calendar(moved)
         assert personal_link(moved, site.url) == b_link
         wait_for_mail(site.smtp, a_email, "Anmeldung storniert")
 
         b.goto(b_link)
         expect(b.get_by_role("heading", name=CONFIRMED)).to_be_visible()
         expect(b.locator("#registration-outcome")).to_contain_text("Ayşe Çelik, Gelsenkirchen")
+        assert has_calendar(wait_for_mail(site.smtp, b_email, "Anmeldung bestätigt"))
 
         # Nothing went wrong on the server, not even in the delivery after a response.
         assert site.server.unhandled_errors_since(log_start) == []

@@ -1,0 +1,186 @@
+"""Rendered public pages, kept per worker and keyed by the version of the data they show.
+
+A page is rendered once per (endpoint, path, query string, htmx or not, Berlin date,
+data version) and served from memory while that key holds. The version comes from the
+database on every request (one cheap query, see ``app.public.queries``), so a change
+made through any worker or host is seen by every worker on its next request; the
+memory only saves the rendering.
+
+Nothing personal is kept: the CSRF token in a form is replaced by a placeholder when the
+page is stored and filled in per request; a request whose session carries flashed
+messages or a logged-in organiser is rendered afresh and never stored.
+
+A version younger than ``PAGE_SETTLE_SECONDS`` is not stored: on PostgreSQL a concurrent
+transaction may commit a change stamped a moment before the newest stamp, which would
+not move the version (SQLite writes one at a time, so there it cannot happen).
+"""
+
+import hashlib
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from functools import wraps
+
+from flask import current_app, g, request, session
+from flask_wtf.csrf import generate_csrf
+
+from app.core.timeutil import today_berlin, utcnow
+from app.web.compression import accepts_gzip, deflate_part, gzip_join, stored_part
+from app.web.htmx import is_htmx
+
+CSRF_FIELD = "csrf_token"
+PERSONAL_SESSION_KEYS = ("_flashes", "_user_id")
+
+
+@dataclass(frozen=True)
+class DataVersion:
+    """What a page's data looks like now: ``key`` changes whenever the data does;
+    ``newest`` is the latest change stamp in it (None: no data, or none that matters)."""
+
+    key: tuple
+    newest: datetime | None = None
+
+    def settled(self, seconds: int) -> bool:
+        return self.newest is None or self.newest <= utcnow() - timedelta(seconds=seconds)
+
+    def etag(self, salt: str = "") -> str:
+        """A validator for what was rendered from this version (and ``salt``)."""
+        return "v" + hashlib.sha256(f"{salt}|{self.key!r}".encode()).hexdigest()[:31]
+
+
+NO_DATA = DataVersion(key=())
+
+
+@dataclass
+class Entry:
+    """A stored page: its text split at the CSRF token, gzip parts made on first need."""
+
+    status: int
+    content_type: str
+    segments: list[bytes]
+    _deflated: list[bytes] | None = field(default=None, repr=False)
+
+    def body(self, token: bytes) -> bytes:
+        return token.join(self.segments)
+
+    def gzip_body(self, token: bytes) -> bytes:
+        if self._deflated is None:
+            self._deflated = [deflate_part(segment) for segment in self.segments]
+        parts = [(self.segments[0], self._deflated[0])]
+        token_part = (token, stored_part(token))
+        for segment, deflated in zip(self.segments[1:], self._deflated[1:], strict=True):
+            parts += [token_part, (segment, deflated)]
+        return gzip_join(parts)
+
+
+class PageCache:
+    """A bounded LRU shared by the threads of one worker."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self._entries: OrderedDict[tuple, Entry] = OrderedDict()
+        self._lock = threading.Lock()
+        self.hits = 0
+        self.misses = 0
+
+    def get(self, key: tuple) -> Entry | None:
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is None:
+                self.misses += 1
+                return None
+            self._entries.move_to_end(key)
+            self.hits += 1
+            return entry
+
+    def put(self, key: tuple, entry: Entry) -> None:
+        if self.size <= 0:
+            return
+        with self._lock:
+            self._entries[key] = entry
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.size:
+                self._entries.popitem(last=False)
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
+def page_cache() -> PageCache:
+    """This app's cache (one per app, so tests' apps never share pages)."""
+    cache = current_app.extensions.get("page_cache")
+    if cache is None:
+        cache = current_app.extensions.setdefault(
+            "page_cache", PageCache(current_app.config.get("PAGE_CACHE_ENTRIES", 300))
+        )
+    return cache
+
+
+def _personal() -> bool:
+    """Whether this request's page may hold something for this person only."""
+    if any(key in session for key in PERSONAL_SESSION_KEYS):
+        return True
+    return current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") in request.cookies
+
+
+def _token() -> bytes:
+    if not current_app.config.get("WTF_CSRF_ENABLED", True):
+        return b""
+    return generate_csrf().encode()
+
+
+def _respond(entry: Entry):
+    token = _token() if len(entry.segments) > 1 else b""
+    response = current_app.response_class(status=entry.status, content_type=entry.content_type)
+    if accepts_gzip():
+        response.set_data(entry.gzip_body(token))
+        response.headers["Content-Encoding"] = "gzip"
+    else:
+        response.set_data(entry.body(token))
+    return response
+
+
+def _entry_of(response) -> Entry | None:
+    if response.status_code != 200 or response.is_streamed or "Set-Cookie" in response.headers:
+        return None
+    body = response.get_data()
+    token = g.get(CSRF_FIELD)
+    segments = body.split(token.encode()) if token else [body]
+    return Entry(response.status_code, response.headers["Content-Type"], segments)
+
+
+def cached_page(version: Callable[[], DataVersion] | None = None):
+    """Serve the view's page from the cache while ``version()`` (one cheap query) says
+    its data is unchanged; pages that show no data from the database pass no version."""
+
+    def decorate(view):
+        @wraps(view)
+        def wrapper(**kwargs):
+            if current_app.config.get("PAGE_CACHE_ENTRIES", 300) <= 0 or _personal():
+                return view(**kwargs)
+            current = version() if version else NO_DATA
+            key = (
+                request.endpoint,
+                request.path,
+                request.query_string,
+                is_htmx(),
+                today_berlin(),
+                current.key,
+            )
+            cache = page_cache()
+            entry = cache.get(key)
+            if entry is not None:
+                return _respond(entry)
+            response = current_app.make_response(view(**kwargs))
+            settle = current_app.config.get("PAGE_SETTLE_SECONDS", 2)
+            if current.settled(settle) and not _personal():
+                entry = _entry_of(response)
+                if entry is not None:
+                    cache.put(key, entry)
+            return response
+
+        return wrapper
+
+    return decorate

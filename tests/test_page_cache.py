@@ -1,0 +1,181 @@
+"""Rendered public pages served from memory while their data is unchanged: one cheap
+version query per request, the CSRF token and anything personal never shared."""
+
+import gzip
+import re
+
+import pytest
+from flask import g
+
+from app.extensions import db
+from app.web.page_cache import page_cache
+from tests import factories
+from tests.sqlcount import count_queries
+from tests.test_page_budget import _many_seminars
+
+TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+
+
+@pytest.fixture
+def settled(app):
+    """As on a running site, where the last change is seconds old."""
+    app.config["PAGE_SETTLE_SECONDS"] = 0
+    return app
+
+
+def _queries(client, url: str, **kwargs) -> tuple[list[str], bytes]:
+    db.session.expire_all()
+    with count_queries() as queries:
+        response = client.get(url, **kwargs)
+        assert response.status_code == 200
+    return queries, response.data
+
+
+PAGES = ["/", "/?modul=1&q=ort", "/impressum", "/datenschutz", "/barrierefreiheit"]
+
+
+@pytest.mark.parametrize("url", PAGES)
+def test_an_unchanged_page_costs_one_query_however_much_data(settled, client, url):
+    _many_seminars(10)
+    client.get(url)
+    small, _ = _queries(client, url)
+    _many_seminars(500)
+    client.get(url)
+    large, _ = _queries(client, url)
+    expected = 0 if url.startswith(("/impressum", "/datenschutz", "/barrierefreiheit")) else 1
+    assert len(small) == len(large) == expected, small
+    if expected:
+        assert "max(changed_at) FROM seminar" in small[0]
+
+
+def test_seminar_and_vhs_pages_cost_one_query_when_unchanged(settled, client):
+    seminar = factories.seminar()
+    factories.fill(seminar, 3)
+    for url in (f"/seminare/{seminar.id}", f"/vhs/{seminar.vhs.slug}"):
+        fresh = client.get(url).data
+        queries, cached = _queries(client, url)
+        assert len(queries) == 1, queries
+        assert cached == fresh
+
+
+def test_the_cache_key_holds_the_htmx_header(settled, client, htmx):
+    factories.seminar()
+    page = client.get("/").text
+    fragment = client.get("/", headers=htmx).text
+    assert "<html" in page and "<html" not in fragment
+    assert "<html" in client.get("/").text and "<html" not in client.get("/", headers=htmx).text
+
+
+def test_a_booking_changes_what_the_cached_pages_show(settled, client):
+    seminar = factories.seminar(capacity=10)
+    urls = ["/", f"/seminare/{seminar.id}", f"/vhs/{seminar.vhs.slug}"]
+    for url in urls:
+        client.get(url)
+        assert "10 von 10 Plätzen frei" in client.get(url).text
+    factories.fill(seminar, 1)
+    for url in urls:
+        assert "9 von 10 Plätzen frei" in client.get(url).text, url
+
+
+def test_changing_only_a_seminars_councils_changes_its_page(settled, client):
+    seminar = factories.seminar()
+    url = f"/seminare/{seminar.id}"
+    client.get(url)
+    assert "Veranstaltet gemeinsam mit" not in client.get(url).text
+    seminar.councils = [factories.council(town="Gelsenkirchen")]
+    db.session.commit()
+    assert "Gelsenkirchen" in client.get(url).text
+
+
+def test_a_version_younger_than_the_settle_time_is_not_stored(app, client):
+    app.config["PAGE_SETTLE_SECONDS"] = 3600
+    factories.seminar()
+    client.get("/")
+    assert len(page_cache()) == 0
+    app.config["PAGE_SETTLE_SECONDS"] = 0
+    client.get("/")
+    assert len(page_cache()) == 1
+
+
+def _get(client, url, **kwargs):
+    """A request as in production, where ``g`` is new for each one (the tests' shared app
+    context would otherwise hand the CSRF token of one client's request to the next)."""
+    g.pop("csrf_token", None)
+    return client.get(url, **kwargs)
+
+
+def _without_token(html: str) -> str:
+    return TOKEN.sub('name="csrf_token" type="hidden" value="TOKEN"', html)
+
+
+@pytest.mark.parametrize("with_htmx", [False, True])
+def test_a_cached_seminar_page_equals_a_fresh_render_but_for_its_own_csrf_token(
+    app, app_factory, settled, htmx, with_htmx
+):
+    app.config["WTF_CSRF_ENABLED"] = True
+    seminar = factories.seminar()
+    factories.fill(seminar, 2)
+    url = f"/seminare/{seminar.id}"
+    headers = htmx if with_htmx else {}
+    first, second = app.test_client(), app.test_client()
+    stored = _get(first, url, headers=headers)
+    cached = _get(second, url, headers=headers)
+    assert len(page_cache()) == 1 and page_cache().hits == 1
+    fresh_app = app_factory(WTF_CSRF_ENABLED=True, PAGE_CACHE_ENTRIES=0)
+    fresh = fresh_app.test_client().get(url, headers=headers)
+
+    tokens = [TOKEN.search(r.text).group(1) for r in (stored, cached, fresh)]
+    assert len(set(tokens)) == 3  # each person their own
+    assert cached.data != fresh.data
+    assert _without_token(cached.text) == _without_token(fresh.text)
+    # the cached page's token is the one its session holds: the form can be sent
+    g.pop("csrf_token", None)
+    sent = second.post(f"{url}/anmelden", data={**factories.form_data(7), "csrf_token": tokens[1]})
+    assert sent.status_code != 400, sent.text
+    assert "csrf" not in sent.text.lower()
+
+
+def test_a_gzip_cached_page_decompresses_to_the_same_page(app, settled):
+    app.config["WTF_CSRF_ENABLED"] = True
+    seminar = factories.seminar()
+    url = f"/seminare/{seminar.id}"
+    _get(app.test_client(), url)
+    client = app.test_client()
+    response = _get(client, url, headers={"Accept-Encoding": "gzip"})
+    assert page_cache().hits == 1
+    assert response.headers["Content-Encoding"] == "gzip"
+    assert "Accept-Encoding" in response.headers["Vary"]
+    html = gzip.decompress(response.data).decode()
+    plain = _get(client, url).text  # the same session, so the same token
+    assert html == plain and TOKEN.search(html)
+
+
+def test_flashed_messages_are_never_stored_or_shown_to_others(settled, client, app):
+    factories.seminar()
+    with client.session_transaction() as session:
+        session["_flashes"] = [("error", "Nur für diese Person")]
+    assert "Nur für diese Person" in client.get("/").text
+    assert len(page_cache()) == 0
+    other = app.test_client()
+    assert "Nur für diese Person" not in other.get("/").text
+    assert "Nur für diese Person" not in other.get("/").text
+
+
+def test_pages_of_a_logged_in_organiser_are_never_stored(settled, client, app):
+    factories.seminar()
+    account = factories.user("admin")
+    with client.session_transaction() as session:
+        session["_user_id"] = f"{account.id}:{account.session_version}"
+    for url in ("/", "/impressum"):
+        assert client.get(url).status_code == 200
+    assert len(page_cache()) == 0
+
+
+def test_the_cache_is_bounded(app, app_factory):
+    small = app_factory(PAGE_CACHE_ENTRIES=3, PAGE_SETTLE_SECONDS=0)
+    factories.seminar()
+    client = small.test_client()
+    with small.app_context():
+        for n in range(10):
+            assert client.get(f"/?q=x{n}").status_code == 200
+        assert len(page_cache()) == 3
