@@ -214,6 +214,10 @@ def new_seminar(url: str) -> int:
         )
         values = {k: v for k, v in template.items() if k != "id"}
         values["changed_at"] = datetime.now(UTC).replace(tzinfo=None)  # as the ORM stamps it
+        # a new seminar starts empty: the template's kept counts are not its own
+        for kept in ("confirmed_count", "waitlisted_count", "cancelled_count", "held_count"):
+            if kept in values:
+                values[kept] = 0
         columns = ", ".join(values)
         params = ", ".join(f":{k}" for k in values)
         new_id = conn.execute(

@@ -36,11 +36,19 @@ def run_migrations_online() -> None:
     options.setdefault("process_revision_directives", _skip_empty)
     options.setdefault("compare_type", True)
     with db.engine.connect() as connection:
-        # SQLite cannot ALTER most things: later migrations copy and move tables.
-        options.setdefault("render_as_batch", connection.dialect.name == "sqlite")
+        # SQLite cannot ALTER most things: later migrations copy and move tables. While a
+        # table is copied and the old one dropped, foreign keys must be off, or dropping it
+        # would cascade into the rows that refer to it (attendance, audit, links). The
+        # pragma only works outside a transaction: it goes to the driver before any begins.
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")
+        options.setdefault("render_as_batch", sqlite)
         context.configure(connection=connection, target_metadata=db.metadata, **options)
         with context.begin_transaction():
             context.run_migrations()
+        if sqlite:
+            connection.connection.driver_connection.execute("PRAGMA foreign_keys=ON")
 
 
 if context.is_offline_mode():

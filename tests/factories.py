@@ -5,7 +5,7 @@ from itertools import count
 
 from app.core.timeutil import today_berlin
 from app.extensions import db
-from app.models import Council, Programme, Seminar, SeminarState, Vhs
+from app.models import Council, Programme, Registration, Seminar, SeminarState, Vhs
 from app.services.registrations import Applicant, book_seat
 
 _serial = count(1)
@@ -145,3 +145,15 @@ def trainer(kind: str = "adult_educator", **overrides):
     db.session.add(item)
     db.session.commit()
     return item
+
+
+def link_token(registration) -> str:
+    """A personal link's secret for ``registration``, as a mail would carry it."""
+    from app.database import write_transaction
+    from app.services.links import issue_link
+
+    registration_id = registration.id
+    db.session.commit()
+    with write_transaction() as session:
+        token = issue_link(session.get(Registration, registration_id))
+    return token

@@ -202,9 +202,12 @@ def test_cancellations_and_registrations_at_the_same_moment_move_up_exactly_once
     seminar_id = seminar.id
     factories.fill(seminar, 20)  # 10 confirmed, 10 waitlisted
     before = _registrations(seminar_id)
+    newest = max(r.id for r in before)
     leaving = [r for r in before if r.state == RegistrationState.CONFIRMED][:5]
     queue = [r.id for r in before if r.state == RegistrationState.WAITLISTED]
-    cancel_urls = [f"{live_server.url}/anmeldung/{r.token}/stornieren" for r in leaving]
+    cancel_urls = [
+        f"{live_server.url}/anmeldung/{factories.link_token(r)}/stornieren" for r in leaving
+    ]
     db.session.remove()
 
     with live_server.log_shown_on_failure():
@@ -247,7 +250,6 @@ def test_cancellations_and_registrations_at_the_same_moment_move_up_exactly_once
     assert [after[i].state for i in queue] == [RegistrationState.CONFIRMED] * 5 + [
         RegistrationState.WAITLISTED
     ] * 5
-    newest = max(r.id for r in before)
     assert {r.state for r in after.values() if r.id > newest} == {RegistrationState.WAITLISTED}
     moved_mails = db.session.scalars(
         sa.select(OutboxMail.registration_id).where(OutboxMail.kind == "moved_up")

@@ -68,7 +68,7 @@ def test_a_hold_never_runs_past_the_registration_deadline(app, client):
 def test_opening_the_link_confirms_the_place_with_its_calendar_file(app, client):
     seminar = factories.seminar()
     _register(client, seminar, 0)
-    page = client.get(f"/anmeldung/{_person(0).token}")
+    page = client.get(f"/anmeldung/{factories.link_token(_person(0))}")
     assert "Ihre E-Mail-Adresse ist bestätigt und Ihr Platz ist fest" in page.text
     person = _person(0)
     assert (person.state, person.hold_until) == (CONFIRMED, None)
@@ -115,7 +115,7 @@ def test_a_link_opened_after_the_hold_ran_out_does_not_bring_the_place_back(app,
     _register(client, seminar, 0)
     _register(client, seminar, 1)
     _run_out(_person(0))
-    page = client.get(f"/anmeldung/{_person(0).token}")
+    page = client.get(f"/anmeldung/{factories.link_token(_person(0))}")
     assert "Diese Anmeldung ist storniert" in page.text
     assert (_person(0).state, _person(1).state) == (CANCELLED, HELD)
 
@@ -160,6 +160,6 @@ def test_an_address_that_let_its_hold_lapse_gets_no_second_hold_until_proven(app
     # "Link erneut senden" mails the lapsed registration's link; opening it proves the address
     client.post("/anmeldung/link-senden", data={"email": "person0@example.org"}).close()
     assert "person0@example.org" in _mails("links")
-    client.get(f"/anmeldung/{_person(0).token}").close()
+    client.get(f"/anmeldung/{factories.link_token(_person(0))}").close()
     _register(client, seminar, 0)
     assert _person(0).state == CONFIRMED  # a proven address needs no hold

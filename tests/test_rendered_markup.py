@@ -103,7 +103,7 @@ def world(app):
             "registration_id": first.id,
             "day": 1,
         },
-        "tokens": {"public": first.token, "auth": invitation},
+        "tokens": {"public": factories.link_token(first), "auth": invitation},
     }
 
 

@@ -40,9 +40,11 @@ def test_self_service_pages_render_full_and_as_fragment(client, seminar, htmx):
     from app.extensions import db
     from app.models import Registration
 
-    token = db.session.scalars(
-        db.select(Registration.token).where(Registration.seminar_id == seminar.id)
-    ).first()
+    token = factories.link_token(
+        db.session.scalars(
+            db.select(Registration).where(Registration.seminar_id == seminar.id)
+        ).first()
+    )
     client.post(f"/seminare/{seminar.id}/anmelden", data=factories.form_data(50)).close()
     for url in [
         f"/anmeldung/{token}",

@@ -6,7 +6,7 @@ from app.models.council import Council, CouncilKind
 from app.models.evidence import SeminarEvidence
 from app.models.outbox import OutboxMail
 from app.models.programme import Programme
-from app.models.registration import Registration, RegistrationState
+from app.models.registration import Registration, RegistrationLink, RegistrationState
 from app.models.seminar import Seminar, SeminarState, seminar_council
 from app.models.trainer import SeminarTrainer, Trainer, TrainerKind
 from app.models.user import Role, User
@@ -21,6 +21,7 @@ __all__ = [
     "OutboxMail",
     "Programme",
     "Registration",
+    "RegistrationLink",
     "RegistrationState",
     "Role",
     "RoomNeedsSeen",

@@ -1,4 +1,3 @@
-import secrets
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -16,11 +15,6 @@ class RegistrationState(LabelledStrEnum):
     CONFIRMED = "confirmed", "bestätigt"
     WAITLISTED = "waitlisted", "Warteliste"
     CANCELLED = "cancelled", "storniert"
-
-
-def new_token() -> str:
-    """An unguessable secret for the person's self-service link (256 bits)."""
-    return secrets.token_urlsafe(32)
 
 
 class Registration(db.Model):
@@ -53,10 +47,24 @@ class Registration(db.Model):
     vouched: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     # Set when the person first opens their personal link from the confirmation mail.
     email_verified_at: Mapped[datetime | None]
-    token: Mapped[str] = mapped_column(sa.String(64), unique=True, default=new_token)
 
     seminar = relationship("Seminar")
+    links = relationship("RegistrationLink", cascade="all, delete-orphan", passive_deletes=True)
 
     @property
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}"
+
+
+class RegistrationLink(db.Model):
+    """One personal link mailed to the person: only the digest of its secret is stored,
+    as for invitations. Every mail that carries a link issues its own, so a link from
+    an earlier mail keeps working (``app.services.self_service``)."""
+
+    __tablename__ = "registration_link"
+
+    digest: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    registration_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("registration.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

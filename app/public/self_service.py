@@ -45,6 +45,7 @@ def registration(token: str):
             "public/registration.html",
             "public/_self_service.html",
             registration=found,
+            token=token,
             seminar=found.seminar,
             position=waitlist_position(found),
             can_cancel=_can_cancel(found),
@@ -68,6 +69,7 @@ def cancel(token: str):
             "public/cancel_confirm.html",
             "public/_cancel_confirm.html",
             registration=found,
+            token=token,
             seminar=found.seminar,
         )
     )

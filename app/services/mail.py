@@ -11,6 +11,7 @@ from flask import current_app, g
 from app.extensions import db
 from app.models import OutboxMail, Registration, User
 from app.services.calendar import cancellation_ics, seminar_ics
+from app.services.links import issue_link
 
 
 def absolute_url(endpoint: str, **values) -> str:
@@ -55,10 +56,23 @@ def queue(
     return mail
 
 
+# Requests from the "send me a link" forms: the request stores one row whatever the
+# address, and the sender looks the address up when it delivers (``compose_requests``),
+# so that the answer costs the same work for known and unknown addresses.
+REQUESTS = ("links_request", "password_reset_request")
+
+
+def queue_request(kind: str, address: str) -> OutboxMail:
+    mail = OutboxMail(kind=kind, recipient=address, subject="", text_body="", html_body="")
+    db.session.add(mail)
+    g.setdefault("queued_mails", []).append(mail)
+    return mail
+
+
 def _registration_context(registration: Registration) -> dict:
     return {
         "seminar": registration.seminar,
-        "link": absolute_url("public.registration", token=registration.token),
+        "link": absolute_url("public.registration", token=issue_link(registration)),
     }
 
 
@@ -173,11 +187,13 @@ def queue_reminder(registration: Registration) -> None:
     )
 
 
-def queue_links(email: str, registrations: list[Registration]) -> None:
-    queue(
+def queue_links(email: str, registrations: list[Registration]) -> OutboxMail:
+    return queue(
         "links",
         email,
-        items=[(r, absolute_url("public.registration", token=r.token)) for r in registrations],
+        items=[
+            (r, absolute_url("public.registration", token=issue_link(r))) for r in registrations
+        ],
     )
 
 

@@ -26,6 +26,7 @@ from app.core.timeutil import utcnow
 from app.database import write_transaction
 from app.extensions import db
 from app.models import OutboxMail
+from app.services import mail as mail_service
 from app.services.calendar import method_of
 
 CLAIM = timedelta(minutes=5)
@@ -197,6 +198,12 @@ def deliver_pending(limit: int = BATCH, only: list[int] | None = None) -> dict[s
     for mail_id in due:
         if not _claim(mail_id):
             continue
+        if _is_request(mail_id):
+            due_now = _compose_request(mail_id)
+            if due_now is not None:
+                counts_more = deliver_pending(limit, only=[due_now])
+                counts = {key: counts[key] + counts_more[key] for key in counts}
+            continue
         mail = db.session.get(OutboxMail, mail_id)
         outcome, error = SENT, ""
         try:
@@ -215,6 +222,29 @@ def deliver_pending(limit: int = BATCH, only: list[int] | None = None) -> dict[s
         if outcome == UNREACHABLE:
             break  # the server is away: the rest waits for the next run, not for timeouts
     return counts
+
+
+def _is_request(mail_id: int) -> bool:
+    return db.session.scalar(sa.select(OutboxMail.kind).where(OutboxMail.id == mail_id)) in (
+        mail_service.REQUESTS
+    )
+
+
+def _compose_request(mail_id: int) -> int | None:
+    """Turn a "send me a link" request into its mail (or into nothing, for an address we
+    do not know); the request row is done either way. Returns the new mail's id."""
+    from app.services.password_reset import compose_reset
+    from app.services.self_service import compose_links
+
+    compose = {"links_request": compose_links, "password_reset_request": compose_reset}
+    with write_transaction() as session:
+        request = session.get(OutboxMail, mail_id, populate_existing=True)
+        composed = compose[request.kind](request.recipient)
+        request.sent_at = utcnow()  # handled: the request itself is never sent
+        request.claimed_until = None
+        session.flush()
+        composed_id = composed.id if composed is not None else None
+    return composed_id
 
 
 def init_delivery(app: Flask) -> None:

@@ -3,24 +3,30 @@
 import sqlalchemy as sa
 
 from app.database import write_transaction
-from app.models import User
+from app.extensions import db
+from app.models import OutboxMail, User
 from app.rules import normalize_email
 from app.services import mail
 
 
 def request_password_reset(email: str) -> None:
-    """Mail a link to set a new password, if an active account has this address.
+    """Ask for a link to set a new password: one request row whatever the address, so the
+    caller answers the same, with the same work, whether an account exists or not. The
+    sender looks the account up (``compose_reset``)."""
+    with write_transaction():
+        mail.queue_request("password_reset_request", email)
 
-    Says nothing either way: the caller answers the same whether it exists or not.
-    """
-    with write_transaction() as session:
-        user = session.scalars(
-            sa.select(User).where(User.email == normalize_email(email), User.active.is_(True))
-        ).first()
-        if user is None:
-            return
-        token = user.issue_reset()
-        mail.queue("password_reset", user.email, user=user, link=_link(token))
+
+def compose_reset(email: str) -> OutboxMail | None:
+    """Inside the sender's write transaction: issue a reset link for the active account
+    with this address and queue its mail; None when there is none."""
+    user = db.session.scalars(
+        sa.select(User).where(User.email == normalize_email(email), User.active.is_(True))
+    ).first()
+    if user is None:
+        return None
+    token = user.issue_reset()
+    return mail.queue("password_reset", user.email, user=user, link=_link(token))
 
 
 def _link(token: str) -> str:

@@ -5,39 +5,38 @@ import sqlalchemy as sa
 
 from app.database import write_transaction
 from app.extensions import db
-from app.models import Registration, RegistrationState
+from app.models import OutboxMail, Registration, RegistrationState
 from app.rules import normalize_email
 from app.services import mail
+from app.services.links import registration_by_token
 
-TOKEN_MAX = 64
-
-
-def registration_by_token(token: str) -> Registration | None:
-    if len(token) > TOKEN_MAX:
-        return None
-    return db.session.scalars(sa.select(Registration).where(Registration.token == token)).first()
+__all__ = ["compose_links", "registration_by_token", "send_links"]
 
 
 def send_links(address: str) -> None:
-    """Mail the links to every active registration of ``address`` (and to a lapsed hold,
-    whose link proves the address); nothing when it has none. The caller answers the
-    same either way, so the answer reveals nothing."""
-    with write_transaction() as session:
-        registrations = session.scalars(
-            sa.select(Registration)
-            .where(
-                Registration.email_normalized == normalize_email(address),
-                sa.or_(
-                    Registration.state != RegistrationState.CANCELLED,
-                    # a hold that lapsed: opening its link proves the address, so that
-                    # the person may hold a place again
-                    sa.and_(
-                        Registration.hold_until.is_not(None),
-                        Registration.email_verified_at.is_(None),
-                    ),
+    """Ask for the links to every active registration of ``address``: one request row,
+    whatever the address; the sender finds the registrations (``compose_links``)."""
+    with write_transaction():
+        mail.queue_request("links_request", address)
+
+
+def compose_links(address: str) -> OutboxMail | None:
+    """Inside the sender's write transaction: queue the links mail for ``address`` (and
+    a lapsed hold, whose link proves the address); None when it has none."""
+    registrations = db.session.scalars(
+        sa.select(Registration)
+        .where(
+            Registration.email_normalized == normalize_email(address),
+            sa.or_(
+                Registration.state != RegistrationState.CANCELLED,
+                sa.and_(
+                    Registration.hold_until.is_not(None),
+                    Registration.email_verified_at.is_(None),
                 ),
-            )
-            .order_by(Registration.id)
-        ).all()
-        if registrations:
-            mail.queue_links(registrations[0].email, list(registrations))
+            ),
+        )
+        .order_by(Registration.id)
+    ).all()
+    if not registrations:
+        return None
+    return mail.queue_links(registrations[0].email, list(registrations))

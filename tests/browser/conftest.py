@@ -206,7 +206,7 @@ def registrations_of(seminar_id: int) -> list[sa.Row]:
             Registration.town,
             Registration.email,
             Registration.state,
-            Registration.token,
+            Registration.id,
         )
         .where(Registration.seminar_id == seminar_id)
         .order_by(Registration.id)

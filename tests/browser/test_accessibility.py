@@ -62,7 +62,7 @@ def world(app):
         "closed": closed.id,
         "cancelled": cancelled.id,
         "under_way": under_way.id,
-        "token": registration.token,
+        "token": factories.link_token(registration),
     }
     hand_over()
     return values

@@ -12,13 +12,15 @@ from playwright.sync_api import Page, expect
 
 from app.core.enums import Module
 from app.core.timeutil import today_berlin
-from app.models import RegistrationState
+from app.extensions import db
+from app.models import Registration, RegistrationState
 from tests import factories
 from tests.browser.conftest import (
     POLL_WAIT_MS,
     activate,
     assert_same_document,
     fill_registration,
+    hand_over,
     mark_page,
     registrations_of,
 )
@@ -150,7 +152,9 @@ def test_without_javascript_post_redirects_to_the_outcome_page(new_page, live_se
     # The personal link from the mail shows the same registration and confirms the place.
     [stored] = registrations_of(seminar_id)
     assert (stored.last_name, stored.state) == ("Nguyễn", RegistrationState.HELD)
-    page.goto(f"/anmeldung/{stored.token}")
+    token = factories.link_token(db.session.get(Registration, stored.id))
+    hand_over()
+    page.goto(f"/anmeldung/{token}")
     expect(page.get_by_role("heading", level=1)).to_have_text("Ihre Anmeldung")
     expect(page.get_by_role("heading", name=CONFIRMED)).to_be_visible()
     expect(page.locator("#registration-outcome")).to_contain_text("Văn Minh Nguyễn, Köln")
