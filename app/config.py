@@ -76,6 +76,9 @@ def load_config(overrides: dict | None = None) -> dict:
         "MAIL_PASSWORD": env("MAIL_PASSWORD", ""),
         "MAIL_SENDER": env("MAIL_SENDER", "Seminare Integrationsräte NRW <anmeldung@example.org>"),
         "MAIL_TIMEOUT_SECONDS": _int("MAIL_TIMEOUT_SECONDS", 10),
+        # a sender runs apart (flask send-mail --watch): web workers then never deliver
+        "MAIL_SENDER_PROCESS": _flag("MAIL_SENDER_PROCESS", False),
+        "MAIL_WATCH_SECONDS": float(env("MAIL_WATCH_SECONDS", "0.5") or 0.5),
         # temporary failures (server away, 4xx) are retried this often, then the mail fails
         "MAIL_MAX_ATTEMPTS": _int("MAIL_MAX_ATTEMPTS", 10),
         "MAIL_FOLDER": env("MAIL_FOLDER", str(INSTANCE / "mail")),

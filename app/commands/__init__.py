@@ -1,5 +1,7 @@
 """Flask commands: ``flask --app wsgi seed-demo`` and friends."""
 
+import signal
+import threading
 from pathlib import Path
 
 import click
@@ -146,10 +148,22 @@ def _deliver_invitation(app: Flask, email: str) -> str:
 
 def _register_mail_commands(app: Flask) -> None:
     @app.cli.command("send-mail")
-    def send_mail() -> None:
+    @click.option(
+        "--watch",
+        is_flag=True,
+        help="Keep running and deliver each mail as it is queued (stop with Ctrl-C or TERM).",
+    )
+    def send_mail(watch: bool) -> None:
         """Deliver the mails still waiting in the outbox (retries with backoff)."""
         from app.services.outbox import deliver_pending
+        from app.services.outbox import watch as watch_outbox
 
+        if watch:
+            stopping = _stop_on_signals()
+            click.echo("Der E-Mail-Versand läuft (Beenden mit Strg-C).")
+            total = watch_outbox(stopping.is_set, app.config["MAIL_WATCH_SECONDS"])
+            click.echo(f"Versand beendet: {plural(total['sent'], 'E-Mail')} versendet.")
+            return
         total = {"sent": 0, "failed": 0}
         while True:
             counts = deliver_pending()
@@ -226,3 +240,16 @@ def _register_hold_command(app: Flask) -> None:
             f"{plural(released, 'vorgemerkter Platz', 'vorgemerkte Plätze')} freigegeben; "
             f"{plural(counts['sent'], 'E-Mail')} versendet."
         )
+
+
+def _stop_on_signals() -> threading.Event:
+    """An event set by SIGTERM or SIGINT: the long-running sender finishes the mail in hand
+    and stops."""
+    stopping = threading.Event()
+
+    def _stop(_signum, _frame):
+        stopping.set()
+
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
+    return stopping

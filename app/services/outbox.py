@@ -12,6 +12,7 @@ Without ``MAIL_SERVER`` mails are written as .eml files into ``MAIL_FOLDER``.
 
 import smtplib
 import ssl
+import time
 from datetime import timedelta
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
@@ -247,8 +248,35 @@ def _compose_request(mail_id: int) -> int | None:
     return composed_id
 
 
+def watch(stop, poll_seconds: float) -> dict[str, int]:
+    """The sender apart from the web workers (``flask send-mail --watch``): deliver what
+    is due, then look again every ``poll_seconds``, until ``stop()`` says so. A mail is
+    only marked sent after the server took it, so stopping loses nothing: what was not
+    delivered stays in the outbox for the next start."""
+    total = {"sent": 0, "failed": 0}
+    while not stop():
+        try:
+            counts = deliver_pending()
+        finally:
+            db.session.remove()
+        total = {key: total[key] + counts[key] for key in total}
+        if counts["sent"] + counts["failed"] == 0:
+            _sleep(stop, poll_seconds)
+    return total
+
+
+def _sleep(stop, seconds: float) -> None:
+    """Sleep in short steps, so that a stop is noticed at once."""
+    deadline = time.monotonic() + seconds
+    while not stop() and time.monotonic() < deadline:
+        time.sleep(min(0.1, max(deadline - time.monotonic(), 0)))
+
+
 def init_delivery(app: Flask) -> None:
-    """After a response whose request queued mail, deliver it (the person has their answer)."""
+    """After a response whose request queued mail, deliver it (the person has their
+    answer) - unless a sender runs apart (``MAIL_SENDER_PROCESS``), which then does."""
+    if app.config["MAIL_SENDER_PROCESS"]:
+        return
 
     @app.after_request
     def _deliver_after_response(response):

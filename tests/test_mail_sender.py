@@ -1,0 +1,94 @@
+"""The sender apart from the web workers: ``flask send-mail --watch`` delivers a booking's
+mail while it runs, stops cleanly on TERM and loses nothing while it is stopped."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from app.services.registrations import book_seat
+from tests import factories
+from tests.smtp import SmtpServer
+
+ROOT = Path(__file__).resolve().parent.parent
+FLASK = Path(sys.executable).with_name("flask")
+
+pytestmark = pytest.mark.server
+
+
+@pytest.fixture
+def smtp():
+    server = SmtpServer().start()
+    yield server
+    server.stop()
+
+
+def _start_sender(database_url: str, smtp: SmtpServer) -> subprocess.Popen:
+    env = {k: v for k, v in os.environ.items() if k not in {"TEST_DATABASE_URL", "FLASK_DEBUG"}}
+    env.update(
+        {
+            "DATABASE_URL": database_url,
+            "SECRET_KEY": "sender-test-secret",
+            "OPERATOR_EMAIL": "info@seminare-nrw.test",
+            "MAIL_SENDER": "Seminare Integrationsräte NRW <anmeldung@seminare-nrw.test>",
+            "MAIL_SERVER": "127.0.0.1",
+            "MAIL_PORT": str(smtp.port),
+            "MAIL_SECURITY": "none",
+            "MAIL_SENDER_PROCESS": "1",
+            "MAIL_WATCH_SECONDS": "0.2",
+            "PYTHONUNBUFFERED": "1",
+        }
+    )
+    return subprocess.Popen(
+        [str(FLASK), "--app", "wsgi", "send-mail", "--watch"],
+        cwd=ROOT,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+
+
+def _wait_for(condition, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return condition()
+
+
+def test_the_sender_delivers_within_two_seconds_and_stops_without_losing_mail(
+    app_factory, migrated_database, smtp
+):
+    app = app_factory(MAIL_SENDER_PROCESS=True)  # the web side never delivers itself
+    with app.app_context():
+        seminar = factories.seminar()
+        sender = _start_sender(migrated_database, smtp)
+        try:
+            assert _wait_for(lambda: sender.poll() is None, 1.0)
+            book_seat(seminar.id, factories.applicant(0))
+            # a bound for a busy machine, not a timing: bench measures the latency
+            assert _wait_for(lambda: smtp.to("person0@example.org"), 10.0), "no mail"
+        finally:
+            sender.send_signal(signal.SIGTERM)
+            output, _ = sender.communicate(timeout=15)
+        assert sender.returncode == 0, output
+        assert "Versand beendet: 1 E-Mail versendet." in output
+
+        # queued while no sender runs: still there, and delivered by the next one
+        book_seat(seminar.id, factories.applicant(1))
+        time.sleep(0.5)
+        assert smtp.to("person1@example.org") == []
+        again = _start_sender(migrated_database, smtp)
+        try:
+            assert _wait_for(lambda: smtp.to("person1@example.org"), 10.0)
+        finally:
+            again.send_signal(signal.SIGTERM)
+            again.communicate(timeout=15)
+        assert len(smtp.to("person0@example.org")) == 1  # nothing twice
