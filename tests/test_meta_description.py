@@ -16,6 +16,7 @@ def test_each_public_page_has_its_own_description(client):
         "/impressum": "Impressum",
         "/datenschutz": "Datenschutzhinweise",
         "/barrierefreiheit": "Barrierefreiheit",
+        "/leichte-sprache": "in Leichter Sprache",
     }
     seen = set()
     for url, expected in pages.items():

@@ -298,3 +298,10 @@ def privacy():
 @cached_page()
 def accessibility():
     return render("public/accessibility.html", "public/_accessibility.html")
+
+
+@bp.get("/leichte-sprache")
+@cached_page()
+def easy_language():
+    """The seminars, registration and the rules around it in Leichte Sprache (BITV NRW)."""
+    return render("public/easy_language.html", "public/_easy_language.html")

@@ -82,6 +82,7 @@ PUBLIC_PAGES = {
     "Impressum": "/impressum",
     "Datenschutz": "/datenschutz",
     "Barrierefreiheit": "/barrierefreiheit",
+    "Leichte Sprache": "/leichte-sprache",
     "404": "/gibt-es-nicht",
 }
 NOT_FOUND = {"invalid link", "404"}
