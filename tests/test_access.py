@@ -57,6 +57,7 @@ SCOPES = {
     "admin.programmes": "admin",
     "admin.programme_new": "admin",
     "admin.programme_edit": "admin",
+    "admin.programme_next": "admin",
     "admin.user_edit": "admin",
 }
 

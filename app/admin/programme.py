@@ -8,7 +8,12 @@ from app.admin.forms import ProgrammeForm
 from app.extensions import db
 from app.models import Programme, Seminar
 from app.services import messages
-from app.services.programmes import RulesConflict, save_programme
+from app.services.programmes import (
+    RulesConflict,
+    next_programme_rules,
+    save_programme,
+    start_next_programme,
+)
 from app.web.htmx import see_other
 from app.web.pages import form_page
 
@@ -28,18 +33,21 @@ def programmes():
     )
 
 
-def _values(programme: Programme | None) -> dict:
-    """The form's starting values: the programme's, or for a new one the current
-    programme's figures without its dates."""
-    source = programme or Programme.current()
-    base = source.rules if source else rules.ProgrammeRules()
-    values = {
+def _figures(base: rules.ProgrammeRules) -> dict:
+    return {
         "min_participants": base.min_participants,
         "max_participants": base.max_participants,
         "two_trainers_from": base.two_trainers_from,
         "trainer_fee": base.trainer_fee_cents_per_day,
         "catering": base.catering_cents_per_person,
     }
+
+
+def _values(programme: Programme | None) -> dict:
+    """The form's starting values: the programme's, or for a new one the current
+    programme's figures without its dates."""
+    source = programme or Programme.current()
+    values = _figures(source.rules if source else rules.ProgrammeRules())
     if programme is not None:
         values.update(
             title=programme.title,
@@ -51,7 +59,7 @@ def _values(programme: Programme | None) -> dict:
 
 def _page(programme: Programme | None):
     form = ProgrammeForm(data=_values(programme))
-    context = {"programme": programme, "conflicts": None}
+    context = {"programme": programme, "conflicts": None, "current": Programme.current()}
 
     def save():
         base = programme.rules if programme else rules.ProgrammeRules()
@@ -79,3 +87,29 @@ def programme_new():
 @bp.route("/programme/<int:programme_id>", methods=["GET", "POST"])
 def programme_edit(programme_id: int):
     return _page(db.session.get(Programme, programme_id) or abort(404))
+
+
+@bp.route("/programme/<int:programme_id>/naechstes-jahr", methods=["GET", "POST"])
+def programme_next(programme_id: int):
+    """The next programme year, prefilled from this programme: a title with the years
+    moved on, the period a year later, the same figures."""
+    source = db.session.get(Programme, programme_id) or abort(404)
+    title, suggested = next_programme_rules(source)
+    form = ProgrammeForm(
+        data=dict(
+            _figures(suggested),
+            title=title,
+            period_start=suggested.period_start,
+            period_end=suggested.period_end,
+        )
+    )
+    context = {"source": source, "source_rules": source.rules}
+
+    def save():
+        created = start_next_programme(
+            source.id, form.title.data, form.rules(source.rules), actor_id=current_user.id
+        )
+        flash(messages.next_programme_started(created.title), "success")
+        return see_other(url_for("admin.programme_edit", programme_id=created.id))
+
+    return form_page(form, "admin/programme_next.html", save, context)

@@ -34,6 +34,37 @@ RULES_BREAK_SEMINARS = (
 )
 
 
+PROGRAMME_NOT_FOUND = "Dieses Programm gibt es nicht."
+
+
+def next_programme_started(title: str) -> str:
+    return (
+        f"Das Programm „{title}“ ist angelegt und jetzt das aktuelle: Neue Seminare gehören zu ihm."
+    )
+
+
+def next_period_overlaps(source_title: str, start, end) -> str:
+    return (
+        f"Der Zeitraum überschneidet sich mit dem von „{source_title}“ "
+        f"({date_short(start)} bis {date_short(end)}). Das nächste Programmjahr muss "
+        f"nach dem {date_short(end)} beginnen."
+    )
+
+
+def next_period_before(source_title: str, start) -> str:
+    return (
+        f"Der Zeitraum endet vor dem Beginn von „{source_title}“ am {date_short(start)}. "
+        "Das nächste Programmjahr muss danach liegen."
+    )
+
+
+def next_period_not_last(other_title: str, other_end) -> str:
+    return (
+        f"Das Programm „{other_title}“ endet erst am {date_short(other_end)}. Das nächste "
+        "Programmjahr muss später enden, damit neue Seminare zu ihm gehören."
+    )
+
+
 def trainer_kind_locked(seminars) -> str:
     numbers = ", ".join(f"Nr. {s.id}" for s in seminars)
     return (

@@ -1,14 +1,21 @@
 """A programme and its rules (docs/domain.md, rules 1-7 and 10, as data): created, and
 edited only while no seminar of it would break the new rules. Every save is in the
-audit log with the old and new value of each rule and fee changed."""
+audit log with the old and new value of each rule and fee changed.
 
-from dataclasses import dataclass
+The next programme year is started from an existing programme: its rules copied (and
+edited), its period after the source's. VHS, councils, trainers and accounts belong to
+no programme and so serve the new year as they are; seminars and registrations belong
+to their programme and are not carried over."""
+
+import re
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
 
 import sqlalchemy as sa
 
 from app import rules
 from app.core.formatting import euro
-from app.database import locked, write_transaction
+from app.database import locked, serialize, write_transaction
 from app.extensions import db
 from app.models import Programme, Seminar, SeminarState
 from app.services import audit, messages
@@ -107,5 +114,108 @@ def save_programme(
             fields=LOGGED_FIELDS,
             actor_id=actor_id,
             detail=title,
+        )
+    return programme
+
+
+# -- the next programme year -----------------------------------------------------------
+
+
+class NextPeriodRefused(ServiceError):
+    """The next year's period does not lie after the source programme's (or would not
+    end last); nothing is stored. ``field`` names the date the message is about."""
+
+
+def _a_year_on(day: date) -> date:
+    try:
+        return day.replace(year=day.year + 1)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + 1, day=28)
+
+
+def next_period(source: rules.ProgrammeRules) -> tuple[date, date]:
+    """The source's period moved on by one year. A period longer than a year would then
+    overlap its source: the suggestion starts the day after the source ends instead."""
+    start, end = _a_year_on(source.period_start), _a_year_on(source.period_end)
+    return max(start, source.period_end + timedelta(days=1)), end
+
+
+_YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
+
+
+def next_title(title: str, start: date, end: date) -> str:
+    """A title for the next year: every year in it moved on by one, or, without a
+    year, the new period's years added."""
+    if _YEAR.search(title):
+        return _YEAR.sub(lambda year: str(int(year.group()) + 1), title)
+    years = str(start.year) if start.year == end.year else f"{start.year}–{end.year}"
+    return f"{title} {years}"[:200]
+
+
+def next_programme_rules(source: Programme) -> tuple[str, rules.ProgrammeRules]:
+    """What the form for the next year starts with: a title, the period moved on, and
+    the source's figures unchanged."""
+    start, end = next_period(source.rules)
+    return next_title(source.title, start, end), replace(
+        source.rules, period_start=start, period_end=end
+    )
+
+
+def _check_next_period(source: Programme, new_rules: rules.ProgrammeRules) -> None:
+    start, end = new_rules.period_start, new_rules.period_end
+    if end < start:
+        raise NextPeriodRefused(messages.PERIOD_END_BEFORE_START, field="period_end")
+    if end < source.period_start:
+        raise NextPeriodRefused(
+            messages.next_period_before(source.title, source.period_start), field="period_end"
+        )
+    if start <= source.period_end:
+        raise NextPeriodRefused(
+            messages.next_period_overlaps(source.title, source.period_start, source.period_end),
+            field="period_start",
+        )
+    later = db.session.scalars(
+        sa.select(Programme)
+        .where(Programme.period_end > end)
+        .order_by(Programme.period_end.desc(), Programme.id.desc())
+        .limit(1)
+    ).first()
+    if later is not None:
+        raise NextPeriodRefused(
+            messages.next_period_not_last(later.title, later.period_end), field="period_end"
+        )
+
+
+def start_next_programme(
+    source_id: int,
+    title: str,
+    new_rules: rules.ProgrammeRules,
+    *,
+    actor_id: int | None = None,
+) -> Programme:
+    """Create the programme year after ``source_id`` with ``new_rules`` (the source's,
+    as edited): its period must start after the source's ends and end after every
+    other programme's, so that it becomes the current programme. No seminar and no
+    registration is carried over. Logged as "Programm angelegt", naming the source."""
+    with write_transaction() as session:
+        serialize("programme-order")  # "ends last" holds against a concurrent next year
+        source = locked(Programme, source_id)
+        if source is None:
+            raise ServiceError(messages.PROGRAMME_NOT_FOUND)
+        _check_next_period(source, new_rules)
+        programme = Programme(title=title)
+        for name in rules.ProgrammeRules.__dataclass_fields__:
+            setattr(programme, name, getattr(new_rules, name))
+        session.add(programme)
+        session.flush()
+        audit.record_edit(
+            Subject.PROGRAMME,
+            programme.id,
+            created=True,
+            before={},
+            after=_snapshot(title, new_rules),
+            fields=LOGGED_FIELDS,
+            actor_id=actor_id,
+            detail=f"{title} (nächstes Programmjahr nach „{source.title}“)",
         )
     return programme
