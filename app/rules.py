@@ -9,7 +9,7 @@ constants scattered through the code.
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, time
+from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from typing import TypeVar
 
@@ -165,10 +165,9 @@ def funding_state(rules: ProgrammeRules, confirmed: int, capacity: int) -> Fundi
 # -- money ---------------------------------------------------------------------
 
 
-def trainer_fees_cents(rules: ProgrammeRules, confirmed: int) -> int:
-    """The most the headcount funds in fees: seminar days x fee per day x trainers funded
-    by headcount (whether or not that many trainers are assigned)."""
-    return rules.seminar_days * rules.trainer_fee_cents_per_day * trainers_funded(rules, confirmed)
+def trainer_fees_cents(rules: ProgrammeRules, trainers: int) -> int:
+    """Fees for the whole event: seminar days x fee per day x the trainers funded."""
+    return rules.seminar_days * rules.trainer_fee_cents_per_day * trainers
 
 
 def catering_budget_cents(rules: ProgrammeRules, participants: int) -> int:
@@ -226,7 +225,7 @@ def seminar_funding(
     funded, _unfunded = split_funded(rules, confirmed, travel_cents)
     return SeminarFunding(
         trainers=len(funded),
-        trainer_fees_cents=rules.seminar_days * rules.trainer_fee_cents_per_day * len(funded),
+        trainer_fees_cents=trainer_fees_cents(rules, len(funded)),
         travel_cents=sum(max(cents, 0) for cents in funded),
         catering_cents=catering_budget_cents(rules, confirmed),
         assigned=len(travel_cents),
@@ -299,6 +298,20 @@ def waiting_list_moves(*, published: bool, first_day: date, today: date) -> bool
     not begun. In a cancelled seminar, or from the first seminar day on, nobody is
     moved up (and mailed) any more."""
     return published and today < first_day
+
+
+# -- held places -------------------------------------------------------------------
+
+
+def hold_end(
+    now: datetime, hours: int, deadline_ends: datetime, first_day_begins: datetime
+) -> datetime:
+    """When a place held ``now`` is released unless the address is proven (docs/domain.md,
+    "A place is held, then confirmed"): ``hours`` later, but never past the end of the
+    registration deadline while it lies ahead, nor past the start of the first seminar
+    day (a place given from the waiting list after the deadline). All moments alike (UTC)."""
+    limit = deadline_ends if deadline_ends > now else first_day_begins
+    return min(now + timedelta(hours=hours), limit)
 
 
 # -- attendance ------------------------------------------------------------------

@@ -164,7 +164,7 @@ def test_days_in_order(first, second, ok):
     ],
 )
 def test_trainer_fees_cents(confirmed, cents):
-    assert rules.trainer_fees_cents(DEFAULT, confirmed) == cents
+    assert rules.trainer_fees_cents(DEFAULT, rules.trainers_funded(DEFAULT, confirmed)) == cents
 
 
 @pytest.mark.parametrize(
@@ -311,9 +311,9 @@ def test_changed_rule_values_change_results():
     assert rules.funding_state(other, 6, 24) == FundingState.ONE_TRAINER
     assert rules.funding_state(other, 10, 24) == FundingState.TWO_TRAINERS
     # 500 EUR per trainer and day: 2 days x 500 EUR x 1 or 2 trainers.
-    assert rules.trainer_fees_cents(other, 6) == 100_000
-    assert rules.trainer_fees_cents(other, 10) == 200_000
-    assert rules.trainer_fees_cents(DEFAULT, 10) == 90_000
+    assert rules.trainer_fees_cents(other, rules.trainers_funded(other, 6)) == 100_000
+    assert rules.trainer_fees_cents(other, rules.trainers_funded(other, 10)) == 200_000
+    assert rules.trainer_fees_cents(DEFAULT, rules.trainers_funded(DEFAULT, 10)) == 90_000
     # Catering 15 EUR per person, and a larger maximum.
     assert rules.catering_budget_cents(other, 10) == 15_000
     assert not rules.capacity_allowed(DEFAULT, 24)
@@ -323,8 +323,8 @@ def test_changed_rule_values_change_results():
 
 def test_more_seminar_days_and_trainers_scale_the_fees():
     other = ProgrammeRules(seminar_days=3, max_trainers=3)
-    assert rules.trainer_fees_cents(other, 8) == 3 * 450_00
-    assert rules.trainer_fees_cents(other, 12) == 3 * 450_00 * 3
+    assert rules.trainer_fees_cents(other, rules.trainers_funded(other, 8)) == 3 * 450_00
+    assert rules.trainer_fees_cents(other, rules.trainers_funded(other, 12)) == 3 * 450_00 * 3
 
 
 @pytest.mark.parametrize(
@@ -336,3 +336,16 @@ def test_waiting_list_moves_only_before_a_published_seminar_begins(published, da
     today = date(2026, 3, 10)
     first_day = today + timedelta(days=days_ahead)
     assert rules.waiting_list_moves(published=published, first_day=first_day, today=today) is moves
+
+
+def test_a_hold_lasts_its_hours_but_never_past_the_deadline_or_the_first_day():
+    from datetime import datetime, timedelta
+
+    now = datetime(2026, 3, 2, 10, 0)
+    deadline, first_day = datetime(2026, 3, 10), datetime(2026, 3, 20)
+    assert rules.hold_end(now, 48, deadline, first_day) == now + timedelta(hours=48)
+    near_deadline = datetime(2026, 3, 9, 12, 0)
+    assert rules.hold_end(near_deadline, 48, deadline, first_day) == deadline
+    # moved up from the waiting list after the deadline: until the first day begins
+    after_deadline = datetime(2026, 3, 19, 8, 0)
+    assert rules.hold_end(after_deadline, 48, deadline, first_day) == first_day

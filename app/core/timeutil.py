@@ -16,6 +16,11 @@ def today_berlin() -> date:
     return datetime.now(BERLIN).date()
 
 
+def from_berlin(wall_clock: datetime) -> datetime:
+    """A Berlin wall-clock moment as stored: UTC without zone."""
+    return wall_clock.replace(tzinfo=BERLIN).astimezone(UTC).replace(tzinfo=None)
+
+
 def to_berlin(moment: datetime) -> datetime:
     """A stored UTC moment as Berlin wall-clock time."""
     return moment.replace(tzinfo=UTC).astimezone(BERLIN)

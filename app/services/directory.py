@@ -79,31 +79,44 @@ def _values(item, fields) -> dict[str, object]:
     return {name: getattr(item, name) for name in fields}
 
 
+def _write(session, model, row_id, data, subject, actor_id, detail, complete=None):
+    """Create (``row_id`` None) or change a row from ``data``'s fields, with the audit
+    entry of its old and new values; ``complete`` fills in what is derived."""
+    fields = tuple(type(data).__dataclass_fields__)
+    row = model() if row_id is None else session.get(model, row_id, populate_existing=True)
+    before = {} if row_id is None else _values(row, fields)
+    for name in fields:
+        setattr(row, name, getattr(data, name))
+    if complete is not None:
+        complete(row)
+    session.add(row)
+    session.flush()
+    audit.record_edit(
+        subject,
+        row.id,
+        created=row_id is None,
+        before=before,
+        after=_values(row, fields),
+        fields=fields,
+        actor_id=actor_id,
+        detail=detail(row),
+    )
+    return row
+
+
 def save_vhs(vhs_id: int | None, data: VhsData, *, actor_id: int | None = None) -> Vhs:
     """Create (``vhs_id`` None) or change a VHS; refuses a page address in use."""
-    fields = tuple(VhsData.__dataclass_fields__)
+
+    def page_address(vhs: Vhs) -> None:
+        vhs.slug = data.slug or _free_slug(slugify(data.town))
+
     with write_transaction() as session:
         serialize("vhs-slug")
         if data.slug and _slug_taken(data.slug, vhs_id):
             raise SlugTaken()
-        vhs = Vhs() if vhs_id is None else session.get(Vhs, vhs_id, populate_existing=True)
-        before = {} if vhs_id is None else _values(vhs, fields)
-        for name in fields:
-            setattr(vhs, name, getattr(data, name))
-        vhs.slug = data.slug or _free_slug(slugify(data.town))
-        session.add(vhs)
-        session.flush()
-        audit.record_edit(
-            Subject.VHS,
-            vhs.id,
-            created=vhs_id is None,
-            before=before,
-            after=_values(vhs, fields),
-            fields=fields,
-            actor_id=actor_id,
-            detail=vhs.name,
+        return _write(
+            session, Vhs, vhs_id, data, Subject.VHS, actor_id, lambda v: v.name, page_address
         )
-    return vhs
 
 
 def _town_taken(town: str, council_id: int | None) -> bool:
@@ -117,29 +130,10 @@ def save_council(
     council_id: int | None, data: CouncilData, *, actor_id: int | None = None
 ) -> Council:
     """Create (``council_id`` None) or change a council; one council per town."""
-    fields = tuple(CouncilData.__dataclass_fields__)
     with write_transaction() as session:
         serialize("council-town")
         if _town_taken(data.town, council_id):
             raise TownTaken()
-        council = (
-            Council()
-            if council_id is None
-            else session.get(Council, council_id, populate_existing=True)
+        return _write(
+            session, Council, council_id, data, Subject.COUNCIL, actor_id, lambda c: c.town
         )
-        before = {} if council_id is None else _values(council, fields)
-        for name in fields:
-            setattr(council, name, getattr(data, name))
-        session.add(council)
-        session.flush()
-        audit.record_edit(
-            Subject.COUNCIL,
-            council.id,
-            created=council_id is None,
-            before=before,
-            after=_values(council, fields),
-            fields=fields,
-            actor_id=actor_id,
-            detail=council.town,
-        )
-    return council

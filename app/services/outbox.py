@@ -182,7 +182,7 @@ def deliver_pending(limit: int = BATCH, only: list[int] | None = None) -> dict[s
     config = current_app.config
     now = utcnow()
     query = (
-        sa.select(OutboxMail.id)
+        sa.select(OutboxMail.id, OutboxMail.kind)
         .where(
             OutboxMail.sent_at.is_(None),
             OutboxMail.failed_at.is_(None),
@@ -194,12 +194,12 @@ def deliver_pending(limit: int = BATCH, only: list[int] | None = None) -> dict[s
     )
     if only is not None:
         query = query.where(OutboxMail.id.in_(only))
-    due = db.session.scalars(query).all()
+    due = db.session.execute(query).all()
     counts = {"sent": 0, "failed": 0}
-    for mail_id in due:
+    for mail_id, kind in due:
         if not _claim(mail_id):
             continue
-        if _is_request(mail_id):
+        if kind in mail_service.REQUESTS:
             due_now = _compose_request(mail_id)
             if due_now is not None:
                 counts_more = deliver_pending(limit, only=[due_now])
@@ -223,12 +223,6 @@ def deliver_pending(limit: int = BATCH, only: list[int] | None = None) -> dict[s
         if outcome == UNREACHABLE:
             break  # the server is away: the rest waits for the next run, not for timeouts
     return counts
-
-
-def _is_request(mail_id: int) -> bool:
-    return db.session.scalar(sa.select(OutboxMail.kind).where(OutboxMail.id == mail_id)) in (
-        mail_service.REQUESTS
-    )
 
 
 def _compose_request(mail_id: int) -> int | None:

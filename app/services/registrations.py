@@ -14,13 +14,13 @@ same lock. Places booked by an organiser (``vouched``) are confirmed at once.
 """
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
 
 from app import rules
-from app.core.timeutil import BERLIN, today_berlin, utcnow
+from app.core.timeutil import from_berlin, today_berlin, utcnow
 from app.database import locked, write_transaction
 from app.extensions import db
 from app.models import Registration, RegistrationState, Seminar, SeminarState
@@ -178,19 +178,16 @@ def occupied(seminar: Seminar) -> int:
 
 
 def hold_end(seminar: Seminar, now: datetime, hours: int) -> datetime:
-    """When a hold made ``now`` is released: ``hours`` later, but never past the end of
-    the registration deadline day (Berlin) while it lies ahead, nor past the start of the
-    first seminar day (a place given from the waiting list after the deadline)."""
-    deadline_end = datetime.combine(seminar.registration_deadline + timedelta(days=1), time(0))
-    first_day = datetime.combine(seminar.day1, time(0))
-    limit = deadline_end if _as_utc(deadline_end) > now else first_day
-    return min(now + timedelta(hours=hours), _as_utc(limit))
-
-
-def _as_utc(berlin_wall_clock: datetime) -> datetime:
-    """A Berlin wall-clock moment as stored: UTC without zone."""
-    aware = berlin_wall_clock.replace(tzinfo=BERLIN)
-    return aware.astimezone(UTC).replace(tzinfo=None)
+    """When a place held ``now`` for this seminar is released (``rules.hold_end``), with
+    the deadline day's end and the first day's start as Berlin has them."""
+    return rules.hold_end(
+        now,
+        hours,
+        deadline_ends=from_berlin(
+            datetime.combine(seminar.registration_deadline + timedelta(days=1), time(0))
+        ),
+        first_day_begins=from_berlin(datetime.combine(seminar.day1, time(0))),
+    )
 
 
 def _give_place(seminar: Seminar, registration: Registration, hold_hours: int | None) -> None:
