@@ -25,6 +25,8 @@ class OutboxMail(db.Model):
     text_body: Mapped[str] = mapped_column(sa.Text)
     html_body: Mapped[str] = mapped_column(sa.Text)
     ics: Mapped[str | None] = mapped_column(sa.Text)
+    # Answers go to this address (an organiser's message to a seminar's people).
+    reply_to: Mapped[str | None] = mapped_column(sa.String(254))
     registration_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("registration.id", ondelete="SET NULL"), index=True
     )

@@ -22,6 +22,9 @@ class Role(LabelledStrEnum):
     ADMIN = "admin", "Landesebene (alle Seminare)"  # state organisers: every seminar
     VHS = "vhs", "Volkshochschule"  # the seminars of one VHS
     CONTACT = "contact", "Ansprechperson eines Integrationsrats"  # one council's seminars
+    # the funder, the Landeszentrale, LIR staff: every seminar's figures, read only, and
+    # no personal data of participants
+    OBSERVER = "observer", "Beobachtung (nur Zahlen, nur lesen)"
 
 
 def _digest(token: str) -> str:

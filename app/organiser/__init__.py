@@ -13,8 +13,11 @@ bp.after_request(no_store)
 
 from app.organiser import (  # noqa: E402,F401
     attendance,
+    broadcasts,
+    bulk_add,
     dashboard,
     exports,
     participants,
     room_needs,
+    seminar_edit,
 )

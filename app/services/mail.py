@@ -37,6 +37,7 @@ def queue(
     registration: Registration | None = None,
     ics: str | None = None,
     dedupe_key: str | None = None,
+    reply_to: str | None = None,
     **context,
 ) -> OutboxMail:
     subject, text, html = _render(kind, registration=registration, **context)
@@ -49,6 +50,7 @@ def queue(
         ics=ics,
         registration_id=registration.id if registration else None,
         dedupe_key=dedupe_key,
+        reply_to=reply_to,
     )
     db.session.add(mail)
     # delivered right after the response (see outbox.init_delivery)

@@ -62,6 +62,8 @@ def build_message(mail: OutboxMail, sender: str) -> EmailMessage:
     message["From"] = sender
     message["To"] = smtp_address(mail.recipient)
     message["Subject"] = mail.subject
+    if mail.reply_to:
+        message["Reply-To"] = smtp_address(mail.reply_to)
     message["Date"] = formatdate(localtime=False)
     message["Message-ID"] = make_msgid(idstring=f"outbox{mail.id}", domain=site_domain())
     message["Auto-Submitted"] = "auto-generated"
