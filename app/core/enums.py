@@ -35,3 +35,13 @@ class Module(IntEnum):
     def label(self) -> str:
         """'Basismodul: Lebenswelt und Handlungsfeld Kommune'"""
         return f"{self.kind}: {self.title}"
+
+
+class Region(LabelledStrEnum):
+    """The five Regierungsbezirke of North Rhine-Westphalia."""
+
+    ARNSBERG = "arnsberg", "Arnsberg"
+    DETMOLD = "detmold", "Detmold"
+    DUESSELDORF = "duesseldorf", "Düsseldorf"
+    KOELN = "koeln", "Köln"
+    MUENSTER = "muenster", "Münster"

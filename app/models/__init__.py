@@ -4,6 +4,14 @@ from app.models.attendance import Attendance, RoomNeedsSeen
 from app.models.audit import Action, AuditEntry
 from app.models.council import Council, CouncilKind
 from app.models.evidence import SeminarEvidence
+from app.models.interest import (
+    CouncilDeclaration,
+    DeclarationState,
+    OfferState,
+    VhsDeclaration,
+    VhsOffer,
+    vhs_declaration_council,
+)
 from app.models.outbox import OutboxMail
 from app.models.programme import Programme
 from app.models.registration import Registration, RegistrationLink, RegistrationState
@@ -17,7 +25,10 @@ __all__ = [
     "Attendance",
     "AuditEntry",
     "Council",
+    "CouncilDeclaration",
     "CouncilKind",
+    "DeclarationState",
+    "OfferState",
     "OutboxMail",
     "Programme",
     "Registration",
@@ -33,5 +44,8 @@ __all__ = [
     "TrainerKind",
     "User",
     "Vhs",
+    "VhsDeclaration",
+    "VhsOffer",
     "seminar_council",
+    "vhs_declaration_council",
 ]

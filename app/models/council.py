@@ -3,7 +3,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.core.enums import LabelledStrEnum
+from app.core.enums import LabelledStrEnum, Region
 from app.core.timeutil import utcnow
 from app.extensions import db
 from app.models.types import enum_column
@@ -26,6 +26,8 @@ class Council(db.Model):
     # Free text besides the contact persons' accounts (users with the role "contact").
     contact_name: Mapped[str] = mapped_column(sa.String(160), default="", server_default="")
     contact_phone: Mapped[str] = mapped_column(sa.String(60), default="", server_default="")
+    # the Regierungsbezirk: the organisers' overviews group by it
+    region: Mapped[Region | None] = mapped_column(enum_column(Region))
     # when the row last changed: the version of the public pages that show it
     changed_at: Mapped[datetime] = mapped_column(
         default=utcnow, onupdate=utcnow, server_default=sa.func.current_timestamp(), index=True

@@ -17,6 +17,8 @@ class Programme(db.Model):
     title: Mapped[str] = mapped_column(sa.String(200))
     period_start: Mapped[date]
     period_end: Mapped[date]
+    # VHS and councils declare their interest until this day (inclusive)
+    interest_deadline: Mapped[date | None]
     min_participants: Mapped[int] = mapped_column(default=_DEFAULTS.min_participants)
     max_participants: Mapped[int] = mapped_column(default=_DEFAULTS.max_participants)
     two_trainers_from: Mapped[int] = mapped_column(default=_DEFAULTS.two_trainers_from)

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("public", __name__)
 
-from app.public import routes, self_service  # noqa: E402,F401
+from app.public import interest, routes, self_service  # noqa: E402,F401

@@ -1,0 +1,3 @@
+"""Placeholder; filled in by its feature."""
+
+from app.admin import bp  # noqa: F401

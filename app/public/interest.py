@@ -1,0 +1,3 @@
+"""Placeholder; filled in by its feature."""
+
+from app.public import bp  # noqa: F401
