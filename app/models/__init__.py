@@ -1,5 +1,6 @@
 """The data model, one module per aggregate."""
 
+from app.models.after import EvaluationAnswer, Settlement, SettlementState
 from app.models.attendance import Attendance, RoomNeedsSeen
 from app.models.audit import Action, AuditEntry
 from app.models.council import Council, CouncilKind
@@ -28,6 +29,7 @@ __all__ = [
     "CouncilDeclaration",
     "CouncilKind",
     "DeclarationState",
+    "EvaluationAnswer",
     "OfferState",
     "OutboxMail",
     "Programme",
@@ -40,6 +42,8 @@ __all__ = [
     "SeminarEvidence",
     "SeminarState",
     "SeminarTrainer",
+    "Settlement",
+    "SettlementState",
     "Trainer",
     "TrainerKind",
     "User",

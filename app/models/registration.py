@@ -47,6 +47,11 @@ class Registration(db.Model):
     vouched: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     # Set when the person first opens their personal link from the confirmation mail.
     email_verified_at: Mapped[datetime | None]
+    # The anonymous evaluation was answered (the answer itself names nobody).
+    evaluation_given: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    # Erased on the person's request (GDPR Art. 17): names and address replaced, the row
+    # kept so that seat counts, waiting lists and funding figures stay right.
+    erased_at: Mapped[datetime | None]
 
     seminar = relationship("Seminar")
     links = relationship("RegistrationLink", cascade="all, delete-orphan", passive_deletes=True)

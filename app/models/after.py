@@ -1,0 +1,77 @@
+"""What follows a seminar: its anonymous evaluation answers and its settlement."""
+
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.core.enums import LabelledStrEnum
+from app.core.timeutil import utcnow
+from app.extensions import db
+from app.models.types import enum_column
+
+
+class EvaluationAnswer(db.Model):
+    """One anonymous questionnaire answer. It carries no registration, a random key
+    instead of a sequence number and only the day it was given, so that it cannot be
+    linked back to a person (the registration only records *that* it answered)."""
+
+    __tablename__ = "evaluation_answer"
+
+    id: Mapped[str] = mapped_column(sa.String(32), primary_key=True)
+    seminar_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("seminar.id", ondelete="CASCADE"), index=True
+    )
+    answered_on: Mapped[date]
+    # question key -> 1..5 (absent: not answered)
+    scores: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+    # the two free texts
+    liked: Mapped[str] = mapped_column(sa.Text, default="")
+    improve: Mapped[str] = mapped_column(sa.Text, default="")
+
+
+class SettlementState(LabelledStrEnum):
+    DRAFT = "draft", "Entwurf"
+    SUBMITTED = "submitted", "eingereicht"
+    CHECKED = "checked", "geprüft"
+    PAID = "paid", "ausgezahlt"
+
+
+class Settlement(db.Model):
+    """A seminar's settlement (Abrechnung): the VHS submits it, the Landesverband checks
+    and pays it (DOMAIN.md, decisions: settlement)."""
+
+    __tablename__ = "settlement"
+    __table_args__ = (
+        sa.CheckConstraint(
+            "catering_spent_cents IS NULL OR catering_spent_cents >= 0",
+            name="catering_not_negative",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    seminar_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("seminar.id", ondelete="CASCADE"), unique=True
+    )
+    state: Mapped[SettlementState] = mapped_column(
+        enum_column(SettlementState), default=SettlementState.DRAFT
+    )
+    # what the VHS spent on catering (the funding counts at most the programme's amount
+    # per person who attended)
+    catering_spent_cents: Mapped[int | None]
+    note: Mapped[str] = mapped_column(sa.Text, default="")
+    submitted_at: Mapped[datetime | None]
+    submitted_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("organiser.id", ondelete="SET NULL")
+    )
+    checked_at: Mapped[datetime | None]
+    checked_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("organiser.id", ondelete="SET NULL")
+    )
+    paid_at: Mapped[datetime | None]
+    paid_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("organiser.id", ondelete="SET NULL")
+    )
+    changed_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    seminar = relationship("Seminar")
