@@ -336,3 +336,245 @@ def normalize_email(address: str) -> str:
     except EmailNotValidError:
         return address.lower()
     return f"{checked.local_part}@{checked.ascii_domain}".lower()
+
+
+# -- organisers' changes and messages ---------------------------------------------------
+
+
+def vhs_may_change_seminar(deadline: date, today: date) -> bool:
+    """VHS staff change their own seminar's dates, times, place and note until the end of
+    its registration deadline day; afterwards only the state organisers do."""
+    return today <= deadline
+
+
+# A message from an organiser to a seminar's people: at most this many per seminar within
+# the window, so that nobody's inbox is flooded and no account turns into a bulk sender.
+MESSAGES_PER_SEMINAR = 3
+MESSAGE_WINDOW = timedelta(hours=1)
+
+
+def next_message_at(
+    sent: Sequence[datetime],
+    now: datetime,
+    limit: int = MESSAGES_PER_SEMINAR,
+    window: timedelta = MESSAGE_WINDOW,
+) -> datetime | None:
+    """None while another message to a seminar's people may go out ``now``; otherwise
+    the moment it may, when the oldest message that fills the window has left it.
+    ``sent`` holds when the seminar's earlier messages went out (any order)."""
+    recent = sorted(moment for moment in sent if moment > now - window)
+    if len(recent) < limit:
+        return None
+    return recent[len(recent) - limit] + window
+
+
+# -- interest declarations (rule 9, "Interest comes first") --------------------------
+
+
+def interest_open(deadline: date | None, today: date) -> bool:
+    """VHS and council offices declare interest until the programme's interest deadline,
+    that day included (Berlin's date). A programme without a deadline takes none yet."""
+    return deadline is not None and today <= deadline
+
+
+# -- choosing the locations (rule 9: the state organisers select or decline) -----------
+
+
+class OfferWarning(StrEnum):
+    """What the state organisers should know about a declared module at a location
+    before they select it."""
+
+    MODULE_TAKEN = "module_taken"  # the location holds this module already (rule 7)
+    OUTSIDE_PERIOD = "outside_period"  # a declared day lies outside the programme's period
+    SAME_DAY = "same_day"  # day 2 is not after day 1 (rule 10)
+    ROOM_TOO_SMALL = "room_too_small"  # the room holds fewer than the programme's minimum
+    NO_COUNCIL = "no_council"  # no council named, none asking for it nearby
+    NO_DATES = "no_dates"  # a period in words only: the days are set when selecting
+
+
+def offer_warnings(
+    rules: ProgrammeRules,
+    *,
+    day1: date | None,
+    day2: date | None,
+    room_capacity: int | None,
+    module_taken: bool,
+    councils: int,
+) -> list[OfferWarning]:
+    """The warnings of one offered module, in the order they are shown."""
+    found = []
+    if module_taken:
+        found.append(OfferWarning.MODULE_TAKEN)
+    if day1 is None or day2 is None:
+        found.append(OfferWarning.NO_DATES)
+    else:
+        if not (in_period(rules, day1) and in_period(rules, day2)):
+            found.append(OfferWarning.OUTSIDE_PERIOD)
+        if not days_in_order(day1, day2):
+            found.append(OfferWarning.SAME_DAY)
+    if room_capacity is not None and room_capacity < rules.min_participants:
+        found.append(OfferWarning.ROOM_TOO_SMALL)
+    if councils == 0:
+        found.append(OfferWarning.NO_COUNCIL)
+    return found
+
+
+def offered_capacity(rules: ProgrammeRules, room_capacity: int | None) -> int:
+    """The places of a seminar made from a declaration: as many as the room holds, at
+    most the programme's maximum; the maximum when the room's size is not known."""
+    if room_capacity is None:
+        return rules.max_participants
+    return min(room_capacity, rules.max_participants)
+
+
+# A seminar made from a declaration is planned at the usual eight hours a day (rule 10),
+# and registration closes a week before its first day; the draft can be edited after.
+SELECTED_DAY_STARTS = time(9, 0)
+SELECTED_DAY_ENDS = time(17, 0)
+REGISTRATION_CLOSES_DAYS_BEFORE = 7
+
+
+def registration_deadline_for(first_day: date) -> date:
+    """The registration deadline a new draft starts with."""
+    return first_day - timedelta(days=REGISTRATION_CLOSES_DAYS_BEFORE)
+
+
+# -- the anonymous evaluation ("Evaluation" in docs/domain.md) --------------------------
+
+# The questionnaire opens on the second seminar day and stays open this long after it.
+EVALUATION_OPEN_WEEKS = 8
+# Results of a seminar are shown from this many answers on; with fewer, an answer could
+# be told apart (who took part is known), so only their number is shown.
+EVALUATION_MIN_ANSWERS = 5
+
+
+class EvaluationWindow(StrEnum):
+    """Where a seminar's questionnaire stands on a given day."""
+
+    NOT_YET = "not_yet"
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+def evaluation_window(
+    day2: date, today: date, weeks: int = EVALUATION_OPEN_WEEKS
+) -> EvaluationWindow:
+    """The questionnaire opens on day 2 (from the morning: people may answer in the room)
+    and closes ``weeks`` after it, that last day included."""
+    if today < day2:
+        return EvaluationWindow.NOT_YET
+    if today > day2 + timedelta(weeks=weeks):
+        return EvaluationWindow.CLOSED
+    return EvaluationWindow.OPEN
+
+
+def evaluation_results_shown(answers: int, minimum: int = EVALUATION_MIN_ANSWERS) -> bool:
+    """A seminar's results (figures and free texts) are shown from ``minimum`` answers
+    on. Sums over several seminars count only seminars that reach it themselves, so that
+    no difference of two sums reveals the answers of a small seminar."""
+    return answers >= minimum
+
+
+# -- erasure on request (GDPR Art. 17) ---------------------------------------------------
+
+
+def erasure_cancels_place(first_day: date, today: date) -> bool:
+    """Erasing a person's data (GDPR Art. 17) first cancels their places in seminars
+    that have not begun, so that the waiting list moves up. From the first day on the
+    registration keeps its state: the seminar's counts and funding rest on it."""
+    return today < first_day
+
+
+# -- after the seminar: certificate and settlement (DOMAIN.md, decisions for the year) ------
+
+
+def earns_certificate(day1_present: bool | None, day2_present: bool | None) -> bool:
+    """A certificate (Teilnahmebescheinigung) only for attendance on both days: each day
+    recorded as present (None: not recorded yet)."""
+    return day1_present is True and day2_present is True
+
+
+class CertificateGap(StrEnum):
+    """Why a confirmed person has no certificate (yet), from the two days' records."""
+
+    ONLY_DAY1 = "only_day1"  # present on day 1, absent on day 2
+    ONLY_DAY2 = "only_day2"
+    ABSENT_BOTH = "absent_both"
+    ABSENT_DAY1 = "absent_day1"  # absent on day 1, day 2 not recorded
+    ABSENT_DAY2 = "absent_day2"  # absent on day 2, day 1 not recorded
+    NOT_RECORDED_DAY1 = "not_recorded_day1"  # present on day 2
+    NOT_RECORDED_DAY2 = "not_recorded_day2"  # present on day 1
+    NOT_RECORDED_BOTH = "not_recorded_both"
+
+
+_GAPS = {
+    (True, False): CertificateGap.ONLY_DAY1,
+    (False, True): CertificateGap.ONLY_DAY2,
+    (False, False): CertificateGap.ABSENT_BOTH,
+    (False, None): CertificateGap.ABSENT_DAY1,
+    (None, False): CertificateGap.ABSENT_DAY2,
+    (None, True): CertificateGap.NOT_RECORDED_DAY1,
+    (True, None): CertificateGap.NOT_RECORDED_DAY2,
+    (None, None): CertificateGap.NOT_RECORDED_BOTH,
+}
+
+
+def certificate_gap(day1_present: bool | None, day2_present: bool | None) -> CertificateGap | None:
+    """None when the person earns the certificate, else why not."""
+    if earns_certificate(day1_present, day2_present):
+        return None
+    return _GAPS[(day1_present, day2_present)]
+
+
+def after_seminar_mail_open(day2: date, today: date, lookback_days: int) -> bool:
+    """The mail after the seminar (certificate, evaluation) goes out from day 2 on and
+    for ``lookback_days`` after it; later the certificates are only downloaded."""
+    return day2 <= today <= day2 + timedelta(days=lookback_days)
+
+
+def catering_persons(attended_day1: int, attended_day2: int) -> int:
+    """The people who attended, for the catering cap. **Decision**: the larger of the two
+    days' headcounts, since the evidence that outlives the personal data keeps only the
+    count per day (someone present on either day is in one of them)."""
+    return max(attended_day1, attended_day2, 0)
+
+
+def catering_cap_cents(rules: ProgrammeRules, persons: int) -> int:
+    """The most a settlement pays for catering: the programme's amount per person who
+    attended."""
+    return rules.catering_cents_per_person * max(persons, 0)
+
+
+def catering_funded_cents(rules: ProgrammeRules, spent_cents: int | None, persons: int) -> int:
+    """Catering in the settlement: the amount spent, at most the cap; nothing while no
+    amount is entered."""
+    if spent_cents is None:
+        return 0
+    return min(max(spent_cents, 0), catering_cap_cents(rules, persons))
+
+
+# Settlement states, as stored: the VHS submits, the Landesverband (admin) checks and pays.
+# (current state, next state) -> the roles that may move it so.
+SETTLEMENT_MOVES: dict[tuple[str, str], frozenset[str]] = {
+    ("draft", "submitted"): frozenset({"vhs", "admin"}),
+    ("submitted", "checked"): frozenset({"admin"}),
+    ("checked", "paid"): frozenset({"admin"}),
+    ("submitted", "draft"): frozenset({"admin"}),  # returned, with a reason
+}
+
+
+def settlement_move_allowed(current: str, target: str, role: str) -> bool:
+    """Whether ``role`` may move a settlement from ``current`` to ``target``."""
+    return role in SETTLEMENT_MOVES.get((str(current), str(target)), frozenset())
+
+
+def settlement_editable(state: str, role: str) -> bool:
+    """The catering spent is entered by the VHS (or an admin) while the settlement is
+    a draft; once submitted it is fixed until it is returned."""
+    return str(state) == "draft" and role in {"vhs", "admin"}
+
+
+def settlement_submittable(day2: date, today: date, cancelled: bool) -> bool:
+    """A settlement is submitted from the seminar's second day on, never for a cancelled
+    seminar."""
+    return not cancelled and today >= day2

@@ -157,3 +157,163 @@ def link_token(registration) -> str:
     with write_transaction() as session:
         token = issue_link(session.get(Registration, registration_id))
     return token
+
+
+def interest_form(kind: str = "vhs", n: int = 0, **overrides) -> dict:
+    """What a person types into the VHS or the council interest form (``vhs`` or
+    ``council`` names the chosen entry's id; ``councils`` a list of ids)."""
+    day1 = today_berlin() + timedelta(days=30)
+    data = {
+        "contact_name": f"Ansprechperson {n}",
+        "contact_email": f"kontakt{n}@example.org",
+        "contact_phone": "0211 123456-0",
+        "note": "",
+        "privacy": "y",
+        "website": "",
+    }
+    if kind == "vhs":
+        data.update(
+            basic_offered="y",
+            basic_day1=day1.isoformat(),
+            basic_day2=(day1 + timedelta(days=1)).isoformat(),
+            room="Raum 2.14",
+            room_capacity="20",
+        )
+    else:
+        data.update(wants_basic="y", estimated_participants="12")
+    data.update(overrides)
+    return {name: value for name, value in data.items() if value is not None}
+
+
+def interest_token(declaration) -> str:
+    """A new secret for a declaration's personal link, as a mail would carry it."""
+    import secrets
+
+    from app.services.links import digest
+
+    token = secrets.token_urlsafe(32)
+    declaration.link_digest = digest(token)
+    db.session.commit()
+    return token
+
+
+def vhs_declaration(*, offers: tuple[dict, ...] = ({"module": 1},), councils=(), **overrides):
+    """A VHS's interest declaration (confirmed unless ``state`` says otherwise) with one
+    offer per dict of ``offers``; an offer's days default to two days inside the period."""
+    from app.models import DeclarationState, OfferState, VhsDeclaration, VhsOffer
+
+    n = next(_serial)
+    values = {
+        "contact_name": f"Vera Kontakt {n}",
+        "contact_email": f"vhs-kontakt{n}@example.org",
+        "room": "Raum 2.14",
+        "room_capacity": 18,
+        "step_free": True,
+        "state": DeclarationState.CONFIRMED,
+    }
+    values.update(overrides)
+    if "programme" not in values and "programme_id" not in values:
+        values["programme"] = Programme.current() or programme()
+    if "vhs" not in values and "vhs_id" not in values and "new_vhs_name" not in values:
+        values["vhs"] = vhs()
+    values["email_normalized"] = values["contact_email"].lower()
+    item = VhsDeclaration(**values)
+    first_day = today_berlin() + timedelta(days=60)
+    for offer in offers:
+        days = {"day1": first_day, "day2": first_day + timedelta(days=1)}
+        first_day += timedelta(days=14)
+        item.offers.append(VhsOffer(**{"state": OfferState.OPEN, **days, **offer}))
+    item.councils = list(councils)
+    db.session.add(item)
+    db.session.commit()
+    return item
+
+
+def council_declaration(**overrides):
+    """A council office's interest (confirmed, for the Basismodul, 10 people)."""
+    from app.models import CouncilDeclaration, DeclarationState
+
+    n = next(_serial)
+    values = {
+        "contact_name": f"Rana Rat {n}",
+        "contact_email": f"rat-kontakt{n}@example.org",
+        "wants_basic": True,
+        "estimated_participants": 10,
+        "state": DeclarationState.CONFIRMED,
+    }
+    values.update(overrides)
+    if "programme" not in values and "programme_id" not in values:
+        values["programme"] = Programme.current() or programme()
+    if "council" not in values and "council_id" not in values and "new_council_town" not in values:
+        values["council"] = council()
+    values["email_normalized"] = values["contact_email"].lower()
+    item = CouncilDeclaration(**values)
+    db.session.add(item)
+    db.session.commit()
+    return item
+
+
+# -- after the seminar: attendance, the evaluation, a person across the series -------------
+
+
+def held_seminar(day2: date | None = None, **overrides) -> Seminar:
+    """A published seminar whose day 2 is ``day2`` (default: today), day 1 the day before."""
+    day2 = day2 or today_berlin()
+    return seminar(day1=day2 - timedelta(days=1), **overrides)
+
+
+def book_before(target: Seminar, n: int = 0, **person) -> Registration:
+    """One confirmed place booked while registration was open (an organiser vouches)."""
+    return book_seat(target.id, applicant(n, **person), today=target.registration_deadline)
+
+
+def attend(registration: Registration, *days: int) -> None:
+    """Mark the person present on ``days`` (1, 2) and absent on the others."""
+    from app.services.attendance import set_presence
+
+    seminar_days = {1: registration.seminar.day1, 2: registration.seminar.day2}
+    for day, on in seminar_days.items():
+        set_presence(registration.id, day, day in days, None, today=max(on, today_berlin()))
+
+
+def evaluation_answers(target: Seminar, how_many: int, **overrides) -> None:
+    """``how_many`` stored answers for ``target`` (as the questionnaire stores them)."""
+    import secrets
+
+    from app.models import EvaluationAnswer
+
+    for n in range(how_many):
+        values = {
+            "scores": {"useful": 4, "clear": 5, "voice": 3},
+            "liked": f"Gefallen {n}",
+            "improve": "",
+            "answered_on": today_berlin(),
+        }
+        values.update(overrides)
+        db.session.add(EvaluationAnswer(id=secrets.token_hex(16), seminar_id=target.id, **values))
+    db.session.commit()
+
+
+def seminar_held_with(people: list[tuple[str, str]], day2_ago: int = 0, **overrides):
+    """A seminar whose second day was ``day2_ago`` days ago, with ``people`` (last name,
+    first name) booked through the booking service while it was still ahead.
+    Returns (seminar, registrations in the order given)."""
+    item = seminar(**overrides)
+    booked = [
+        book_seat(item.id, applicant(1000 + next(_serial), last_name=last, first_name=first))
+        for last, first in people
+    ]
+    day2 = today_berlin() - timedelta(days=day2_ago)
+    item.day1, item.day2 = day2 - timedelta(days=1), day2
+    item.registration_deadline = item.day1 - timedelta(days=7)
+    db.session.commit()
+    return item, booked
+
+
+def record_days(registration, day1: bool | None, day2: bool | None) -> None:
+    """Record a person's attendance as organisers do (None: left unrecorded)."""
+    from app.services.attendance import set_presence
+
+    for day, present in ((1, day1), (2, day2)):
+        if present is not None:
+            set_presence(registration.id, day, present, None)

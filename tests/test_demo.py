@@ -32,11 +32,11 @@ def test_seed_demo_creates_each_scenario(runner):
     assert len(list(db.session.scalars(sa.select(Seminar)))) == len(seminars)
 
 
-def test_demo_home_page_groups_seminars_per_vhs_and_filters(runner, client):
+def test_demo_home_page_lists_seminars_by_date_and_filters(runner, client):
     runner.invoke(args=["seed-demo"])
     home = client.get("/")
     assert "Volkshochschule Köln" in home.text and "Volkshochschule Dortmund" in home.text
-    filtered = client.get("/?q=koeln", headers={"HX-Request": "true"})
+    filtered = client.get("/?vhs=koeln", headers={"HX-Request": "true"})
     assert "Volkshochschule Köln" in filtered.text
     assert "Volkshochschule Dortmund" not in filtered.text
     only_advanced = client.get("/?modul=2")
@@ -68,6 +68,7 @@ def test_seed_demo_in_debug_prints_a_working_login_per_role(app_factory, tmp_pat
             "Landesebene (alle Seminare)",
             "Volkshochschule",
             "Ansprechperson eines Integrationsrats",
+            "Beobachtung (nur Zahlen, nur lesen)",
         }
         client = app.test_client()
         for email, password in logins.values():

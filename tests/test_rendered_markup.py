@@ -89,6 +89,7 @@ def world(app):
         )
     ).first()
     cancel_registration(other.id)
+    offer = factories.vhs_declaration(vhs=vhs, councils=[council]).offers[0]
     db.session.commit()
     return {
         "admin": admin,
@@ -102,6 +103,7 @@ def world(app):
             "user_id": contact.id,
             "registration_id": first.id,
             "day": 1,
+            "offer_id": offer.id,
         },
         "tokens": {"public": factories.link_token(first), "auth": invitation},
     }

@@ -1,10 +1,12 @@
 """Programme administration under /manage/admin: VHS, councils, seminars, trainers,
 accounts, the audit log, the funding overview and the programme's rules. State
-organisers (role admin) only."""
+organisers (role admin) only; observers read the views marked ``observers_may_read``
+(the funding figures) and nothing else."""
 
 from flask import Blueprint, redirect, url_for
 
 from app.auth.gate import require_login
+from app.auth.read_only import observer_may_read_here
 from app.auth.scope import require_admin
 from app.web.security import no_store
 
@@ -15,11 +17,14 @@ aliases = Blueprint("admin_aliases", __name__, url_prefix="/manage")
 
 @bp.before_request
 def _admins_only():
-    # The organisers' login rule (login page for anonymous, idle timeout), then 403
-    # for everyone who is not a state organiser.
+    # The organisers' login rule (login page for anonymous, idle timeout, no writes
+    # for observers), then 403 for everyone who is not a state organiser, except an
+    # observer reading a figures page.
     denied = require_login()
     if denied is not None:
         return denied
+    if observer_may_read_here():
+        return None
     require_admin()
     return None
 
@@ -40,9 +45,12 @@ def audit_log_alias():
 from app.admin import (  # noqa: E402,F401
     audit,
     councils,
+    evaluation,
     funding,
     home,
+    interest,
     outbox,
+    people,
     programme,
     seminars,
     trainers,

@@ -3,7 +3,7 @@ from flask import abort, flash, render_template, url_for
 from flask_login import current_user
 
 from app.admin import bp
-from app.admin.forms import CouncilForm
+from app.admin.forms import CouncilForm, region_of
 from app.extensions import db
 from app.models import Council, CouncilKind, Role, Seminar, User, seminar_council
 from app.services import messages
@@ -50,6 +50,7 @@ def _page(council: Council | None):
     def save():
         values = {name: form[name].data or "" for name in CouncilData.__dataclass_fields__}
         values["kind"] = CouncilKind(form.kind.data)
+        values["region"] = region_of(form.region)
         saved = save_council(
             council.id if council else None, CouncilData(**values), actor_id=current_user.id
         )

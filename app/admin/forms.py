@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
+    DateField,
     EmailField,
     SelectChoice,
     SelectField,
@@ -16,7 +17,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from app import rules
-from app.core.enums import Module
+from app.core.enums import Module, Region
 from app.core.text import clean
 from app.extensions import db
 from app.models import Council, CouncilKind, Role, TrainerKind, Vhs
@@ -36,6 +37,26 @@ from app.web.validators import Email, OptionalText, PersonText, Postcode
 # -- VHS and councils ------------------------------------------------------------------
 
 
+class RegionField(SelectField):
+    """The Regierungsbezirk, or none given (""); a row without one shows the empty choice."""
+
+    def process_data(self, value):
+        self.data = str(value) if value else ""
+
+
+def region_field() -> RegionField:
+    return RegionField(
+        "Regierungsbezirk",
+        choices=[SelectChoice("", "– nicht angegeben –")]
+        + [SelectChoice(region.value, region.label) for region in Region],
+        invalid_choice_message=validators.CHOOSE,
+    )
+
+
+def region_of(field) -> Region | None:
+    return Region(field.data) if field.data else None
+
+
 class VhsForm(FlaskForm):
     name = StringField(
         "Name", filters=[clean], validators=[PersonText("Bitte geben Sie den Namen an.", 160)]
@@ -49,6 +70,7 @@ class VhsForm(FlaskForm):
     contact_email = EmailField("E-Mail-Adresse", filters=[clean], validators=[Email()])
     contact_phone = StringField("Telefon", filters=[clean], validators=[OptionalText(60)])
     slug = StringField("Adresse der VHS-Seite", filters=[clean], validators=[OptionalText(80)])
+    region = region_field()
 
     def validate_slug(self, field):
         if field.data and not re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)*", field.data):
@@ -73,6 +95,7 @@ class CouncilForm(FlaskForm):
     )
     contact_name = StringField("Ansprechperson", filters=[clean], validators=[OptionalText(160)])
     contact_phone = StringField("Telefon", filters=[clean], validators=[OptionalText(60)])
+    region = region_field()
 
 
 # -- seminars --------------------------------------------------------------------------
@@ -223,6 +246,12 @@ class ProgrammeForm(FlaskForm):
     )
     period_start = date_field("Zeitraum von", "Bitte geben Sie den Beginn des Zeitraums an.")
     period_end = date_field("Zeitraum bis", "Bitte geben Sie das Ende des Zeitraums an.")
+    interest_deadline = DateField(
+        "Frist für Interessenbekundungen",
+        validators=[Optional()],
+        format=["%Y-%m-%d", "%d.%m.%Y"],
+        invalid_value_message=validators.DATE,
+    )
     min_participants = whole_field(
         "Mindestzahl Teilnehmende", "Bitte geben Sie die Mindestzahl an.", 1, 500
     )
@@ -249,6 +278,10 @@ class ProgrammeForm(FlaskForm):
         start, end = self.period_start.data, self.period_end.data
         if start and end and end < start:
             self.period_end.errors.append(messages.PERIOD_END_BEFORE_START)
+            ok = False
+        deadline = self.interest_deadline.data
+        if deadline and end and deadline > end:
+            self.interest_deadline.errors.append(messages.INTEREST_DEADLINE_AFTER_PERIOD)
             ok = False
         low, high = self.min_participants.data, self.max_participants.data
         two = self.two_trainers_from.data
@@ -288,7 +321,10 @@ class UserForm(FlaskForm):
     )
     role = SelectField(
         "Rolle",
-        choices=[SelectChoice(r.value, r.label) for r in (Role.VHS, Role.CONTACT, Role.ADMIN)],
+        choices=[
+            SelectChoice(r.value, r.label)
+            for r in (Role.VHS, Role.CONTACT, Role.ADMIN, Role.OBSERVER)
+        ],
         validators=[DataRequired("Bitte wählen Sie eine Rolle.")],
     )
     vhs_id = SelectField("Volkshochschule", coerce=int, choices=[], validate_choice=False)

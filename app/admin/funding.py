@@ -1,8 +1,11 @@
+"""The funding overview and its CSV: figures only, so observers read them too."""
+
 import sqlalchemy as sa
 from flask import Response, request
 from wtforms import SelectChoice
 
 from app.admin import bp
+from app.auth.read_only import observers_may_read
 from app.core.formatting import date_short
 from app.core.timeutil import today_berlin
 from app.extensions import db
@@ -26,6 +29,7 @@ def _filters() -> dict[str, int | None]:
 
 
 @bp.get("/foerderung")
+@observers_may_read
 def funding_page():
     filters = _filters()
     programmes = db.session.scalars(
@@ -51,6 +55,7 @@ def funding_page():
 
 
 @bp.get("/foerderung.csv")
+@observers_may_read
 def funding_csv():
     body = funding.as_csv(funding.overview(**_filters()))
     response = Response(body, mimetype="text/csv")  # Werkzeug adds "; charset=utf-8"

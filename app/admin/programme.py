@@ -10,6 +10,7 @@ from app.models import Programme, Seminar
 from app.services import messages
 from app.services.programmes import (
     RulesConflict,
+    next_interest_deadline,
     next_programme_rules,
     save_programme,
     start_next_programme,
@@ -53,6 +54,7 @@ def _values(programme: Programme | None) -> dict:
             title=programme.title,
             period_start=programme.period_start,
             period_end=programme.period_end,
+            interest_deadline=programme.interest_deadline,
         )
     return values
 
@@ -68,6 +70,7 @@ def _page(programme: Programme | None):
                 programme.id if programme else None,
                 form.title.data,
                 form.rules(base),
+                interest_deadline=form.interest_deadline.data,
                 actor_id=current_user.id,
             )
         except RulesConflict as refused:
@@ -101,13 +104,18 @@ def programme_next(programme_id: int):
             title=title,
             period_start=suggested.period_start,
             period_end=suggested.period_end,
+            interest_deadline=next_interest_deadline(source),
         )
     )
     context = {"source": source, "source_rules": source.rules}
 
     def save():
         created = start_next_programme(
-            source.id, form.title.data, form.rules(source.rules), actor_id=current_user.id
+            source.id,
+            form.title.data,
+            form.rules(source.rules),
+            interest_deadline=form.interest_deadline.data,
+            actor_id=current_user.id,
         )
         flash(messages.next_programme_started(created.title), "success")
         return see_other(url_for("admin.programme_edit", programme_id=created.id))

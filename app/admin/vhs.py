@@ -4,7 +4,7 @@ from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
 from app.admin import bp
-from app.admin.forms import VhsForm
+from app.admin.forms import VhsForm, region_of
 from app.extensions import db
 from app.models import Seminar, Vhs
 from app.services import messages
@@ -28,6 +28,7 @@ def _page(vhs: Vhs | None):
 
     def save():
         values = {name: form[name].data or "" for name in VhsData.__dataclass_fields__}
+        values["region"] = region_of(form.region)
         saved = save_vhs(vhs.id if vhs else None, VhsData(**values), actor_id=current_user.id)
         flash(messages.saved(f"Die {saved.name}"), "success")
         return see_other(url_for("admin.vhs_edit", vhs_id=saved.id))

@@ -1,8 +1,10 @@
-"""The login gate of the organiser and admin areas, and what anonymous visitors get."""
+"""The login gate of the organiser and admin areas, and what anonymous visitors get.
+Observers pass it for reading only (``app.auth.read_only``)."""
 
 from flask import flash, make_response, redirect, url_for
 from flask_login import current_user
 
+from app.auth.read_only import refuse_observer_writes
 from app.auth.session import idle_expired
 from app.extensions import login_manager
 from app.services import messages
@@ -21,10 +23,11 @@ def _unauthorized():
 
 def require_login():
     """A ``before_request`` of every area under /manage: the login page for anonymous
-    visitors and for sessions idle too long, nothing for everyone else."""
+    visitors and for sessions idle too long, 403 for any write of an observer, nothing
+    for everyone else."""
     if not current_user.is_authenticated:
         return login_manager.unauthorized()
     if idle_expired():
         flash(messages.SESSION_IDLE, "info")
         return login_manager.unauthorized()
-    return None
+    return refuse_observer_writes()

@@ -8,6 +8,7 @@ import click
 import sqlalchemy as sa
 from flask import Flask
 
+from app.commands.certificates import register_certificate_command
 from app.core.german import plural
 from app.extensions import db
 from app.models import OutboxMail, Programme
@@ -19,6 +20,7 @@ def register_commands(app: Flask) -> None:
     _register_mail_commands(app)
     _register_count_command(app)
     _register_hold_command(app)
+    register_certificate_command(app)
 
     @app.cli.command("seed-demo")
     @click.option(

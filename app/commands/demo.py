@@ -12,6 +12,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from app.commands.demo_interest import seed_interest
 from app.core.timeutil import today_berlin
 from app.extensions import db
 from app.models import (
@@ -327,6 +328,7 @@ def seed(today: date | None = None) -> dict[str, int]:
         if plan[-1] == "draft":
             seminar.state = SeminarState.DRAFT
     _demo_tandems([seminar for seminar, _, _ in bookings])
+    seed_interest(programme, vhs_by_slug, today)  # declarations in every state
     for plan, (seminar, _, _) in zip(PLAN, bookings, strict=True):
         if plan[-1] == "finished":
             _demo_attendance(seminar, today)
@@ -434,6 +436,7 @@ DEMO_ACCOUNTS = [
     (Role.ADMIN, "landesebene@demo.example", "Demo Landesebene", None),
     (Role.VHS, "vhs-koeln@demo.example", "Demo VHS Köln", "koeln"),
     (Role.CONTACT, "integrationsrat-koeln@demo.example", "Demo Integrationsrat Köln", "Köln"),
+    (Role.OBSERVER, "beobachtung@demo.example", "Demo Beobachtung", None),
 ]
 
 

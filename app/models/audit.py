@@ -14,6 +14,7 @@ class Action(LabelledStrEnum):
 
     REGISTERED = "registered", "selbst angemeldet"
     ADDED_BY_ORGANISER = "added_by_organiser", "hinzugefügt"
+    BULK_ADDED = "bulk_added", "mehrere hinzugefügt (Liste)"
     CANCELLED = "cancelled", "storniert"
     MOVED_UP = "moved_up", "nachgerückt"
     MOVED_UP_BY_HAND = "moved_up_by_hand", "von Hand nachgerückt"
@@ -39,6 +40,22 @@ class Action(LabelledStrEnum):
     USER_CREATED = "user_created", "Konto angelegt"
     USER_CHANGED = "user_changed", "Konto geändert"
     USER_DEACTIVATED = "user_deactivated", "Konto gesperrt"
+    # choosing the locations: a declared module at a VHS selected or declined
+    OFFER_SELECTED = "offer_selected", "Interesse ausgewählt (Entwurf angelegt)"
+    OFFER_DECLINED = "offer_declined", "Interesse abgelehnt"
+    MESSAGE_SENT = "message_sent", "Nachricht an Teilnehmende gesendet"
+    # after the seminar: the mail with the certificates, the settlement's states
+    ATTENDANCE_CLOSED = "attendance_closed", "Anwesenheit abgeschlossen, Bescheinigungen versandt"
+    SETTLEMENT_CATERING = "settlement_catering", "Abrechnung: Verpflegungskosten erfasst"
+    SETTLEMENT_SUBMITTED = "settlement_submitted", "Abrechnung eingereicht"
+    SETTLEMENT_CHECKED = "settlement_checked", "Abrechnung geprüft"
+    SETTLEMENT_PAID = "settlement_paid", "Abrechnung ausgezahlt"
+    SETTLEMENT_RETURNED = "settlement_returned", "Abrechnung zurückgegeben"
+    # a person's data erased on request (GDPR Art. 17); the entry names nobody
+    PERSONAL_DATA_ERASED = (
+        "personal_data_erased",
+        "Personenbezogene Daten gelöscht (Art. 17 DSGVO)",
+    )
 
 
 class Subject(LabelledStrEnum):
@@ -50,6 +67,7 @@ class Subject(LabelledStrEnum):
     COUNCIL = "council", "Gremium"
     TRAINER = "trainer", "Trainer*in"
     USER = "user", "Konto"
+    OFFER = "offer", "Angebot einer VHS"
 
 
 # The German names of the fields an entry's ``changes`` name, for the log.
@@ -99,6 +117,14 @@ FIELD_LABELS = {
     "vhs": "Volkshochschule",
     "council": "Integrationsrat",
     "active": "Konto aktiv",
+    # settlements
+    "settlement_state": "Stand der Abrechnung",
+    "catering_spent_cents": "Verpflegung ausgegeben",
+    # interest declarations and the choice of locations, the regions
+    "interest_deadline": "Frist für Interessenbekundungen",
+    "region": "Regierungsbezirk",
+    "decision": "Entscheidung",
+    "decision_reason": "Begründung",
 }
 
 

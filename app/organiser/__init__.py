@@ -15,9 +15,12 @@ from app.organiser import (  # noqa: E402,F401
     attendance,
     broadcasts,
     bulk_add,
+    certificates,
     dashboard,
+    evaluation,
     exports,
     participants,
     room_needs,
     seminar_edit,
+    settlement,
 )

@@ -7,6 +7,7 @@ from app.organiser import bp
 from app.services.attendance import (
     NotConfirmed,
     NotYet,
+    Settled,
     day_count,
     day_date,
     presence,
@@ -66,7 +67,7 @@ def toggle_attendance(registration_id: int, day: int):
         set_presence(registration.id, day, present, current_user.id, today=today_berlin())
     except NotConfirmed:
         abort(409)
-    except NotYet as refused:
+    except (NotYet, Settled) as refused:
         flash(refused.message, "error")
         return see_other(back)
     if not is_htmx():

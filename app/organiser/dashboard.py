@@ -4,7 +4,7 @@ from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
 from app import rules
-from app.auth.scope import seminar_scope
+from app.auth.scope import figures_scope
 from app.core.timeutil import today_berlin
 from app.extensions import db
 from app.models import Seminar
@@ -14,10 +14,12 @@ from app.web.htmx import render
 
 
 def seminars_in_scope() -> list[Seminar]:
+    """The seminars whose figures the user may see (every seminar for observers); the
+    dashboard shows counts and states only, no person."""
     return list(
         db.session.scalars(
             sa.select(Seminar)
-            .where(seminar_scope(current_user))
+            .where(figures_scope(current_user))
             .options(joinedload(Seminar.vhs), joinedload(Seminar.programme))
             .order_by(Seminar.day1, Seminar.id)
         )

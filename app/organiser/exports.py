@@ -1,3 +1,6 @@
+"""The participant lists as CSV and Excel: personal data, so never for observers
+(``get_seminar_for`` keeps them out; no ``figures_only`` here)."""
+
 from flask import Response, request
 
 from app.auth.scope import get_seminar_for

@@ -1,5 +1,129 @@
-from app.web.forms import PersonForm
+import hashlib
+
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, RadioField, SelectChoice, StringField, TextAreaField
+from wtforms.validators import InputRequired
+
+from app.core.german import plural
+from app.core.text import clean
+from app.models import Seminar
+from app.services import broadcasts
+from app.services.broadcasts import Audience, Message
+from app.services.seminars import VenueAndDates, day_warnings, vhs_rule_errors
+from app.web import validators
+from app.web.forms import PersonForm, date_field, time_field
+from app.web.validators import OptionalText, PersonText, Postcode
 
 
 class ParticipantForm(PersonForm):
     """A person who registered by phone or on paper."""
+
+
+class SeminarChangeForm(FlaskForm):
+    """What VHS staff change of their own seminar: dates, times, place and the note.
+    The programme's rules are checked here as in the admins' form, so that every problem
+    shows at once and what was typed stays."""
+
+    day1 = date_field("1. Tag", "Bitte geben Sie den 1. Tag an.")
+    day1_starts = time_field("Beginn am 1. Tag", "Bitte geben Sie den Beginn an.")
+    day1_ends = time_field("Ende am 1. Tag", "Bitte geben Sie das Ende an.")
+    day2 = date_field("2. Tag", "Bitte geben Sie den 2. Tag an.")
+    day2_starts = time_field("Beginn am 2. Tag", "Bitte geben Sie den Beginn an.")
+    day2_ends = time_field("Ende am 2. Tag", "Bitte geben Sie das Ende an.")
+    venue_name = StringField(
+        "Veranstaltungsort (Haus, Raum)",
+        filters=[clean],
+        validators=[PersonText("Bitte geben Sie den Veranstaltungsort an.", 160)],
+    )
+    venue_street = StringField(
+        "Straße und Hausnummer",
+        filters=[clean],
+        validators=[PersonText("Bitte geben Sie die Straße an.", 160)],
+    )
+    venue_postcode = StringField(
+        "Postleitzahl",
+        filters=[clean],
+        validators=[PersonText(validators.POSTCODE, 10), Postcode()],
+        render_kw={"inputmode": "numeric", "autocomplete": "postal-code"},
+    )
+    venue_town = StringField(
+        "Ort", filters=[clean], validators=[PersonText("Bitte geben Sie den Ort an.", 100)]
+    )
+    note = TextAreaField(
+        "Hinweis für Teilnehmende", filters=[clean], validators=[OptionalText(2000)]
+    )
+
+    def __init__(self, *args, seminar: Seminar, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._seminar = seminar
+
+    def validate(self, extra_validators=None) -> bool:
+        ok = super().validate(extra_validators)
+        errors = vhs_rule_errors(self._seminar.programme.rules, self._seminar, self.change())
+        for name, message in errors.items():
+            self[name].errors.append(message)
+        return ok and not errors
+
+    def warnings(self) -> dict[str, str]:
+        """Days shorter than eight hours, by the field of the day's end (saved all the
+        same, rule 10)."""
+        return day_warnings(self.change())
+
+    def change(self) -> VenueAndDates:
+        """The change as entered (fields that failed their format are None)."""
+        return VenueAndDates(
+            **{name: self[name].data for name in VenueAndDates.__dataclass_fields__}
+        )
+
+
+class MessageForm(FlaskForm):
+    """An organiser's message to a seminar's people. ``previewed`` carries the
+    fingerprint of the message last shown in the preview: "Senden" sends only what was
+    seen."""
+
+    audience = RadioField(
+        "Wer erhält die Nachricht?",
+        choices=[SelectChoice(a.value, a.label) for a in Audience],
+        default=Audience.CONFIRMED.value,
+        validators=[InputRequired("Bitte wählen Sie, wer die Nachricht erhält.")],
+        invalid_choice_message=validators.CHOOSE,
+    )
+    subject = StringField(
+        "Betreff",
+        filters=[clean],
+        render_kw={"maxlength": broadcasts.SUBJECT_MAX, "autocomplete": "off"},
+    )
+    body = TextAreaField("Nachricht", render_kw={"maxlength": broadcasts.BODY_MAX, "rows": 14})
+    previewed = HiddenField()
+
+    def __init__(self, *args, counts: dict[Audience, int], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.audience.choices = [
+            SelectChoice(a.value, f"{a.label} ({plural(counts[a], 'Person')})") for a in Audience
+        ]
+
+    def validate(self, extra_validators=None) -> bool:
+        ok = super().validate(extra_validators)
+        errors = broadcasts.text_errors(self.message())
+        for name, message in errors.items():
+            self[name].errors.append(message)
+        return ok and not errors
+
+    def message(self) -> Message:
+        """The message as entered, cleaned (subject on one line, plain line breaks)."""
+        audience = self.audience.data
+        return broadcasts.cleaned(
+            Message(
+                Audience(audience) if audience in set(Audience) else Audience.CONFIRMED,
+                self.subject.data or "",
+                self.body.data or "",
+            )
+        )
+
+    def fingerprint(self) -> str:
+        message = self.message()
+        seen = "\0".join((message.audience.value, message.subject, message.body))
+        return hashlib.sha256(seen.encode()).hexdigest()[:32]
+
+    def seen_in_preview(self) -> bool:
+        return bool(self.previewed.data) and self.previewed.data == self.fingerprint()

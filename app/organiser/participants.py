@@ -16,6 +16,7 @@ from app.services.registrations import (
     cancel_registration,
     move_up,
 )
+from app.services.series import notes_for
 from app.web.forms import ActionForm
 from app.web.htmx import render, see_other
 from app.web.pages import search_text, show_refusal
@@ -35,6 +36,7 @@ def _page(seminar, form, status=200, error=None):
         seat=seat,
         lists=split_by_state(search_people(everyone, needle)),
         positions={r.id: n for n, r in enumerate(queue, start=1)},
+        series=notes_for(everyone),  # the same person's other seminars (by e-mail address)
         needle=needle,
         form=form,
         action_form=ActionForm(),

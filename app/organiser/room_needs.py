@@ -6,13 +6,15 @@ from app.core.timeutil import today_berlin
 from app.organiser import bp
 from app.services.attendance import presence
 from app.services.availability import availability_for
+from app.services.evaluation import questionnaire_codes
 from app.services.participants import by_name, participant_lists
 from app.services.room_needs import changes_since_last_look, room_needs
 
 
 @bp.get("/seminare/<int:seminar_id>/raumbedarf")
 def room_needs_page(seminar_id: int):
-    seminar = get_seminar_for(seminar_id)
+    """Figures only (no person): observers read it too."""
+    seminar = get_seminar_for(seminar_id, figures_only=True)
     seat = availability_for([seminar], today_berlin())[seminar.id]
     needs = room_needs(seminar, seat)
     changes, seen_at = changes_since_last_look(current_user.id, seminar, needs)
@@ -41,4 +43,6 @@ def sign_in_sheet(seminar_id: int, day: int):
         ends=ends,
         people=people,
         states=presence(seminar.id, day),
+        # day 2: each person's questionnaire as a QR code (an address, nothing stored)
+        codes=questionnaire_codes(people) if day == 2 else {},
     )

@@ -4,4 +4,10 @@ from flask import Blueprint
 
 bp = Blueprint("public", __name__)
 
-from app.public import interest, routes, self_service  # noqa: E402,F401
+from app.public import (  # noqa: E402,F401
+    certificate,
+    evaluation,
+    interest,
+    routes,
+    self_service,
+)

@@ -1,22 +1,23 @@
 """Read-only queries of the public pages: a fixed number of SQL statements per page."""
 
 from datetime import datetime
-from itertools import groupby
 
 import sqlalchemy as sa
 from flask import abort
 from sqlalchemy.orm import joinedload, selectinload
 
-from app.core.text import fold
 from app.core.timeutil import today_berlin
 from app.extensions import db
 from app.models import (
+    Council,
+    Programme,
     Registration,
     RegistrationState,
     Seminar,
     SeminarState,
     Vhs,
 )
+from app.models.seminar import seminar_council
 from app.rules import normalize_email
 from app.web.page_cache import DataVersion
 
@@ -24,13 +25,13 @@ PUBLIC_STATES = (SeminarState.PUBLISHED, SeminarState.CANCELLED)
 
 
 def upcoming_seminars(vhs_id: int | None = None, ids: list[int] | None = None) -> list[Seminar]:
-    """Public seminars that have not ended, with their VHS and programme loaded."""
+    """Public seminars that have not ended, by date, with their VHS and programme loaded."""
     query = (
         sa.select(Seminar)
         .join(Seminar.vhs)
         .where(Seminar.state.in_(PUBLIC_STATES), Seminar.day2 >= today_berlin())
         .options(joinedload(Seminar.vhs), joinedload(Seminar.programme))
-        .order_by(Vhs.town, Vhs.name, Seminar.day1, Seminar.id)
+        .order_by(Seminar.day1, Vhs.name, Seminar.id)
     )
     if vhs_id is not None:
         query = query.where(Seminar.vhs_id == vhs_id)
@@ -39,17 +40,23 @@ def upcoming_seminars(vhs_id: int | None = None, ids: list[int] | None = None) -
     return list(db.session.scalars(query))
 
 
-def matches(seminar: Seminar, needle: str, module: int | None) -> bool:
-    if module is not None and seminar.module != module:
-        return False
-    if not needle:
-        return True
-    haystack = fold(" ".join([seminar.vhs.name, seminar.vhs.town, seminar.venue_town]))
-    return all(word in haystack for word in fold(needle).split())
+def hosting_councils() -> dict[int, list[Council]]:
+    """The councils that host each upcoming public seminar (one query, however many
+    seminars)."""
+    rows = db.session.execute(
+        sa.select(seminar_council.c.seminar_id, Council)
+        .join(Council, Council.id == seminar_council.c.council_id)
+        .join(Seminar, Seminar.id == seminar_council.c.seminar_id)
+        .where(Seminar.state.in_(PUBLIC_STATES), Seminar.day2 >= today_berlin())
+    )
+    councils: dict[int, list[Council]] = {}
+    for seminar_id, council in rows:
+        councils.setdefault(seminar_id, []).append(council)
+    return councils
 
 
-def group_by_vhs(seminars: list[Seminar]) -> list[tuple[Vhs, list[Seminar]]]:
-    return [(vhs, list(items)) for vhs, items in groupby(seminars, key=lambda s: s.vhs)]
+def current_programme() -> Programme | None:
+    return Programme.current()
 
 
 def public_seminar_or_404(seminar_id: int) -> Seminar:

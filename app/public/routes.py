@@ -1,3 +1,5 @@
+from dataclasses import replace
+
 from flask import (
     abort,
     current_app,
@@ -10,15 +12,27 @@ from flask import (
 )
 from limits import parse_many
 
+from app.core.places import nearest_first
 from app.core.timeutil import today_berlin
 from app.extensions import client_key, db, limiter
 from app.models import Registration
 from app.public import bp
 from app.public.forms import RegistrationForm
+from app.public.listing import (
+    by_month,
+    distance_text,
+    listing_params,
+    month_label,
+    month_of,
+    month_value,
+    own_councils,
+    place_of,
+    read_filters,
+)
 from app.public.queries import (
     already_registered,
-    group_by_vhs,
-    matches,
+    current_programme,
+    hosting_councils,
     public_data_version,
     public_seminar_or_404,
     upcoming_seminars,
@@ -34,8 +48,8 @@ from app.services.registrations import (
 )
 from app.web.htmx import is_htmx, render, see_other
 from app.web.inputs import INT_MAX
-from app.web.page_cache import cached_page
-from app.web.pages import search_text, show_refusal
+from app.web.page_cache import cached_page, do_not_store
+from app.web.pages import show_refusal
 from app.web.security import no_store
 from app.web.validators import check_email
 
@@ -43,13 +57,13 @@ MAX_POLLED = 300
 LAST_REGISTRATION = "last_registration"
 
 
-def _module_filter(raw: str | None) -> int | None:
-    return int(raw) if raw in {"1", "2"} else None
-
-
-def _live(seminars):
-    """Availability of the seminars and the URL that polls for changes."""
-    seats = availability_for(seminars, today_berlin())
+def _live(seminars, known=None):
+    """Availability of the seminars (taken from ``known`` where given) and the URL that
+    polls for changes."""
+    if known is None:
+        seats = availability_for(seminars, today_berlin())
+    else:
+        seats = {s.id: known[s.id] for s in seminars}
     open_ids = [sid for sid, a in seats.items() if a.is_open]
     # a long listing polls for its open seminars only, as many as one poll may name
     polled = list(seats) if len(seats) <= MAX_POLLED else open_ids[:MAX_POLLED]
@@ -58,21 +72,48 @@ def _live(seminars):
 
 
 @bp.get("/")
-@cached_page(public_data_version)
+@cached_page(public_data_version, params=listing_params)
 def index():
-    needle = search_text()
-    module = _module_filter(request.args.get("modul"))
-    seminars = [s for s in upcoming_seminars() if matches(s, needle, module)]
-    seats, poll_url = _live(seminars)
+    """The seminars by date, filtered by VHS, module and month; with a place typed, by
+    distance from it, those its own council hosts first. Everything the list shows is in
+    the URL: a GET form, which htmx sends as the person types."""
+    filters = read_filters()
+    everything = upcoming_seminars()
+    everyone_seats = availability_for(everything, today_berlin())
+    vhs_options = sorted({s.vhs.slug: s.vhs for s in everything}.values(), key=lambda v: v.name)
+    months = {month_of(s) for s in everything}
+    # a value that leads nowhere (no such VHS, a month without seminars, a place nobody
+    # knows) is shown, but its page is never kept: the cache holds real pages only
+    if filters.vhs is not None and filters.vhs not in {v.slug for v in vhs_options}:
+        filters = replace(filters, vhs=None)  # the select offers no such VHS: all of them
+        do_not_store()
+    if filters.place_unknown or (filters.month is not None and filters.month not in months):
+        do_not_store()
+    seminars = [s for s in everything if filters.admits(s)]
+    seats, poll_url = _live(seminars, everyone_seats)
+    near, hosted_by_own = None, {}
+    if filters.place is not None:
+        hosted_by_own = own_councils(filters.place, hosting_councils())
+        near = nearest_first(seminars, filters.place, place_of, lambda s: s.id in hosted_by_own)
+    # registration has closed everywhere: say so, and where to turn for the next programme
+    none_open = not any(a.is_open for a in everyone_seats.values())
     return render(
         "public/index.html",
         "public/_seminar_results.html",
-        groups=group_by_vhs(seminars),
+        filters=filters,
+        vhs_options=vhs_options,
+        months=[
+            (month_value(m), month_label(m)) for m in sorted(months | {filters.month} - {None})
+        ],
+        groups=[(month_label(m), items) for m, items in by_month(seminars)],
+        near=near,
+        hosted_by_own=hosted_by_own,
+        distance_text=distance_text,
         seats=seats,
         poll_url=poll_url,
-        needle=needle,
-        module=module,
         count=len(seminars),
+        none_open=none_open,
+        programme=current_programme() if none_open else None,
         oob_count=is_htmx(),  # the live region stays; only its text changes
     )
 

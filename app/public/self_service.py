@@ -7,6 +7,7 @@ from app.extensions import limiter
 from app.models import Registration, RegistrationState
 from app.public import bp
 from app.public.forms import LinkRequestForm
+from app.services.certificates import earns_certificate
 from app.services.registrations import cancel_registration, confirm_address, waitlist_position
 from app.services.self_service import registration_by_token, send_links
 from app.web.htmx import render, see_other
@@ -50,6 +51,9 @@ def registration(token: str):
             position=waitlist_position(found),
             can_cancel=_can_cancel(found),
             just_confirmed=held and found.state == RegistrationState.CONFIRMED,
+            has_certificate=found.state == RegistrationState.CONFIRMED
+            and today_berlin() >= found.seminar.day2
+            and earns_certificate(found),
         )
     )
 

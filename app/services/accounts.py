@@ -57,24 +57,55 @@ def create_user(
 
     Refuses an address that has an account already (``AccountExists``).
     """
-    email = normalize_email(email)
-    with write_transaction() as session:
-        serialize("account-email")
-        if session.scalar(sa.select(User.id).where(User.email == email)) is not None:
-            raise AccountExists()
-        user, token = _new_user(email, role, name, vhs_id, council_id)
-        session.add(user)
-        session.flush()
-        audit.record(
-            Action.USER_CREATED,
-            subject=Subject.USER,
-            subject_id=user.id,
+    with write_transaction():
+        return invite_user(
+            email=email,
+            role=role,
+            name=name,
+            vhs_id=vhs_id,
+            council_id=council_id,
             actor_id=actor_id,
-            detail=user.email,
-            changes=audit.changed({}, _snapshot(user), LOGGED_FIELDS),
         )
-        mail.queue_invitation(user, token)
+
+
+def invite_user(
+    *,
+    email: str,
+    role: Role,
+    name: str = "",
+    vhs_id: int | None = None,
+    council_id: int | None = None,
+    actor_id: int | None = None,
+) -> tuple[User, str]:
+    """``create_user`` inside the caller's write transaction (a VHS account invited when
+    one of its declared modules is selected)."""
+    email = normalize_email(email)
+    session = db.session
+    serialize("account-email")
+    if session.scalar(sa.select(User.id).where(User.email == email)) is not None:
+        raise AccountExists()
+    user, token = _new_user(email, role, name, vhs_id, council_id)
+    session.add(user)
+    session.flush()
+    audit.record(
+        Action.USER_CREATED,
+        subject=Subject.USER,
+        subject_id=user.id,
+        actor_id=actor_id,
+        detail=user.email,
+        changes=audit.changed({}, _snapshot(user), LOGGED_FIELDS),
+    )
+    mail.queue_invitation(user, token)
     return user, token
+
+
+def _scope_of(role: Role, vhs_id: int | None, council_id: int | None) -> dict[str, int | None]:
+    """The VHS and council an account of ``role`` keeps: its VHS for the role VHS, its
+    council for a contact person, neither for admins and observers (every seminar)."""
+    return {
+        "vhs_id": vhs_id if role == Role.VHS else None,
+        "council_id": council_id if role == Role.CONTACT else None,
+    }
 
 
 def _new_user(email, role, name, vhs_id, council_id) -> tuple[User, str]:
@@ -82,8 +113,7 @@ def _new_user(email, role, name, vhs_id, council_id) -> tuple[User, str]:
         email=email.strip().lower(),
         name=name,
         role=role,
-        vhs_id=vhs_id if role == Role.VHS else None,
-        council_id=council_id if role == Role.CONTACT else None,
+        **_scope_of(role, vhs_id, council_id),
     )
     return user, user.issue_invitation()
 
@@ -118,8 +148,8 @@ def update_user(
         deactivated = user.active and not active
         user.name = name
         user.role = role
-        user.vhs_id = vhs_id if role == Role.VHS else None
-        user.council_id = council_id if role == Role.CONTACT else None
+        scope = _scope_of(role, vhs_id, council_id)
+        user.vhs_id, user.council_id = scope["vhs_id"], scope["council_id"]
         if deactivated:
             user.session_version = (user.session_version or 0) + 1
         user.active = active

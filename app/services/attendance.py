@@ -14,7 +14,14 @@ from app import rules
 from app.core.timeutil import today_berlin, utcnow
 from app.database import write_transaction
 from app.extensions import db
-from app.models import Attendance, Registration, RegistrationState, Seminar
+from app.models import (
+    Attendance,
+    Registration,
+    RegistrationState,
+    Seminar,
+    Settlement,
+    SettlementState,
+)
 from app.services import audit, messages
 from app.services.audit import Action
 from app.services.errors import ServiceError
@@ -24,6 +31,21 @@ class NotConfirmed(ServiceError):
     """Only confirmed participants can be marked present."""
 
     message = messages.NOT_CONFIRMED
+
+
+class Settled(ServiceError):
+    """The seminar's settlement is submitted: the attendance it rests on is fixed until
+    the Landesverband gives it back."""
+
+    message = messages.ATTENDANCE_LOCKED
+
+
+def settled(seminar_id: int) -> bool:
+    """Whether the seminar's settlement is submitted, checked or paid."""
+    state = db.session.scalar(
+        sa.select(Settlement.state).where(Settlement.seminar_id == seminar_id)
+    )
+    return state is not None and state != SettlementState.DRAFT
 
 
 class NotYet(ServiceError):
@@ -91,6 +113,8 @@ def set_presence(
         seminar = registration.seminar
         if not recordable(seminar, day, today):
             raise NotYet(day, day_date(seminar, day))
+        if settled(seminar.id):
+            raise Settled()
         _record(session, registration, day, present, actor_id)
 
 

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
+from app.core.enums import Region
+from app.core.text import fold
 from app.database import serialize, write_transaction
 from app.extensions import db
 from app.models import Council, CouncilKind, Vhs
@@ -43,6 +45,7 @@ class VhsData:
     contact_email: str = ""
     contact_phone: str = ""
     slug: str = ""  # empty: made from the town
+    region: Region | None = None
 
 
 @dataclass(frozen=True)
@@ -52,6 +55,7 @@ class CouncilData:
     office_email: str = ""
     contact_name: str = ""
     contact_phone: str = ""
+    region: Region | None = None
 
 
 def slugify(text: str) -> str:
@@ -106,17 +110,34 @@ def _write(session, model, row_id, data, subject, actor_id, detail, complete=Non
 
 def save_vhs(vhs_id: int | None, data: VhsData, *, actor_id: int | None = None) -> Vhs:
     """Create (``vhs_id`` None) or change a VHS; refuses a page address in use."""
+    with write_transaction():
+        return write_vhs(vhs_id, data, actor_id=actor_id)
+
+
+def write_vhs(vhs_id: int | None, data: VhsData, *, actor_id: int | None = None) -> Vhs:
+    """``save_vhs`` inside the caller's write transaction (a VHS that declared interest
+    before it was in the directory is created when one of its modules is selected)."""
 
     def page_address(vhs: Vhs) -> None:
         vhs.slug = data.slug or _free_slug(slugify(data.town))
 
-    with write_transaction() as session:
-        serialize("vhs-slug")
-        if data.slug and _slug_taken(data.slug, vhs_id):
-            raise SlugTaken()
-        return _write(
-            session, Vhs, vhs_id, data, Subject.VHS, actor_id, lambda v: v.name, page_address
-        )
+    serialize("vhs-slug")
+    if data.slug and _slug_taken(data.slug, vhs_id):
+        raise SlugTaken()
+    return _write(
+        db.session, Vhs, vhs_id, data, Subject.VHS, actor_id, lambda v: v.name, page_address
+    )
+
+
+def vhs_named(name: str, town: str) -> Vhs | None:
+    """The VHS of this name in this town, compared as people write them (case, umlaut
+    spellings and spaces aside), or None. Call it under ``serialize("vhs-slug")`` when a
+    VHS may be created next, so that two saves never both miss the other's."""
+    wanted = (" ".join(fold(name).split()), " ".join(fold(town).split()))
+    for vhs in db.session.scalars(sa.select(Vhs).order_by(Vhs.id)):
+        if (" ".join(fold(vhs.name).split()), " ".join(fold(vhs.town).split())) == wanted:
+            return vhs
+    return None
 
 
 def _town_taken(town: str, council_id: int | None) -> bool:

@@ -9,7 +9,7 @@ data were deleted (``app.services.retention``) shows the figures frozen for it t
 
 import csv
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 import sqlalchemy as sa
@@ -27,6 +27,8 @@ from app.models import (
     SeminarEvidence,
     SeminarState,
     SeminarTrainer,
+    Settlement,
+    SettlementState,
     Trainer,
     Vhs,
 )
@@ -47,6 +49,36 @@ class FundingLine:
     attended: tuple[int, int] = (0, 0)
     # when the figures were frozen before the personal data were deleted
     frozen_at: datetime | None = None
+    # the settlement (Abrechnung): its state, and the catering spent once the VHS entered it
+    settlement_state: SettlementState = SettlementState.DRAFT
+    catering_spent_cents: int | None = None
+
+    @property
+    def catering_persons(self) -> int:
+        """The people who attended, as the catering cap counts them."""
+        return rules.catering_persons(*self.attended)
+
+    @property
+    def catering_cap_cents(self) -> int:
+        """The most the settlement pays for catering: the amount per person who attended."""
+        return rules.catering_cap_cents(self.seminar.programme.rules, self.catering_persons)
+
+    @property
+    def catering_settled_cents(self) -> int:
+        """Catering in the settlement: the amount spent, at most the cap."""
+        return rules.catering_funded_cents(
+            self.seminar.programme.rules, self.catering_spent_cents, self.catering_persons
+        )
+
+    @property
+    def settled_cents(self) -> int:
+        """What the settlement asks for: fees and travel of the funded trainers, and the
+        catering spent (at most the cap)."""
+        return (
+            self.funding.trainer_fees_cents
+            + self.funding.travel_cents
+            + self.catering_settled_cents
+        )
 
     @property
     def frozen_on(self) -> date | None:
@@ -71,9 +103,20 @@ class Totals:
 
 
 @dataclass(frozen=True)
+class SettlementTotal:
+    """The seminars whose settlement is in one state, and what they settle."""
+
+    state: SettlementState
+    seminars: int
+    settled_cents: int
+
+
+@dataclass(frozen=True)
 class Overview:
     lines: list[FundingLine]
     totals: Totals
+    # per settlement state, in the states' order
+    settlements: tuple[SettlementTotal, ...] = ()
 
 
 def attended_counts(seminar_ids: list[int]) -> dict[int, tuple[int, int]]:
@@ -186,9 +229,10 @@ def overview(
 ) -> Overview:
     """Every seminar that is not cancelled (drafts included: they are planned), filtered."""
     query = (
-        sa.select(Seminar, SeminarEvidence)
+        sa.select(Seminar, SeminarEvidence, Settlement)
         .join(Seminar.vhs)
         .outerjoin(SeminarEvidence, SeminarEvidence.seminar_id == Seminar.id)
+        .outerjoin(Settlement, Settlement.seminar_id == Seminar.id)
         .where(Seminar.state != SeminarState.CANCELLED)
         .options(
             joinedload(Seminar.vhs),
@@ -204,10 +248,47 @@ def overview(
     if vhs_id is not None:
         query = query.where(Seminar.vhs_id == vhs_id)
     rows = db.session.execute(query).unique().all()
-    seminars = [seminar for seminar, _evidence in rows]
-    frozen = {seminar.id: evidence for seminar, evidence in rows if evidence is not None}
-    lines = _lines(seminars, frozen)
-    return Overview(lines, _totals(lines))
+    seminars = [seminar for seminar, _evidence, _settlement in rows]
+    frozen = {seminar.id: evidence for seminar, evidence, _s in rows if evidence is not None}
+    settled = {seminar.id: stored for seminar, _e, stored in rows if stored is not None}
+    lines = _with(_lines(seminars, frozen), settled)
+    return Overview(lines, _totals(lines), _settlement_totals(lines))
+
+
+def with_settlements(lines: list[FundingLine]) -> list[FundingLine]:
+    """The lines with their settlements' state and catering spent (one query)."""
+    ids = [line.seminar.id for line in lines]
+    stored = {}
+    if ids:
+        query = sa.select(Settlement).where(Settlement.seminar_id.in_(ids))
+        stored = {s.seminar_id: s for s in db.session.scalars(query)}
+    return _with(lines, stored)
+
+
+def _with(lines: list[FundingLine], stored: dict[int, Settlement]) -> list[FundingLine]:
+    return [
+        replace(
+            line,
+            settlement_state=stored[line.seminar.id].state,
+            catering_spent_cents=stored[line.seminar.id].catering_spent_cents,
+        )
+        if line.seminar.id in stored
+        else line
+        for line in lines
+    ]
+
+
+def _settlement_totals(lines: list[FundingLine]) -> tuple[SettlementTotal, ...]:
+    return tuple(
+        SettlementTotal(
+            state=state,
+            seminars=sum(1 for line in lines if line.settlement_state == state),
+            settled_cents=sum(
+                line.settled_cents for line in lines if line.settlement_state == state
+            ),
+        )
+        for state in SettlementState
+    )
 
 
 def _totals(lines: list[FundingLine]) -> Totals:
@@ -243,6 +324,8 @@ HEADER = [
     "Anwesend Tag 1",
     "Anwesend Tag 2",
     "Stand der Zahlen",
+    "Abrechnung",
+    "Abgerechnet (EUR)",
 ]
 LIVE = "laufend"
 
@@ -287,6 +370,8 @@ def as_csv(data: Overview) -> bytes:
                 str(line.attended[0]),
                 str(line.attended[1]),
                 state_of_figures(line),
+                line.settlement_state.label,
+                amount(line.settled_cents),
             ]
         )
     totals = data.totals
@@ -310,6 +395,8 @@ def as_csv(data: Overview) -> bytes:
             "",
             "",
             "",
+            "",
+            amount(sum(line.settled_cents for line in data.lines)),
         ]
     )
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")

@@ -5,8 +5,8 @@ Field formats (a date, an amount) are worded beside their validators in
 everything else is in the templates.
 """
 
-from app.core.formatting import date_short, euro
-from app.core.german import agree, plural
+from app.core.formatting import date_long, date_short, euro
+from app.core.german import agree, number, plural
 
 # -- accounts and sessions -----------------------------------------------------------
 
@@ -237,3 +237,498 @@ def seminar_cancelled(cancelled: int) -> str:
 
 def travel_total(cents: int) -> str:
     return f"Das Tandem ist gespeichert (Reisekosten zusammen {euro(cents)})."
+
+
+# -- VHS staff change their seminar; organisers' messages to a seminar's people ---------------
+
+STATE_ORGANISERS = "Landesverband der Volkshochschulen von NRW und Landesintegrationsrat NRW"
+
+
+def vhs_changes_closed(deadline) -> str:
+    return (
+        f"Der Anmeldeschluss ({date_short(deadline)}) ist vorbei: Termine und Ort ändert jetzt "
+        f"nur noch die Landesebene ({STATE_ORGANISERS}). Bitte wenden Sie sich dorthin."
+    )
+
+
+def day1_before_deadline(deadline) -> str:
+    return f"Der 1. Tag muss nach dem Anmeldeschluss ({date_short(deadline)}) liegen."
+
+
+MESSAGE_PLACEHOLDER = "[Ihr Text]"
+MESSAGE_SUBJECT_MISSING = "Bitte geben Sie einen Betreff an."
+MESSAGE_BODY_MISSING = "Bitte schreiben Sie eine Nachricht."
+NO_CONTROL_CHARACTERS = "Bitte keine Steuerzeichen eingeben."
+MESSAGE_PLACEHOLDER_LEFT = f"Bitte ersetzen Sie „{MESSAGE_PLACEHOLDER}“ durch Ihre Nachricht."
+MESSAGE_NO_RECIPIENTS = (
+    "In dieser Auswahl gibt es niemanden, der die Nachricht erhalten kann. "
+    "Bitte wählen Sie eine andere Auswahl."
+)
+MESSAGE_CHANGED_AFTER_PREVIEW = (
+    "Sie haben die Nachricht nach der Vorschau geändert. Bitte prüfen Sie die neue Vorschau "
+    "und senden Sie dann."
+)
+
+
+def message_too_long(limit: int) -> str:
+    return f"Bitte höchstens {number(limit)} Zeichen eingeben."
+
+
+def message_draft(seminar, signature: str) -> str:
+    """The text an organiser's message starts from (the mail adds the greeting)."""
+    return (
+        f"zum Seminar „{seminar.module.label}“ am {date_long(seminar.day1)} und "
+        f"{date_long(seminar.day2)} in {seminar.venue_name}, {seminar.venue_town} möchten wir "
+        f"Ihnen Folgendes mitteilen:\n\n{MESSAGE_PLACEHOLDER}\n\n"
+        f"Mit freundlichen Grüßen\n{signature}"
+    )
+
+
+def too_many_messages(limit: int, possible_at: str) -> str:
+    return (
+        f"Je Seminar sind höchstens {plural(limit, 'Nachricht', 'Nachrichten')} pro Stunde "
+        f"möglich. Die nächste können Sie ab {possible_at} senden; Ihr Text bleibt hier stehen."
+    )
+
+
+def message_sent(count: int) -> str:
+    return (
+        f"Die Nachricht geht an {plural(count, 'Person')}, an jede als eigene E-Mail. "
+        "Antworten kommen an Ihre E-Mail-Adresse."
+    )
+
+
+def message_logged(count: int, audience: str, subject: str) -> str:
+    """The audit log's detail of a message: how many people, which ones, the subject."""
+    return f"an {plural(count, 'Person')} ({audience}): „{subject}“"
+
+
+# -- finding a seminar: the home page's place ("Seminare in Ihrer Nähe") ---------------
+
+
+def place_unknown(typed: str) -> str:
+    return (
+        f"Den Ort „{typed}“ kennen wir leider nicht. Wir kennen die Städte, Gemeinden und "
+        "Stadtteile in Nordrhein-Westfalen: Prüfen Sie bitte die Schreibweise oder nennen "
+        "Sie einen größeren Ort in Ihrer Nähe. Hier sehen Sie alle passenden Seminare nach "
+        "Datum."
+    )
+
+
+POSTCODE_UNKNOWN = (
+    "Nach Postleitzahlen können wir leider nicht suchen. Geben Sie bitte den Namen Ihres "
+    "Ortes ein, zum Beispiel „Hürth“. Hier sehen Sie alle passenden Seminare nach Datum."
+)
+
+
+# -- interest declarations (public forms of VHS and council offices) ---------------------
+
+INTEREST_NO_DEADLINE = (
+    "Für dieses Programmjahr nehmen wir noch keine Interessenbekundungen entgegen: "
+    "Die Frist ist noch nicht festgelegt."
+)
+
+
+def interest_deadline_passed(deadline) -> str:
+    return f"Die Frist für Interessenbekundungen ist am {date_short(deadline)} abgelaufen."
+
+
+INTEREST_LINK_INVALID = "Zu diesem Link gibt es keine Interessenbekundung."
+INTEREST_WITHDRAWN = (
+    "Diese Interessenbekundung ist zurückgezogen und lässt sich nicht mehr ändern. "
+    "Sie können eine neue senden."
+)
+INTEREST_NOT_CONFIRMED = "Bitte bestätigen Sie die Interessenbekundung zuerst."
+INTEREST_DECIDED = (
+    "Über Ihr Angebot ist schon entschieden; es lässt sich hier nicht mehr ändern. "
+    "Bitte wenden Sie sich an die Landesebene."
+)
+INTEREST_NO_MODULE = "Bitte wählen Sie mindestens ein Modul."
+INTEREST_DATES_WITHOUT_MODULE = (
+    "Sie haben Termine für dieses Modul angegeben. Bitte kreuzen Sie das Modul an "
+    "oder leeren Sie die Termine."
+)
+INTEREST_NEEDS_DATES = "Bitte nennen Sie zwei Tage oder beschreiben Sie einen Zeitraum in Worten."
+INTEREST_DAY1_MISSING = "Bitte geben Sie auch den 1. Tag an."
+INTEREST_DAY2_MISSING = "Bitte geben Sie auch den 2. Tag an."
+INTEREST_DAY_PAST = "Dieser Tag liegt in der Vergangenheit."
+INTEREST_CHOOSE_VHS = (
+    "Bitte wählen Sie Ihre Volkshochschule aus der Liste oder „Nicht in der Liste“."
+)
+INTEREST_CHOOSE_COUNCIL = (
+    "Bitte wählen Sie Ihren Integrationsrat aus der Liste oder „Nicht in der Liste“."
+)
+INTEREST_UNKNOWN_CHOICE = "Diesen Eintrag gibt es in der Liste nicht (mehr)."
+INTEREST_NEW_VHS_NAME = "Bitte geben Sie den Namen Ihrer Volkshochschule an."
+INTEREST_NEW_VHS_STREET = "Bitte geben Sie Straße und Hausnummer an."
+INTEREST_NEW_VHS_POSTCODE = "Bitte geben Sie die Postleitzahl an."
+INTEREST_NEW_VHS_TOWN = "Bitte geben Sie den Ort an."
+INTEREST_NEW_COUNCIL_TOWN = "Bitte geben Sie die Stadt oder Gemeinde Ihres Integrationsrats an."
+INTEREST_CONFIRMED = "Danke! Ihre Interessenbekundung ist bestätigt und zählt."
+INTEREST_CHANGED = "Ihre Änderungen sind gespeichert."
+INTEREST_WITHDRAWN_NOW = "Ihre Interessenbekundung ist zurückgezogen."
+
+
+# -- choosing the locations (state organisers select or decline declared modules) --------
+
+INTEREST_DEADLINE_AFTER_PERIOD = (
+    "Die Frist für Interessenbekundungen darf nicht nach dem Ende des Zeitraums liegen."
+)
+OFFER_NOT_FOUND = "Dieses Angebot gibt es nicht (mehr)."
+OFFER_DECLARATION_NEW = (
+    "Die Volkshochschule hat ihre Interessenbekundung noch nicht bestätigt (Adresse nicht "
+    "bestätigt). Auswählen oder ablehnen lässt sie sich erst danach."
+)
+OFFER_DECLARATION_WITHDRAWN = (
+    "Die Volkshochschule hat ihre Interessenbekundung zurückgezogen; "
+    "sie lässt sich nicht mehr auswählen oder ablehnen."
+)
+OFFER_DATES_MISSING = (
+    "Die Volkshochschule hat keine festen Tage genannt. Bitte legen Sie beide Seminartage fest."
+)
+OFFER_DECLINE_REASON = "Bitte begründen Sie die Ablehnung in 5 bis 500 Zeichen."
+OFFER_NO_COUNCIL = (
+    "Kein Integrationsrat steht dahinter: Die VHS nennt keinen, und keiner aus dem Ort "
+    "oder mit Wunsch nach dieser VHS hat Interesse an diesem Modul bestätigt."
+)
+
+
+def offer_decided(state_label: str) -> str:
+    return (
+        f"Über dieses Angebot ist schon entschieden: Es ist {state_label}. "
+        "Die Übersicht zeigt den aktuellen Stand."
+    )
+
+
+def offer_module_taken(kind: str, seminar_id: int) -> str:
+    return (
+        f"An diesem Standort gibt es in diesem Programm schon ein {kind} "
+        f"(Seminar Nr. {seminar_id}). Je Standort wird nur ein Seminar pro Modul gefördert."
+    )
+
+
+def offer_outside_period(period_start, period_end) -> str:
+    return (
+        "Ein genannter Tag liegt nicht im Zeitraum des Programms "
+        f"({date_short(period_start)} bis {date_short(period_end)})."
+    )
+
+
+def offer_room_too_small(room_capacity: int, minimum: int) -> str:
+    return (
+        f"Der Raum hat nur {plural(room_capacity, 'Platz')}; ein Seminar findet erst ab "
+        f"{plural(minimum, 'Anmeldung')} statt."
+    )
+
+
+def offer_no_dates(period: str) -> str:
+    wish = f" (Wunsch: „{period}“)" if period else ""
+    return f"Noch keine festen Tage{wish}: Sie legen die Tage bei der Auswahl fest."
+
+
+def offer_selected(seminar_id: int, told: int, invited: str | None) -> str:
+    text = (
+        f"Ausgewählt: Der Entwurf Seminar Nr. {seminar_id} ist angelegt; "
+        f"{plural(told, 'E-Mail')} an VHS und Integrationsräte {agree(told, 'ist', 'sind')} "
+        "unterwegs."
+    )
+    if invited:
+        text += f" Die VHS hat eine Einladung zu einem Konto erhalten ({invited})."
+    return text
+
+
+def offer_declined(told: int) -> str:
+    return (
+        f"Abgelehnt: {plural(told, 'E-Mail')} mit der Begründung an VHS und Integrationsräte "
+        f"{agree(told, 'ist', 'sind')} unterwegs."
+    )
+
+
+# -- bulk add: several participants at once (services.bulk_add) -------------------------
+
+_TABLE_PROBLEMS = {
+    "empty": (
+        "In der Liste steht niemand. Bitte fügen Sie Zeilen ein oder wählen Sie eine Datei "
+        "mit Teilnehmenden."
+    ),
+    "too_large": (
+        "Die Datei ist zu groß: höchstens 1 MB. Bitte teilen Sie die Liste auf und fügen Sie "
+        "die Teile nacheinander hinzu."
+    ),
+    "too_many_rows": (
+        "Die Liste hat zu viele Zeilen: höchstens {limit} Personen auf einmal. Bitte teilen "
+        "Sie die Liste auf und fügen Sie die Teile nacheinander hinzu."
+    ),
+    "not_a_table": (
+        "Das sieht nicht nach einer Tabelle aus. Erwartet wird je Person eine Zeile mit Name, "
+        "Vorname, Ort und E-Mail-Adresse, getrennt durch Tabulator, Semikolon oder Komma, "
+        "als CSV-Datei oder als Excel-Arbeitsmappe (.xlsx)."
+    ),
+    "encoding": (
+        "Die Zeichenkodierung der Datei ist nicht eindeutig zu erkennen. Bitte speichern Sie "
+        "die Tabelle in Excel unter „Speichern unter“ als „CSV UTF-8 (durch Trennzeichen "
+        "getrennt)“ und laden Sie diese Datei hoch."
+    ),
+    "garbled": (
+        "Die Umlaute in der Liste sind doppelt kodiert (zum Beispiel „MÃ¼ller“ statt "
+        "„Müller“). Bitte speichern Sie die Tabelle als „CSV UTF-8“ neu, oder kopieren Sie "
+        "die Zeilen direkt aus der Tabelle."
+    ),
+    "other_spreadsheet": (
+        "Dieses Dateiformat können wir nicht lesen (zum Beispiel .xls, .ods oder eine Datei "
+        "mit Kennwort). Bitte speichern Sie die Tabelle ohne Kennwort als Excel-Arbeitsmappe "
+        "(.xlsx) oder als „CSV UTF-8“."
+    ),
+}
+
+
+def table_problem(problem: str, limit: int) -> str:
+    return _TABLE_PROBLEMS[problem].format(limit=limit)
+
+
+BULK_NOTHING_CHOSEN = "Bitte fügen Sie Zeilen ein oder wählen Sie eine Datei."
+BULK_BOTH_CHOSEN = (
+    "Bitte fügen Sie entweder Zeilen ein oder wählen Sie eine Datei, nicht beides: Leeren Sie "
+    "das Textfeld, um die Datei zu verwenden."
+)
+BULK_PREVIEW_EXPIRED = (
+    "Die Vorschau ist abgelaufen oder unvollständig angekommen. Bitte laden Sie die Liste "
+    "noch einmal; es wurde niemand hinzugefügt."
+)
+BULK_NO_ADDRESSES = (
+    "In der Liste steht keine E-Mail-Adresse, sie sieht nicht nach einer Teilnehmendenliste "
+    "aus. Erwartet wird je Person eine Zeile mit Name, Vorname, Ort und E-Mail-Adresse."
+)
+BULK_TOO_MANY_CELLS = (
+    "Mehr als vier Angaben. Ohne Kopfzeile gilt die Reihenfolge Name, Vorname, Ort, "
+    "E-Mail-Adresse; mit einer Kopfzeile werden weitere Spalten übergangen."
+)
+BULK_CANCELLED_MEANWHILE = "Hinzugefügt und inzwischen wieder storniert."
+BULK_READ_AS_1252 = (
+    "Die Datei ist nicht als UTF-8 gespeichert; sie wurde als Windows-1252 (Westeuropäisch) "
+    "gelesen, wie Excel unter Windows speichert. Bitte prüfen Sie Umlaute und Sonderzeichen "
+    "in der Vorschau."
+)
+
+
+def _quoted(names) -> str:
+    quoted = [f"„{name}“" for name in names]
+    return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " und " + quoted[-1]
+
+
+def bulk_missing_columns(labels: list[str]) -> str:
+    what = "fehlt die Spalte" if len(labels) == 1 else "fehlen die Spalten"
+    return (
+        f"In der Kopfzeile {what} {_quoted(labels)}. Benötigt werden Name, Vorname, Ort und "
+        "E-Mail-Adresse."
+    )
+
+
+def bulk_columns_ignored(names: list[str]) -> str:
+    what = "Die Spalte" if len(names) == 1 else "Die Spalten"
+    verb = agree(len(names), "wird", "werden")
+    return (
+        f"{what} {_quoted(names)} {verb} nicht übernommen: Gespeichert werden nur Name, "
+        "Vorname, Ort und E-Mail-Adresse."
+    )
+
+
+def bulk_lines_above_header(numbers: list[int]) -> str:
+    which = ", ".join(str(n) for n in numbers)
+    return (
+        f"{agree(len(numbers), 'Zeile', 'Zeilen')} {which} über der Kopfzeile "
+        f"{agree(len(numbers), 'wird', 'werden')} nicht übernommen."
+    )
+
+
+def bulk_sheet_read(title: str, sheets: int) -> str:
+    return (
+        f"Die Arbeitsmappe hat {sheets} Tabellenblätter; gelesen wurde das aktive Blatt „{title}“."
+    )
+
+
+def bulk_twice_in_list(first: int) -> str:
+    return f"Doppelt in der Liste: dieselbe E-Mail-Adresse wie in Zeile {first}."
+
+
+def bulk_added_detail(rows: int, confirmed: int, waitlisted: int, left_out: int) -> str:
+    """The audit entry of one bulk add."""
+    return (
+        f"{plural(rows, 'Zeile', 'Zeilen')}: {confirmed} bestätigt, {waitlisted} auf der "
+        f"Warteliste, {left_out} nicht hinzugefügt"
+    )
+
+
+# -- certificates and the mail after the seminar (Teilnahmebescheinigung) -------------------
+
+# why a confirmed person has no certificate, by ``rules.CertificateGap``
+CERTIFICATE_GAPS = {
+    "only_day1": "nur an Tag 1 anwesend",
+    "only_day2": "nur an Tag 2 anwesend",
+    "absent_both": "an beiden Tagen abwesend",
+    "absent_day1": "an Tag 1 abwesend (Tag 2 nicht erfasst)",
+    "absent_day2": "an Tag 2 abwesend (Tag 1 nicht erfasst)",
+    "not_recorded_day1": "Anwesenheit Tag 1 nicht erfasst",
+    "not_recorded_day2": "Anwesenheit Tag 2 nicht erfasst",
+    "not_recorded_both": "Anwesenheit noch nicht erfasst",
+}
+CERTIFICATE_ERASED = "Daten auf Wunsch der Person gelöscht"
+
+
+def certificate_not_confirmed(state_label: str) -> str:
+    return f"die Anmeldung ist {state_label}"
+
+
+NO_CERTIFICATES = (
+    "Es gibt noch keine Teilnahmebescheinigung: Niemand ist an beiden Tagen als anwesend erfasst."
+)
+PUBLIC_NO_CERTIFICATE = (
+    "Eine Teilnahmebescheinigung gibt es für die Teilnahme an beiden Seminartagen. Für Ihre "
+    "Anmeldung ist das nicht erfasst. Bei Fragen wenden Sie sich bitte an die Volkshochschule."
+)
+ATTENDANCE_LOCKED = (
+    "Die Abrechnung ist eingereicht: Die Anwesenheit lässt sich nicht mehr ändern. Die "
+    "Landesebene kann die Abrechnung zur Korrektur zurückgeben."
+)
+
+
+def no_certificate(name: str, reason: str) -> str:
+    return f"Für {name} gibt es keine Teilnahmebescheinigung: {reason}."
+
+
+def attendance_close_not_yet(day2) -> str:
+    return (
+        "Die Anwesenheit lässt sich erst am 2. Seminartag abschließen, "
+        f"also ab dem {date_short(day2)}."
+    )
+
+
+def attendance_close_too_late(days: int) -> str:
+    return (
+        f"Mehr als {plural(days, 'Tag')} nach dem Seminar werden keine E-Mails mehr versandt. "
+        "Bitte laden Sie die Bescheinigungen hier herunter und geben Sie sie selbst weiter."
+    )
+
+
+def attendance_closed(queued: int, earlier: int, without: int) -> str:
+    """After "Anwesenheit abschließen": who gets the mail now, who had it, who has none."""
+    if queued:
+        told = (
+            f"{plural(queued, 'Person')} {agree(queued, 'erhält', 'erhalten')} "
+            "ihre Teilnahmebescheinigung jetzt per E-Mail."
+        )
+    else:
+        told = "Niemand erhält jetzt eine neue Teilnahmebescheinigung per E-Mail."
+    message = f"Die Anwesenheit ist abgeschlossen. {told}"
+    if earlier:
+        message += f" {plural(earlier, 'Person')} {agree(earlier, 'hatte', 'hatten')} sie schon."
+    if without:
+        message += (
+            f" {plural(without, 'Person')} {agree(without, 'bekommt', 'bekommen')} keine "
+            "(die Gründe stehen in der Liste)."
+        )
+    return message
+
+
+# -- settlement (Abrechnung) -------------------------------------------------------------
+
+SETTLEMENT_ROLE_REFUSED = "Diesen Schritt der Abrechnung darf Ihre Rolle nicht ausführen."
+SETTLEMENT_NOT_EDITABLE = (
+    "Die Verpflegungskosten lassen sich nur ändern, solange die Abrechnung ein Entwurf ist."
+)
+SETTLEMENT_SEMINAR_CANCELLED = "Das Seminar ist abgesagt: Es gibt keine Abrechnung."
+CATERING_MISSING = "Bitte geben Sie die Verpflegungskosten an (0,00 €, wenn keine angefallen sind)."
+CATERING_NEGATIVE = "Bitte geben Sie einen Betrag ab 0,00 € an."
+RETURN_REASON_MISSING = "Bitte nennen Sie den Grund, damit die VHS die Abrechnung korrigieren kann."
+SETTLEMENT_SUBMITTED = "Die Abrechnung ist eingereicht. Der Landesverband prüft sie."
+SETTLEMENT_CHECKED = "Die Abrechnung ist als geprüft vermerkt."
+SETTLEMENT_PAID = "Die Abrechnung ist als ausgezahlt vermerkt."
+SETTLEMENT_RETURNED = "Die Abrechnung ist an die VHS zurückgegeben und wieder ein Entwurf."
+
+
+def settlement_wrong_state(state_label: str) -> str:
+    return f"Die Abrechnung ist {state_label}: Dieser Schritt ist jetzt nicht möglich."
+
+
+def settlement_too_early(day2) -> str:
+    return (
+        "Die Abrechnung lässt sich ab dem 2. Seminartag einreichen, "
+        f"also ab dem {date_short(day2)}."
+    )
+
+
+def catering_saved(cents: int) -> str:
+    return f"Die Verpflegungskosten ({euro(cents)}) sind gespeichert."
+
+
+# -- evaluation, a person across the series, personal data (Art. 15 and 17 GDPR) -------------
+
+EVALUATION_NOT_AVAILABLE = "Zu diesem Link gibt es keinen Fragebogen."
+EVALUATION_ALREADY_GIVEN = "Sie haben den Fragebogen schon beantwortet. Vielen Dank!"
+EVALUATION_EMPTY = (
+    "Bitte beantworten Sie mindestens eine Frage oder schreiben Sie uns ein paar Worte."
+)
+EVALUATION_SCALE = "Bitte wählen Sie einen Wert von 1 bis 5 oder „keine Angabe“."
+
+
+EVALUATION_CHART_SUMMARY = "Antworten je Wert, 1 = trifft gar nicht zu, 5 = trifft voll zu."
+
+
+def evaluation_chart_title(question: str) -> str:
+    return f"Verteilung der Antworten: {question}"
+
+
+def questionnaire_code(row: int) -> str:
+    """The name of a QR code on the day-2 sign-in sheet (read out by screen readers)."""
+    return f"QR-Code zum Fragebogen (Zeile {row})"
+
+
+def evaluation_too_few(minimum: int) -> str:
+    return (
+        f"Die Antworten lassen sich erst ab {minimum} Antworten herunterladen, "
+        "damit niemand erkannt werden kann."
+    )
+
+
+def evaluation_not_yet(day2) -> str:
+    return f"Der Fragebogen öffnet am 2. Seminartag, am {date_long(day2)}."
+
+
+def evaluation_closed(last_day) -> str:
+    return (
+        f"Der Fragebogen war bis zum {date_long(last_day)} geöffnet. "
+        "Jetzt lassen sich keine Antworten mehr senden."
+    )
+
+
+PERSONAL_DATA_ADDRESS_MISSING = "Bitte geben Sie die E-Mail-Adresse an."
+ERASURE_NOTHING_FOUND = "Zu dieser E-Mail-Adresse ist nichts gespeichert."
+ERASURE_REASON_MISSING = (
+    "Bitte nennen Sie den Grund der Löschung, zum Beispiel: Antrag der Person per E-Mail vom …"
+)
+ERASURE_NOT_CONFIRMED = "Bitte bestätigen Sie, dass die Daten gelöscht werden sollen."
+ERASURE_UPCOMING_PLACES = (
+    "Die Person ist für Seminare angemeldet, die noch nicht begonnen haben. Bitte bestätigen "
+    "Sie, dass diese Anmeldungen zuerst storniert werden; die Warteliste rückt nach."
+)
+
+
+def erased(registrations: int, cancelled: int, declarations: int, mails: int) -> str:
+    parts = [plural(registrations, "Anmeldung")]
+    if cancelled:
+        parts[0] += f" (davon {number(cancelled)} vorher storniert)"
+    parts.append(plural(declarations, "Interessenbekundung", "Interessenbekundungen"))
+    parts.append(plural(mails, "E-Mail"))
+    return (
+        f"Die Daten sind gelöscht: {', '.join(parts)}. "
+        "Der Grund steht im Protokoll, die Adresse selbst nicht."
+    )
+
+
+def erasure_logged(reason: str, registrations: int, declarations: int, mails: int) -> str:
+    """The audit log's detail of an erasure: what, and why; never the address."""
+    return (
+        f"1 Person: {plural(registrations, 'Anmeldung')}, "
+        f"{plural(declarations, 'Interessenbekundung', 'Interessenbekundungen')}, "
+        f"{plural(mails, 'E-Mail')}. Grund: {reason}"
+    )

@@ -76,6 +76,11 @@ def build_message(mail: OutboxMail, sender: str) -> EmailMessage:
             filename="seminar.ics",
             params={"method": method_of(mail.ics)},
         )
+    # files made as the mail goes out (a certificate), never stored with it
+    from app.services.after_seminar import attachments_for
+
+    for name, maintype, subtype, content in attachments_for(mail):
+        message.add_attachment(content, maintype=maintype, subtype=subtype, filename=name)
     return message
 
 

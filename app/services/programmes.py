@@ -69,11 +69,13 @@ class RulesConflict(ServiceError):
 
 
 MONEY_FIELDS = ("trainer_fee_cents_per_day", "catering_cents_per_person")
-LOGGED_FIELDS = ("title", *rules.ProgrammeRules.__dataclass_fields__)
+LOGGED_FIELDS = ("title", *rules.ProgrammeRules.__dataclass_fields__, "interest_deadline")
 
 
-def _snapshot(title: str, programme_rules: rules.ProgrammeRules) -> dict[str, object]:
-    values: dict[str, object] = {"title": title}
+def _snapshot(
+    title: str, programme_rules: rules.ProgrammeRules, interest_deadline: date | None
+) -> dict[str, object]:
+    values: dict[str, object] = {"title": title, "interest_deadline": interest_deadline}
     for name in rules.ProgrammeRules.__dataclass_fields__:
         value = getattr(programme_rules, name)
         values[name] = euro(value) if name in MONEY_FIELDS else value
@@ -85,11 +87,13 @@ def save_programme(
     title: str,
     new_rules: rules.ProgrammeRules,
     *,
+    interest_deadline: date | None = None,
     actor_id: int | None = None,
 ) -> Programme:
     """Create (``programme_id`` None) or change a programme. Its row is locked while the
     seminars are checked against the new rules, so that no seminar edit slips between
-    the check and the change (seminar edits lock the programme first, too)."""
+    the check and the change (seminar edits lock the programme first, too). The
+    interest deadline is the last day VHS and councils declare interest (rule 9)."""
     with write_transaction() as session:
         if programme_id is None:
             programme = Programme()
@@ -100,8 +104,9 @@ def save_programme(
             conflicts = rule_conflicts(programme, new_rules)
             if conflicts:
                 raise RulesConflict(conflicts)
-            before = _snapshot(programme.title, programme.rules)
+            before = _snapshot(programme.title, programme.rules, programme.interest_deadline)
         programme.title = title
+        programme.interest_deadline = interest_deadline
         for name in rules.ProgrammeRules.__dataclass_fields__:
             setattr(programme, name, getattr(new_rules, name))
         session.flush()
@@ -110,7 +115,7 @@ def save_programme(
             programme.id,
             created=programme_id is None,
             before=before,
-            after=_snapshot(title, new_rules),
+            after=_snapshot(title, new_rules, interest_deadline),
             fields=LOGGED_FIELDS,
             actor_id=actor_id,
             detail=title,
@@ -161,6 +166,14 @@ def next_programme_rules(source: Programme) -> tuple[str, rules.ProgrammeRules]:
     )
 
 
+def next_interest_deadline(source: Programme) -> date | None:
+    """The next year's interest deadline: the source's moved on by a year, like its
+    period (none when the source has none)."""
+    if source.interest_deadline is None:
+        return None
+    return _a_year_on(source.interest_deadline)
+
+
 def _check_next_period(source: Programme, new_rules: rules.ProgrammeRules) -> None:
     start, end = new_rules.period_start, new_rules.period_end
     if end < start:
@@ -191,6 +204,7 @@ def start_next_programme(
     title: str,
     new_rules: rules.ProgrammeRules,
     *,
+    interest_deadline: date | None = None,
     actor_id: int | None = None,
 ) -> Programme:
     """Create the programme year after ``source_id`` with ``new_rules`` (the source's,
@@ -203,7 +217,7 @@ def start_next_programme(
         if source is None:
             raise ServiceError(messages.PROGRAMME_NOT_FOUND)
         _check_next_period(source, new_rules)
-        programme = Programme(title=title)
+        programme = Programme(title=title, interest_deadline=interest_deadline)
         for name in rules.ProgrammeRules.__dataclass_fields__:
             setattr(programme, name, getattr(new_rules, name))
         session.add(programme)
@@ -213,7 +227,7 @@ def start_next_programme(
             programme.id,
             created=True,
             before={},
-            after=_snapshot(title, new_rules),
+            after=_snapshot(title, new_rules, interest_deadline),
             fields=LOGGED_FIELDS,
             actor_id=actor_id,
             detail=f"{title} (nächstes Programmjahr nach „{source.title}“)",

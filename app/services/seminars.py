@@ -7,7 +7,7 @@ of dates, times or place tells every confirmed and waiting person by mail, with 
 updated calendar entry (``Seminar.calendar_sequence`` raised in the same transaction).
 """
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date, time
 
 import sqlalchemy as sa
@@ -30,7 +30,7 @@ from app.models.audit import FIELD_LABELS
 from app.services import audit, mail, messages, registrations
 from app.services.audit import Action, Subject
 from app.services.errors import ServiceError
-from app.services.registrations import lock_seminar
+from app.services.registrations import SeminarNotFound, lock_seminar
 
 
 class ModuleSlotTaken(ServiceError):
@@ -90,6 +90,14 @@ class HasRegistrations(ServiceError):
         self.active = active
 
 
+class ChangesClosed(ServiceError):
+    """VHS staff change their seminar only until its registration deadline."""
+
+    def __init__(self, deadline: date):
+        super().__init__(messages.vhs_changes_closed(deadline))
+        self.deadline = deadline
+
+
 class RulesBroken(ServiceError):
     """The seminar's dates or places break the programme's rules: ``errors`` maps each
     field to its message (checked again under the lock, whatever the form said)."""
@@ -119,6 +127,35 @@ class SeminarData:
     registration_deadline: date
     council_ids: tuple[int, ...] = ()
     note: str = ""
+
+
+@dataclass(frozen=True)
+class VenueAndDates:
+    """What VHS staff change of their own seminar (DOMAIN.md: dates, times and room, and
+    the note for participants beside them). Programme, VHS, module, councils, deadline
+    and places stay the state organisers' business."""
+
+    venue_name: str
+    venue_street: str
+    venue_postcode: str
+    venue_town: str
+    day1: date
+    day1_starts: time
+    day1_ends: time
+    day2: date
+    day2_starts: time
+    day2_ends: time
+    note: str = ""
+
+
+def data_of(seminar: Seminar) -> SeminarData:
+    """A seminar's editable facts as they stand."""
+    values = {
+        name: getattr(seminar, name)
+        for name in SeminarData.__dataclass_fields__
+        if name != "council_ids"
+    }
+    return SeminarData(**values, council_ids=tuple(c.id for c in seminar.councils))
 
 
 def module_slot_holder(
@@ -171,7 +208,20 @@ def rule_errors(
     return found
 
 
-def day_warnings(data: "SeminarData | Seminar") -> dict[str, str]:
+def vhs_rule_errors(
+    programme_rules: rules.ProgrammeRules, seminar: Seminar, change: VenueAndDates
+) -> dict[str, str]:
+    """The rules on a VHS's change (field -> message): the same as for every edit, the
+    places left out (VHS staff do not change them). The deadline is not theirs to move,
+    so a first day too early for it is said beside the first day."""
+    found = rule_errors(programme_rules, replace(data_of(seminar), **asdict(change)), None)
+    if "registration_deadline" in found:
+        del found["registration_deadline"]
+        found.setdefault("day1", messages.day1_before_deadline(seminar.registration_deadline))
+    return found
+
+
+def day_warnings(data: "SeminarData | VenueAndDates | Seminar") -> dict[str, str]:
     """Days shorter than the planned eight hours: saved all the same, with this warning
     beside the day's end (rule 10: the fee assumes eight hours). Field -> message."""
     found = {}
@@ -293,21 +343,29 @@ class SeminarUpdate:
 
 def create_seminar(data: SeminarData, capacity: int, *, actor_id: int | None = None) -> Seminar:
     """A new seminar, as a draft: publishing is a step of its own."""
-    with write_transaction() as session:
-        _check(data, capacity, None)
-        seminar = Seminar(state=SeminarState.DRAFT, capacity=capacity)
-        _apply(seminar, data)
-        session.add(seminar)
-        _refresh_references(seminar)
-        after = _snapshot(seminar) | {"capacity": capacity}
-        audit.record(
-            Action.SEMINAR_CREATED,
-            seminar_id=seminar.id,
-            subject=Subject.SEMINAR,
-            subject_id=seminar.id,
-            actor_id=actor_id,
-            changes=audit.changed({}, after, (*LOGGED_FIELDS[:3], "capacity", *LOGGED_FIELDS[3:])),
-        )
+    with write_transaction():
+        return add_draft(data, capacity, actor_id=actor_id)
+
+
+def add_draft(data: SeminarData, capacity: int, *, actor_id: int | None = None) -> Seminar:
+    """``create_seminar`` inside the caller's write transaction, every rule checked under
+    the same locks (a selected interest declaration becomes a draft in the transaction
+    of its decision)."""
+    session = db.session
+    _check(data, capacity, None)
+    seminar = Seminar(state=SeminarState.DRAFT, capacity=capacity)
+    _apply(seminar, data)
+    session.add(seminar)
+    _refresh_references(seminar)
+    after = _snapshot(seminar) | {"capacity": capacity}
+    audit.record(
+        Action.SEMINAR_CREATED,
+        seminar_id=seminar.id,
+        subject=Subject.SEMINAR,
+        subject_id=seminar.id,
+        actor_id=actor_id,
+        changes=audit.changed({}, after, (*LOGGED_FIELDS[:3], "capacity", *LOGGED_FIELDS[3:])),
+    )
     return seminar
 
 
@@ -318,35 +376,75 @@ def update_seminar(
     rule refuses. A change of dates, times or place raises the seminar's calendar
     sequence and tells every confirmed and waiting person (those moved up by added
     places get their "moved up" mail with the new dates instead)."""
-    with write_transaction() as session:
+    with write_transaction():
         _check(data, capacity, seminar_id)
         seminar = lock_seminar(seminar_id)
         if seminar.state == SeminarState.CANCELLED:
             raise SeminarIsCancelled()
-        before = _snapshot(seminar)
-        _apply(seminar, data)
-        _refresh_references(seminar)
-        changes = audit.changed(before, _snapshot(seminar), LOGGED_FIELDS)
-        calendar_changes = [c for c in changes if c[0] in CALENDAR_FIELDS]
-        if changes:
-            audit.record(
-                Action.SEMINAR_CHANGED,
-                seminar_id=seminar.id,
-                subject=Subject.SEMINAR,
-                subject_id=seminar.id,
-                actor_id=actor_id,
-                changes=changes,
-            )
-        if calendar_changes:
-            seminar.calendar_sequence = (seminar.calendar_sequence or 0) + 1
-        session.flush()
-        result = SeminarUpdate(
-            moved=_set_capacity(seminar, capacity, actor_id),
-            calendar_changed=bool(calendar_changes),
+        return _save_edit(seminar, data, capacity, actor_id)
+
+
+def update_seminar_by_vhs(
+    seminar_id: int,
+    change: VenueAndDates,
+    *,
+    vhs_id: int,
+    today: date,
+    actor_id: int | None = None,
+) -> SeminarUpdate:
+    """VHS staff change their own seminar's dates, times, place and note, until its
+    registration deadline (``ChangesClosed`` after it). The same rules, log entry and
+    mails to the people as an admin's edit (``update_seminar``); the places stay."""
+    with write_transaction():
+        found = db.session.execute(
+            sa.select(Seminar.programme_id, Seminar.vhs_id).where(Seminar.id == seminar_id)
+        ).one_or_none()
+        if found is None or found.vhs_id != vhs_id:
+            raise SeminarNotFound()
+        programme_rules = _lock_programme_and_vhs(found.programme_id, vhs_id)
+        seminar = lock_seminar(seminar_id)
+        if (seminar.programme_id, seminar.vhs_id) != tuple(found):
+            raise SeminarNotFound()  # given to another VHS meanwhile
+        if seminar.state == SeminarState.CANCELLED:
+            raise SeminarIsCancelled()
+        if not rules.vhs_may_change_seminar(seminar.registration_deadline, today):
+            raise ChangesClosed(seminar.registration_deadline)
+        errors = vhs_rule_errors(programme_rules, seminar, change)
+        if errors:
+            raise RulesBroken(errors)
+        return _save_edit(seminar, replace(data_of(seminar), **asdict(change)), None, actor_id)
+
+
+def _save_edit(
+    seminar: Seminar, data: SeminarData, capacity: int | None, actor_id: int | None
+) -> SeminarUpdate:
+    """Under the locks, rules checked: save, log, tell the people; ``capacity`` None
+    leaves the places as they are."""
+    session = db.session
+    before = _snapshot(seminar)
+    _apply(seminar, data)
+    _refresh_references(seminar)
+    changes = audit.changed(before, _snapshot(seminar), LOGGED_FIELDS)
+    calendar_changes = [c for c in changes if c[0] in CALENDAR_FIELDS]
+    if changes:
+        audit.record(
+            Action.SEMINAR_CHANGED,
+            seminar_id=seminar.id,
+            subject=Subject.SEMINAR,
+            subject_id=seminar.id,
+            actor_id=actor_id,
+            changes=changes,
         )
-        if calendar_changes:
-            result.told = _tell_about_change(seminar, calendar_changes, result.moved)
-        session.flush()
+    if calendar_changes:
+        seminar.calendar_sequence = (seminar.calendar_sequence or 0) + 1
+    session.flush()
+    result = SeminarUpdate(
+        moved=_set_capacity(seminar, capacity, actor_id) if capacity is not None else [],
+        calendar_changed=bool(calendar_changes),
+    )
+    if calendar_changes:
+        result.told = _tell_about_change(seminar, calendar_changes, result.moved)
+    session.flush()
     return result
 
 

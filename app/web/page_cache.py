@@ -1,10 +1,16 @@
 """Rendered public pages, kept per worker and keyed by the version of the data they show.
 
-A page is rendered once per (endpoint, path, query string, htmx or not, Berlin date,
-data version) and served from memory while that key holds. The version comes from the
-database on every request (one cheap query, see ``app.public.queries``), so a change
-made through any worker or host is seen by every worker on its next request; the
-memory only saves the rendering.
+A page is rendered once per (endpoint, path, query, htmx or not, Berlin date, data
+version) and served from memory while that key holds. The query is what the view reads
+of the query string, in the canonical form its ``params`` function gives (parameters it
+does not know are ignored, the order of those it knows does not matter); a view without
+one reads no query string, so ``/impressum?x=1`` is ``/impressum``. Arbitrary query
+strings therefore cannot fill the cache with copies of one page, and a view may refuse
+to store a page shown for a parameter it does not know (``do_not_store``).
+
+The version comes from the database on every request (one cheap query, see
+``app.public.queries``), so a change made through any worker or host is seen by every
+worker on its next request; the memory only saves the rendering.
 
 Nothing personal is kept: the CSRF token in a form is replaced by a placeholder when the
 page is stored and filled in per request; a request whose session carries flashed
@@ -32,6 +38,7 @@ from app.web.htmx import is_htmx
 
 CSRF_FIELD = "csrf_token"
 PERSONAL_SESSION_KEYS = ("_flashes", "_user_id")
+NOT_STORED = "page_not_stored"
 
 
 @dataclass(frozen=True)
@@ -151,20 +158,32 @@ def _entry_of(response) -> Entry | None:
     return Entry(response.status_code, response.headers["Content-Type"], segments)
 
 
-def cached_page(version: Callable[[], DataVersion] | None = None):
+def do_not_store() -> None:
+    """Keep this request's page out of the cache (it was asked for with a value that
+    leads nowhere, e.g. a place nobody knows: shown, but never kept)."""
+    g.setdefault(NOT_STORED, True)
+
+
+def cached_page(
+    version: Callable[[], DataVersion] | None = None,
+    params: Callable[[], tuple] | None = None,
+):
     """Serve the view's page from the cache while ``version()`` (one cheap query) says
-    its data is unchanged; pages that show no data from the database pass no version."""
+    its data is unchanged; pages that show no data from the database pass no version.
+    ``params()`` gives what the view reads of the query string, canonically (a tuple of
+    plain values); views that read none pass none."""
 
     def decorate(view):
         @wraps(view)
         def wrapper(**kwargs):
             if current_app.config.get("PAGE_CACHE_ENTRIES", 300) <= 0 or _personal():
                 return view(**kwargs)
+            g.pop(NOT_STORED, None)  # a flag of this request only
             current = version() if version else NO_DATA
             key = (
                 request.endpoint,
                 request.path,
-                request.query_string,
+                params() if params else (),
                 is_htmx(),
                 today_berlin(),
                 current.key,
@@ -175,7 +194,7 @@ def cached_page(version: Callable[[], DataVersion] | None = None):
                 return _respond(entry)
             response = current_app.make_response(view(**kwargs))
             settle = current_app.config.get("PAGE_SETTLE_SECONDS", 2)
-            if current.settled(settle) and not _personal():
+            if current.settled(settle) and not _personal() and not g.get(NOT_STORED):
                 entry = _entry_of(response)
                 if entry is not None:
                     cache.put(key, entry)

@@ -157,15 +157,22 @@ def test_the_checks_notice_a_violation_and_a_csp_breach(app, new_page, watch):
 def test_search_results_after_the_swap(world, new_page):
     page = new_page("desktop")
     page.goto("/")
-    search = page.get_by_label("Ort oder Volkshochschule")
+    search = page.get_by_label("Ihr Wohnort")
     search.press_sequentially("Münster", delay=20)
-    expect(page).to_have_url(re.compile(r"\?q=M%C3%BCnster"))
+    expect(page).to_have_url(re.compile(r"\?ort=M%C3%BCnster"))
+    expect(page.locator("#near-heading")).to_have_text("Nach Entfernung von Münster")
     # open, full, closed, cancelled and the one under way (it ends today)
     expect(page.locator("#result-count")).to_have_text("5 Seminare gefunden.")
     assert_accessible(page, "home after a search")
     search.fill("Nirgendwo")
-    expect(page.locator("#result-count")).to_have_text("Keine Seminare gefunden.")
-    assert_accessible(page, "home after a search without results")
+    expect(page.locator("#place-notice")).to_contain_text("„Nirgendwo“ kennen wir leider nicht")
+    assert_accessible(page, "home after a search for an unknown place")
+    page.get_by_label("Modul", exact=True).select_option(value="2")
+    expect(page.locator("#result-count")).to_have_text("1 Seminar gefunden.")
+    search.fill("")
+    page.get_by_label("Monat", exact=True).select_option(index=1)
+    expect(page).to_have_url(re.compile(r"monat=\d{4}-\d{2}"))
+    assert_accessible(page, "home after choosing a month")
 
 
 def test_form_with_errors_and_the_outcome_after_the_swap(world, new_page, watch):

@@ -1,0 +1,162 @@
+"""The evaluation for the state organisers: per seminar, per module and for a programme.
+
+Each seminar's results count from ``rules.EVALUATION_MIN_ANSWERS`` answers on, here as
+for the organisers, and sums take only seminars that reach it (no difference of two
+sums reveals a small seminar's answers). Observers read the figures (they are no
+personal data) but not the free texts, which people write in their own words and may
+name someone; the answers' export is for admins only.
+"""
+
+import sqlalchemy as sa
+from flask import Response, abort, render_template, request
+from flask_login import current_user
+from markupsafe import Markup
+from sqlalchemy.orm import joinedload
+from wtforms import SelectChoice
+
+from app import rules
+from app.admin import bp
+from app.auth.read_only import observers_may_read
+from app.auth.scope import is_observer
+from app.core.formatting import date_short
+from app.core.timeutil import today_berlin
+from app.extensions import db
+from app.models import Programme, Seminar, SeminarState, Vhs
+from app.services import messages
+from app.services.evaluation import (
+    FREE_TEXTS,
+    SCALE,
+    Results,
+    answer_counts,
+    as_csv,
+    as_xlsx,
+    export_rows,
+    results_for,
+    seminar_results,
+)
+from app.web.charts import BarChart, Series, bar_svg
+from app.web.htmx import render
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _int_arg(name: str) -> int | None:
+    raw = request.args.get(name, "")
+    return int(raw) if raw.isdigit() and len(raw) < 10 else None
+
+
+def _filters() -> dict[str, int | None]:
+    module = _int_arg("modul")
+    return {"programme_id": _int_arg("programm"), "module": module if module in (1, 2) else None}
+
+
+def _seminars(programme_id: int | None, module: int | None) -> list[Seminar]:
+    """The seminars that may have answers (not cancelled), by their first day."""
+    query = (
+        sa.select(Seminar)
+        .join(Seminar.vhs)
+        .where(Seminar.state != SeminarState.CANCELLED)
+        .options(joinedload(Seminar.vhs))
+        .order_by(Seminar.day1, Vhs.town, Seminar.id)
+    )
+    if programme_id is not None:
+        query = query.where(Seminar.programme_id == programme_id)
+    if module is not None:
+        query = query.where(Seminar.module == module)
+    return list(db.session.scalars(query))
+
+
+def _charts(results: Results) -> dict[str, Markup]:
+    """Each statement's answers as a bar chart (``app.web.charts``), by question key."""
+    return {
+        d.question.key: bar_svg(
+            BarChart(
+                title=messages.evaluation_chart_title(d.question.text),
+                summary=messages.EVALUATION_CHART_SUMMARY,
+                labels=tuple(str(value) for value, _label in SCALE),
+                series=(Series("Antworten", d.counts),),
+                label_heading="Wert",
+            ),
+            f"q-{d.question.key}",
+        )
+        for d in results.distributions
+    }
+
+
+def _labels():
+    """The free texts' questions, or None for observers (who see figures only)."""
+    return None if is_observer(current_user) else dict(FREE_TEXTS)
+
+
+@bp.get("/bewertung")
+@observers_may_read
+def evaluation_page():
+    filters = _filters()
+    seminars = _seminars(**filters)
+    results = results_for([s.id for s in seminars])
+    programmes = db.session.scalars(
+        sa.select(Programme).order_by(Programme.period_end.desc(), Programme.id.desc())
+    ).all()
+    return render(
+        "admin/evaluation.html",
+        "admin/_evaluation_results.html",
+        filters=filters,
+        programmes=[
+            SelectChoice(
+                p.id, f"{p.title} ({date_short(p.period_start)}–{date_short(p.period_end)})"
+            )
+            for p in programmes
+        ],
+        seminars=seminars,
+        counts=answer_counts([s.id for s in seminars]),
+        results=results,
+        charts=_charts(results),
+        labels=_labels(),
+        minimum=rules.EVALUATION_MIN_ANSWERS,
+        query=request.query_string.decode(),
+        today=today_berlin(),
+    )
+
+
+@bp.get("/bewertung/seminare/<int:seminar_id>")
+@observers_may_read
+def evaluation_seminar(seminar_id: int):
+    seminar = db.session.get(Seminar, seminar_id)
+    if seminar is None:
+        abort(404)
+    results = seminar_results(seminar)
+    return render_template(
+        "admin/evaluation_seminar.html",
+        seminar=seminar,
+        results=results,
+        charts=_charts(results),
+        labels=_labels(),
+        minimum=rules.EVALUATION_MIN_ANSWERS,
+    )
+
+
+def _export_seminars() -> list[Seminar]:
+    seminar_id = _int_arg("seminar")
+    if seminar_id is not None:
+        seminar = db.session.get(Seminar, seminar_id)
+        if seminar is None:
+            abort(404)
+        return [seminar]
+    return _seminars(**_filters())
+
+
+def _download(body: bytes, mimetype: str, extension: str) -> Response:
+    response = Response(body, mimetype=mimetype)  # a bare text/*: Werkzeug adds the charset
+    filename = f"bewertung-{today_berlin().isoformat()}.{extension}"
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@bp.get("/bewertung.csv")
+def evaluation_csv():
+    return _download(as_csv(export_rows(_export_seminars())), "text/csv", "csv")
+
+
+@bp.get("/bewertung.xlsx")
+def evaluation_xlsx():
+    return _download(as_xlsx(export_rows(_export_seminars())), XLSX, "xlsx")

@@ -1,0 +1,136 @@
+"""People across the series, for the state organisers: how many completed one module or
+both (figures: observers read them too), and everything stored about one e-mail address,
+told (GDPR Art. 15) and erased (Art. 17), for admins only.
+
+The address travels in POST bodies only, never in a URL, so that it stays out of access
+logs and the browser's history.
+"""
+
+from flask import Response, flash, render_template, request, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired
+
+from app.admin import bp
+from app.auth.read_only import observers_may_read
+from app.core.text import clean
+from app.core.timeutil import today_berlin
+from app.services import messages
+from app.services.errors import ServiceError
+from app.services.personal_data import (
+    REASON_MAX,
+    erase,
+    find,
+    report_json,
+    report_text,
+)
+from app.services.series import completion_counts
+from app.web.htmx import see_other
+from app.web.pages import form_status, show_refusal
+from app.web.validators import EMAIL_MAX, OptionalText
+
+
+class AddressForm(FlaskForm):
+    """Any stored spelling may be searched for: no check of the format."""
+
+    email = EmailField(
+        "E-Mail-Adresse",
+        filters=[clean],
+        validators=[InputRequired(messages.PERSONAL_DATA_ADDRESS_MISSING), OptionalText(EMAIL_MAX)],
+        render_kw={"autocomplete": "off", "maxlength": EMAIL_MAX, "inputmode": "email"},
+    )
+
+
+class ErasureForm(AddressForm):
+    reason = TextAreaField(
+        "Grund der Löschung",
+        filters=[clean],
+        validators=[InputRequired(messages.ERASURE_REASON_MISSING), OptionalText(REASON_MAX)],
+        render_kw={"maxlength": REASON_MAX, "rows": 3},
+    )
+    cancel_upcoming = BooleanField(
+        "Anmeldungen für Seminare, die noch nicht begonnen haben, zuerst stornieren "
+        "(die Warteliste rückt nach)"
+    )
+    confirm = BooleanField(
+        "Ich habe die Angaben oben geprüft: Diese Daten sollen gelöscht werden.",
+        validators=[DataRequired(messages.ERASURE_NOT_CONFIRMED)],
+    )
+
+
+@bp.get("/personen")
+@observers_may_read
+def people():
+    return render_template("admin/people.html", completions=completion_counts())
+
+
+def _data_page(search: AddressForm, erasure: ErasureForm | None = None, status: int = 200):
+    findings = None
+    if search.email.data and not search.email.errors:
+        findings = find(search.email.data)
+    if findings is not None and erasure is None:
+        erasure = ErasureForm(formdata=None, email=search.email.data)
+    return (
+        render_template(
+            "admin/people_data.html",
+            search=search,
+            erasure=erasure,
+            findings=findings,
+            upcoming=findings.upcoming() if findings is not None else [],
+            today=today_berlin(),
+        ),
+        status,
+    )
+
+
+@bp.route("/personen/auskunft", methods=["GET", "POST"])
+def personal_data():
+    """GET: the search form; POST: what is stored about the address, with the export
+    and the erasure (a confirm step of its own: the reason and a checkbox)."""
+    search = AddressForm()
+    if request.method == "POST" and search.validate():
+        return _data_page(search)
+    return _data_page(search, status=form_status())
+
+
+@bp.post("/personen/auskunft/datei")
+def personal_data_export():
+    search = AddressForm()
+    if not search.validate():
+        return _data_page(search, status=422)
+    findings = find(search.email.data)
+    if findings.empty:
+        search.email.errors = [messages.ERASURE_NOTHING_FOUND]
+        return _data_page(search, status=422)
+    as_json = request.form.get("format") == "json"
+    body = report_json(findings) if as_json else report_text(findings).encode("utf-8")
+    response = Response(body, mimetype="application/json" if as_json else "text/plain")
+    filename = f"auskunft-{today_berlin().isoformat()}.{'json' if as_json else 'txt'}"
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@bp.post("/personen/auskunft/loeschen")
+def personal_data_erase():
+    erasure = ErasureForm()
+    search = AddressForm(formdata=None, email=erasure.email.data)
+    if erasure.validate():
+        try:
+            done = erase(
+                erasure.email.data,
+                erasure.reason.data,
+                actor_id=current_user.id,
+                cancel_upcoming=erasure.cancel_upcoming.data,
+            )
+        except ServiceError as refused:
+            show_refusal(erasure, refused)
+        else:
+            flash(
+                messages.erased(done.registrations, done.cancelled, done.declarations, done.mails),
+                "success",
+            )
+            return see_other(url_for("admin.personal_data"))
+    if erasure.email.errors:
+        search.email.errors = list(erasure.email.errors)
+    return _data_page(search, erasure, status=422)

@@ -1,0 +1,94 @@
+"""Certificates of attendance for the organisers: who gets one and why not, one PDF per
+person or all of a seminar in one PDF, and closing the attendance (which mails them)."""
+
+from flask import Response, flash, render_template, url_for
+from flask_login import current_user
+
+from app.auth.scope import get_registration_for, get_seminar_for
+from app.core.timeutil import today_berlin
+from app.organiser import bp
+from app.services import messages
+from app.services.after_seminar import (
+    LOOKBACK_DAYS,
+    CloseRefused,
+    close_attendance,
+    close_open,
+    last_closed,
+    mails_of,
+)
+from app.services.certificates import (
+    NoCertificate,
+    certificate_pdf,
+    filename,
+    seminar_certificates_pdf,
+    seminar_filename,
+    standings,
+)
+from app.web.forms import ActionForm
+from app.web.htmx import see_other
+
+
+def _pdf(body: bytes, name: str) -> Response:
+    response = Response(body, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _page_url(seminar_id: int) -> str:
+    return url_for("organiser.certificates", seminar_id=seminar_id)
+
+
+@bp.get("/seminare/<int:seminar_id>/bescheinigungen")
+def certificates(seminar_id: int):
+    seminar = get_seminar_for(seminar_id)
+    people = standings(seminar)
+    today = today_berlin()
+    return render_template(
+        "organiser/certificates.html",
+        seminar=seminar,
+        people=people,
+        earned=sum(1 for person in people if person.earns),
+        mails=mails_of([person.registration.id for person in people]),
+        closed=last_closed(seminar.id),
+        close_open=close_open(seminar, today),
+        before_day2=today < seminar.day2,
+        lookback_days=LOOKBACK_DAYS,
+        action_form=ActionForm(),
+    )
+
+
+@bp.get("/seminare/<int:seminar_id>/bescheinigungen.pdf")
+def certificates_pdf(seminar_id: int):
+    seminar = get_seminar_for(seminar_id)
+    try:
+        body, _count = seminar_certificates_pdf(seminar)
+    except NoCertificate as none:
+        flash(none.message, "error")
+        return see_other(_page_url(seminar.id))
+    return _pdf(body, seminar_filename(seminar))
+
+
+@bp.get("/anmeldungen/<int:registration_id>/bescheinigung.pdf")
+def certificate_pdf_download(registration_id: int):
+    registration = get_registration_for(registration_id)
+    try:
+        body = certificate_pdf(registration)
+    except NoCertificate as none:
+        flash(none.message, "error")
+        return see_other(_page_url(registration.seminar_id))
+    return _pdf(body, filename(registration))
+
+
+@bp.post("/seminare/<int:seminar_id>/anwesenheit/abschliessen")
+def close_seminar_attendance(seminar_id: int):
+    """ "Anwesenheit abschließen und Bescheinigungen versenden", from day 2 on (CSRF is
+    checked for every POST by the app)."""
+    seminar = get_seminar_for(seminar_id)
+    try:
+        closed = close_attendance(seminar.id, current_user.id, today_berlin())
+    except CloseRefused as refused:
+        flash(refused.message, "error")
+    else:
+        flash(messages.attendance_closed(closed.queued, closed.earlier, closed.without), "success")
+    return see_other(_page_url(seminar.id))

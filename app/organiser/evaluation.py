@@ -1,0 +1,80 @@
+"""A seminar's evaluation for its organisers (VHS, the council's contact person, the
+state organisers): the results from the fifth answer on, before that only their number
+(``rules.evaluation_results_shown``), and the answers as CSV or Excel."""
+
+from flask import Response, flash, render_template, url_for
+from markupsafe import Markup
+
+from app import rules
+from app.auth.scope import get_seminar_for
+from app.organiser import bp
+from app.services import messages
+from app.services.evaluation import (
+    FREE_TEXTS,
+    SCALE,
+    Results,
+    as_csv,
+    as_xlsx,
+    export_rows,
+    last_day,
+    seminar_results,
+)
+from app.web.charts import BarChart, Series, bar_svg
+from app.web.htmx import see_other
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _charts(results: Results) -> dict[str, Markup]:
+    """Each statement's answers as a bar chart (``app.web.charts``), by question key."""
+    return {
+        d.question.key: bar_svg(
+            BarChart(
+                title=messages.evaluation_chart_title(d.question.text),
+                summary=messages.EVALUATION_CHART_SUMMARY,
+                labels=tuple(str(value) for value, _label in SCALE),
+                series=(Series("Antworten", d.counts),),
+                label_heading="Wert",
+            ),
+            f"q-{d.question.key}",
+        )
+        for d in results.distributions
+    }
+
+
+@bp.get("/seminare/<int:seminar_id>/bewertung")
+def evaluation_results(seminar_id: int):
+    seminar = get_seminar_for(seminar_id)
+    results = seminar_results(seminar)
+    return render_template(
+        "organiser/evaluation.html",
+        seminar=seminar,
+        results=results,
+        charts=_charts(results),
+        labels=dict(FREE_TEXTS),
+        minimum=rules.EVALUATION_MIN_ANSWERS,
+        last_day=last_day(seminar),
+    )
+
+
+def _export(seminar_id: int, extension: str):
+    seminar = get_seminar_for(seminar_id)
+    rows = export_rows([seminar])
+    if not rows:
+        flash(messages.evaluation_too_few(rules.EVALUATION_MIN_ANSWERS), "info")
+        return see_other(url_for("organiser.evaluation_results", seminar_id=seminar.id))
+    body, mimetype = (as_csv(rows), "text/csv") if extension == "csv" else (as_xlsx(rows), XLSX)
+    response = Response(body, mimetype=mimetype)  # a bare text/*: Werkzeug adds the charset
+    filename = f"bewertung-seminar-{seminar.id}.{extension}"
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@bp.get("/seminare/<int:seminar_id>/bewertung.csv")
+def evaluation_csv(seminar_id: int):
+    return _export(seminar_id, "csv")
+
+
+@bp.get("/seminare/<int:seminar_id>/bewertung.xlsx")
+def evaluation_xlsx(seminar_id: int):
+    return _export(seminar_id, "xlsx")

@@ -1,0 +1,452 @@
+"""Everything stored about one e-mail address: found, told (GDPR Art. 15) and erased
+(Art. 17). A person across the series is the normalised address, nothing more.
+
+Erasing keeps the evidence (docs/domain.md, "evidence outlives personal data"): a
+registration is anonymised, never deleted, so that its seminar's seat counts, waiting
+list, attendance and funding figures stay as they were. A place in a seminar that has
+not begun is cancelled first, through ``app.services.registrations`` (each in its own
+transaction, so the waiting list moves up as after any cancellation); then one
+transaction anonymises the registrations, deletes their personal links, deletes the
+mails not yet sent to the address and blanks those sent, blanks the contact of interest
+declarations, removes the address from audit entries, and logs the erasure with its
+reason but without the address.
+"""
+
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
+
+from app import rules
+from app.core.formatting import date_short, moment
+from app.core.text import clean
+from app.core.timeutil import today_berlin, utcnow
+from app.database import write_transaction
+from app.extensions import db
+from app.models import (
+    Action,
+    AuditEntry,
+    Council,
+    CouncilDeclaration,
+    OutboxMail,
+    Registration,
+    RegistrationLink,
+    Seminar,
+    Trainer,
+    User,
+    Vhs,
+    VhsDeclaration,
+)
+from app.services import audit, messages
+from app.services.errors import ServiceError
+from app.services.registrations import cancel_registration
+from app.services.series import ACTIVE, presence_by_day
+
+ERASED_NAME = "gelöscht"
+ERASED_MARK = "[gelöscht]"
+ERASED_RECIPIENT = "geloescht@invalid"
+REASON_MAX = 300
+
+
+def placeholder(kind: str, row_id: int) -> str:
+    """A unique address that is nobody's (``.invalid`` is reserved for that)."""
+    return f"geloescht-{kind}{row_id}@invalid"
+
+
+@dataclass
+class Findings:
+    """What is stored about one address; ``addresses`` are the spellings searched for
+    (as typed, normalised, and as each registration or declaration has it)."""
+
+    normalized: str
+    addresses: set[str]
+    registrations: list[Registration] = field(default_factory=list)
+    presence: dict[int, dict[int, bool]] = field(default_factory=dict)
+    vhs_declarations: list[VhsDeclaration] = field(default_factory=list)
+    council_declarations: list[CouncilDeclaration] = field(default_factory=list)
+    mails: list[OutboxMail] = field(default_factory=list)
+    audit_entries: list[AuditEntry] = field(default_factory=list)
+    # accounts, trainers, VHS and councils with this address: kept, edited on their pages
+    elsewhere: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def declarations(self) -> list:
+        return [*self.vhs_declarations, *self.council_declarations]
+
+    @property
+    def empty(self) -> bool:
+        return not (self.registrations or self.declarations or self.mails or self.audit_entries)
+
+    def upcoming(self, today: date | None = None) -> list[Registration]:
+        """Places and waiting-list entries in seminars that have not begun: an erasure
+        cancels them first."""
+        today = today or today_berlin()
+        return [
+            r
+            for r in self.registrations
+            if r.state in ACTIVE and rules.erasure_cancels_place(r.seminar.day1, today)
+        ]
+
+
+def _mentions(column, addresses: set[str]) -> sa.ColumnElement[bool]:
+    lowered = sa.func.lower(column)
+    return sa.or_(*[lowered.contains(a, autoescape=True) for a in sorted(addresses)])
+
+
+def find(address: str) -> Findings:
+    """Everything stored about ``address`` (any spelling of it)."""
+    typed = clean(address).lower()
+    normalized = rules.normalize_email(address)
+    findings = Findings(normalized=normalized, addresses={typed, normalized} - {""})
+    if not findings.addresses:
+        return findings
+    findings.registrations = list(
+        db.session.scalars(
+            sa.select(Registration)
+            .join(Registration.seminar)
+            .where(Registration.email_normalized == normalized)
+            .options(joinedload(Registration.seminar).joinedload(Seminar.vhs))
+            .order_by(Seminar.day1, Registration.id)
+        )
+    )
+    findings.presence = presence_by_day([r.id for r in findings.registrations])
+    for model, target in (
+        (VhsDeclaration, findings.vhs_declarations),
+        (CouncilDeclaration, findings.council_declarations),
+    ):
+        target.extend(
+            db.session.scalars(
+                sa.select(model).where(model.email_normalized == normalized).order_by(model.id)
+            )
+        )
+    findings.addresses |= {r.email.lower() for r in findings.registrations}
+    findings.addresses |= {d.contact_email.lower() for d in findings.declarations}
+    ids = [r.id for r in findings.registrations]
+    findings.mails = list(
+        db.session.scalars(
+            sa.select(OutboxMail)
+            .where(
+                sa.or_(
+                    sa.func.lower(OutboxMail.recipient).in_(sorted(findings.addresses)),
+                    OutboxMail.registration_id.in_(ids),
+                )
+            )
+            .order_by(OutboxMail.created_at, OutboxMail.id)
+        )
+    )
+    findings.audit_entries = list(
+        db.session.scalars(
+            sa.select(AuditEntry)
+            .where(
+                sa.or_(
+                    AuditEntry.registration_id.in_(ids),
+                    _mentions(AuditEntry.detail, findings.addresses),
+                    _mentions(AuditEntry.changes, findings.addresses),
+                )
+            )
+            .order_by(AuditEntry.at, AuditEntry.id)
+        )
+    )
+    findings.elsewhere = _elsewhere(findings.addresses)
+    return findings
+
+
+def _elsewhere(addresses: set[str]) -> list[tuple[str, str]]:
+    """Programme data with this address (staff, institutions): shown, not erased here."""
+    wanted = sorted(addresses)
+    found = []
+    for kind, model, column, name in (
+        ("Konto", User, User.email, lambda u: u.name or u.email),
+        ("Trainer*in", Trainer, Trainer.email, lambda t: t.name),
+        ("Volkshochschule", Vhs, Vhs.contact_email, lambda v: v.name),
+        ("Integrationsrat", Council, Council.office_email, lambda c: c.town),
+    ):
+        for item in db.session.scalars(sa.select(model).where(sa.func.lower(column).in_(wanted))):
+            found.append((kind, name(item)))
+    return found
+
+
+# -- Art. 15: the information, as a readable text and as JSON --------------------------------
+
+DAY_STATES = {True: "anwesend", False: "abwesend", None: "nicht erfasst"}
+
+
+def _day_state(findings: Findings, registration: Registration, day: int) -> str:
+    return DAY_STATES[findings.presence.get(registration.id, {}).get(day)]
+
+
+def _mail_state(mail: OutboxMail) -> str:
+    if mail.sent_at is not None:
+        return f"gesendet am {moment(mail.sent_at)}"
+    if mail.failed_at is not None:
+        return "nicht zustellbar"
+    return "wartet auf den Versand"
+
+
+def _registration_data(findings: Findings, r: Registration) -> dict:
+    seminar = r.seminar
+    return {
+        "seminar": f"{seminar.module.label} (Nr. {seminar.id})",
+        "volkshochschule": seminar.vhs.name,
+        "tage": f"{date_short(seminar.day1)} und {date_short(seminar.day2)}",
+        "ort_des_seminars": f"{seminar.venue_name}, {seminar.venue_town}",
+        "name": r.last_name,
+        "vorname": r.first_name,
+        "ort": r.town,
+        "e_mail_adresse": r.email,
+        "status": r.state.label,
+        "angemeldet_am": moment(r.created_at),
+        "adresse_bestaetigt_am": moment(r.email_verified_at) if r.email_verified_at else "",
+        "storniert_am": moment(r.cancelled_at) if r.cancelled_at else "",
+        "anwesenheit_tag_1": _day_state(findings, r, 1),
+        "anwesenheit_tag_2": _day_state(findings, r, 2),
+        "bewertung_abgegeben": "ja" if r.evaluation_given else "nein",
+    }
+
+
+def _declaration_data(d) -> dict:
+    kind = "VHS" if isinstance(d, VhsDeclaration) else "Integrationsrat"
+    where = d.vhs_name if isinstance(d, VhsDeclaration) else d.town
+    return {
+        "art": f"Interessenbekundung ({kind})",
+        "fuer": where,
+        "ansprechperson": d.contact_name,
+        "e_mail_adresse": d.contact_email,
+        "telefon": d.contact_phone,
+        "hinweis": d.note,
+        "status": d.state.label,
+        "erstellt_am": moment(d.created_at),
+    }
+
+
+# The secrets of personal links in a mail's text: they open (and cancel) the
+# registration, so the information shows where they were, not what they were.
+PERSONAL_LINK = re.compile(r"/(anmeldung|bewertung|interesse|einladung)/[A-Za-z0-9_.\-]{20,}")
+LINK_REMOVED = r"/\1/[persönlicher Link entfernt]"
+
+
+def _mail_data(mail: OutboxMail) -> dict:
+    return {
+        "erstellt_am": moment(mail.created_at),
+        "an": mail.recipient,
+        "betreff": mail.subject,
+        "stand": _mail_state(mail),
+        "text": PERSONAL_LINK.sub(LINK_REMOVED, mail.text_body),
+    }
+
+
+def _audit_data(entry: AuditEntry) -> dict:
+    return {
+        "zeit": moment(entry.at),
+        "was": entry.action_label,
+        "seminar": f"Nr. {entry.seminar_id}" if entry.seminar_id else "",
+        "angabe": entry.detail,
+    }
+
+
+def report_data(findings: Findings) -> dict:
+    """Everything found, as plain data (the JSON file of the information)."""
+    return {
+        "auskunft_nach": "Art. 15 DSGVO",
+        "e_mail_adresse": findings.normalized,
+        "stand": moment(utcnow()),
+        "anmeldungen": [_registration_data(findings, r) for r in findings.registrations],
+        "hinweis_bewertung": (
+            "Antworten im Fragebogen nach dem Seminar werden anonym gespeichert und lassen "
+            "sich keiner Person zuordnen; gespeichert ist nur, ob geantwortet wurde."
+        ),
+        "interessenbekundungen": [_declaration_data(d) for d in findings.declarations],
+        "e_mails": [_mail_data(m) for m in findings.mails],
+        "protokolleintraege": [_audit_data(e) for e in findings.audit_entries],
+    }
+
+
+def report_json(findings: Findings) -> bytes:
+    return json.dumps(report_data(findings), ensure_ascii=False, indent=2).encode("utf-8")
+
+
+LABELS = {
+    "seminar": "Seminar",
+    "volkshochschule": "Volkshochschule",
+    "tage": "Tage",
+    "ort_des_seminars": "Veranstaltungsort",
+    "name": "Name",
+    "vorname": "Vorname",
+    "ort": "Ort",
+    "e_mail_adresse": "E-Mail-Adresse",
+    "status": "Status",
+    "angemeldet_am": "Angemeldet am",
+    "adresse_bestaetigt_am": "Adresse bestätigt am",
+    "storniert_am": "Storniert am",
+    "anwesenheit_tag_1": "Anwesenheit 1. Tag",
+    "anwesenheit_tag_2": "Anwesenheit 2. Tag",
+    "bewertung_abgegeben": "Fragebogen beantwortet",
+    "art": "Art",
+    "fuer": "Für",
+    "ansprechperson": "Ansprechperson",
+    "telefon": "Telefon",
+    "hinweis": "Hinweis",
+    "erstellt_am": "Erstellt am",
+    "an": "An",
+    "betreff": "Betreff",
+    "stand": "Stand",
+    "zeit": "Zeit",
+    "was": "Was",
+    "angabe": "Angabe",
+}
+
+
+def _section(lines: list[str], title: str, items: list[dict], skip: tuple = ()) -> None:
+    lines += ["", f"{title} ({len(items)})", "-" * (len(title) + 4)]
+    if not items:
+        lines.append("keine")
+    for number, item in enumerate(items, start=1):
+        lines.append(f"{number}.")
+        for key, value in item.items():
+            if key not in skip and value != "":
+                lines.append(f"   {LABELS[key]}: {value}")
+
+
+def report_text(findings: Findings) -> str:
+    """The information as a text to read (and print); the JSON file has the same data
+    and, for each mail, its text."""
+    data = report_data(findings)
+    lines = [
+        "Auskunft über gespeicherte Daten (Art. 15 DSGVO)",
+        "Qualifizierungsreihe „Chancengerechtigkeit und Integration vor Ort“",
+        "",
+        f"E-Mail-Adresse: {data['e_mail_adresse']}",
+        f"Stand: {data['stand']}",
+    ]
+    _section(lines, "Anmeldungen zu Seminaren", data["anmeldungen"])
+    lines += ["", data["hinweis_bewertung"]]
+    _section(lines, "Interessenbekundungen", data["interessenbekundungen"])
+    _section(lines, "E-Mails an diese Adresse", data["e_mails"], skip=("text",))
+    _section(lines, "Einträge im Protokoll der Änderungen", data["protokolleintraege"])
+    return "\n".join(lines) + "\n"
+
+
+# -- Art. 17: erasure --------------------------------------------------------------------------
+
+
+class ErasureRefused(ServiceError):
+    pass
+
+
+class NothingStored(ErasureRefused):
+    field = "email"
+    message = messages.ERASURE_NOTHING_FOUND
+
+
+class ReasonMissing(ErasureRefused):
+    field = "reason"
+    message = messages.ERASURE_REASON_MISSING
+
+
+class UpcomingPlaces(ErasureRefused):
+    field = "cancel_upcoming"
+    message = messages.ERASURE_UPCOMING_PLACES
+
+
+@dataclass(frozen=True)
+class Erasure:
+    registrations: int
+    cancelled: int
+    declarations: int
+    mails: int
+
+
+def erase(
+    address: str,
+    reason: str,
+    *,
+    actor_id: int | None,
+    cancel_upcoming: bool = False,
+    today: date | None = None,
+) -> Erasure:
+    """Erase what is stored about ``address`` on the person's request, with ``reason``
+    (required; logged, the address never is). Places in seminars that have not begun
+    are cancelled first, only with ``cancel_upcoming`` (the admin confirmed it)."""
+    reason = clean(reason)[:REASON_MAX]
+    if not reason:
+        raise ReasonMissing()
+    found = find(address)
+    if found.empty:
+        raise NothingStored()
+    upcoming = found.upcoming(today)
+    if upcoming and not cancel_upcoming:
+        raise UpcomingPlaces()
+    for registration in upcoming:
+        cancel_registration(registration.id, actor_id=actor_id)
+    with write_transaction():
+        found = find(address)  # afresh, inside the transaction
+        if found.upcoming(today):
+            raise UpcomingPlaces()  # booked again meanwhile: ask anew
+        now = utcnow()
+        for registration in found.registrations:
+            _anonymise_registration(registration, now)
+        ids = [r.id for r in found.registrations]
+        if ids:
+            db.session.execute(
+                sa.delete(RegistrationLink).where(RegistrationLink.registration_id.in_(ids))
+            )
+        for declaration in found.declarations:
+            _anonymise_declaration(declaration)
+        for mail in found.mails:
+            _forget_mail(mail)
+        for entry in found.audit_entries:
+            _strip_address(entry, found.addresses)
+        result = Erasure(
+            registrations=len(found.registrations),
+            cancelled=len(upcoming),
+            declarations=len(found.declarations),
+            mails=len(found.mails),
+        )
+        audit.record(
+            Action.PERSONAL_DATA_ERASED,
+            actor_id=actor_id,
+            detail=messages.erasure_logged(
+                reason, result.registrations, result.declarations, result.mails
+            ),
+        )
+    return result
+
+
+def _anonymise_registration(registration: Registration, now) -> None:
+    """Names, town and address go; state, dates, attendance and the evaluation note stay
+    (the seminar's counts and funding rest on them)."""
+    registration.last_name = ERASED_NAME
+    registration.first_name = ERASED_NAME
+    registration.town = ""
+    registration.email = registration.email_normalized = placeholder("", registration.id)
+    registration.erased_at = registration.erased_at or now
+
+
+def _anonymise_declaration(declaration) -> None:
+    kind = "vhs" if isinstance(declaration, VhsDeclaration) else "ir"
+    declaration.contact_name = ERASED_NAME
+    declaration.contact_email = declaration.email_normalized = placeholder(kind, declaration.id)
+    declaration.contact_phone = ""
+    declaration.link_digest = None  # its personal link opens nothing any more
+
+
+def _forget_mail(mail: OutboxMail) -> None:
+    """A mail not yet sent is not sent any more; a sent one keeps only that it was."""
+    if mail.sent_at is None and mail.failed_at is None:
+        db.session.delete(mail)
+        return
+    mail.recipient = ERASED_RECIPIENT
+    mail.subject = ERASED_NAME
+    mail.text_body = mail.html_body = ""
+    mail.ics = None
+    mail.last_error = ""
+
+
+def _strip_address(entry: AuditEntry, addresses: set[str]) -> None:
+    for address in addresses:
+        pattern = re.compile(re.escape(address), re.IGNORECASE)
+        entry.detail = pattern.sub(ERASED_MARK, entry.detail or "")
+        entry.changes = pattern.sub(ERASED_MARK, entry.changes or "")

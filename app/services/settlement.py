@@ -1,0 +1,221 @@
+"""A seminar's settlement (Abrechnung): its figures and its states.
+
+The figures are the seminar's line of the funding overview (``funding.line_for``, frozen
+evidence after the purge): trainers funded by the confirmed registrations, their fees and
+recorded travel, the attended headcount per day; catering is the amount the VHS spent, at
+most the programme's amount per person who attended (``rules.catering_funded_cents``).
+
+The VHS enters the catering spent and submits; the Landesverband (admin) checks, pays, or
+gives a submitted settlement back with a reason (``rules.SETTLEMENT_MOVES``). Each change is
+one transaction with its audit entry. While a settlement is submitted or further on, the
+attendance it rests on is fixed (``app.services.attendance``).
+"""
+
+from dataclasses import dataclass
+from datetime import date
+
+import sqlalchemy as sa
+
+from app import rules
+from app.core.formatting import euro
+from app.core.timeutil import utcnow
+from app.database import locked, write_transaction
+from app.extensions import db
+from app.models import Seminar, SeminarState, Settlement, SettlementState, User
+from app.services import audit, funding, messages
+from app.services.audit import Action, Subject
+from app.services.errors import ServiceError
+
+ACTIONS = {
+    SettlementState.SUBMITTED: Action.SETTLEMENT_SUBMITTED,
+    SettlementState.CHECKED: Action.SETTLEMENT_CHECKED,
+    SettlementState.PAID: Action.SETTLEMENT_PAID,
+    SettlementState.DRAFT: Action.SETTLEMENT_RETURNED,
+}
+
+
+class SettlementRefused(ServiceError):
+    """A change of the settlement that the state, the role or the input does not allow."""
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """What the settlement sheet shows: the seminar's funding line with its settlement."""
+
+    seminar: Seminar
+    line: funding.FundingLine
+    settlement: Settlement | None
+
+    @property
+    def state(self) -> SettlementState:
+        return self.line.settlement_state
+
+    @property
+    def trainers(self) -> list[tuple[object, bool, int]]:
+        """(trainer, funded, travel cents recorded) in the seminar's order. After the
+        purge the travel per trainer is the one recorded now; the funded total is frozen."""
+        funded = self.line.funding.trainers
+        return [
+            (assignment.trainer, position < funded, assignment.travel_cost_cents)
+            for position, assignment in enumerate(self.seminar.trainer_assignments)
+        ]
+
+    def submittable(self, today: date) -> bool:
+        return rules.settlement_submittable(
+            self.seminar.day2, today, self.seminar.state == SeminarState.CANCELLED
+        )
+
+
+def sheet_for(seminar: Seminar) -> Sheet:
+    (line,) = funding.with_settlements([funding.line_for(seminar)])
+    stored = db.session.scalars(
+        sa.select(Settlement).where(Settlement.seminar_id == seminar.id)
+    ).first()
+    return Sheet(seminar=seminar, line=line, settlement=stored)
+
+
+def signers_of(settlement: Settlement | None) -> dict[str, User]:
+    """Who submitted, checked and paid the settlement (as far as it came)."""
+    if settlement is None:
+        return {}
+    ids = {
+        "submitted": settlement.submitted_by_id,
+        "checked": settlement.checked_by_id,
+        "paid": settlement.paid_by_id,
+    }
+    wanted = {i for i in ids.values() if i is not None}
+    users = {}
+    if wanted:
+        users = {u.id: u for u in db.session.scalars(sa.select(User).where(User.id.in_(wanted)))}
+    return {step: users[i] for step, i in ids.items() if i in users}
+
+
+# -- changes ------------------------------------------------------------------------
+
+
+def set_catering(seminar_id: int, spent_cents: int, actor: User) -> None:
+    """The VHS (or an admin) enters what catering cost, while the settlement is a draft."""
+    if spent_cents < 0:
+        raise SettlementRefused(messages.CATERING_NEGATIVE, field="catering")
+    with write_transaction():
+        seminar, settlement = _locked(seminar_id, actor)
+        if not rules.settlement_editable(settlement.state, actor.role):
+            raise SettlementRefused(messages.SETTLEMENT_NOT_EDITABLE)
+        before = settlement.catering_spent_cents
+        if before == spent_cents:
+            return
+        settlement.catering_spent_cents = spent_cents
+        _log(
+            Action.SETTLEMENT_CATERING,
+            seminar,
+            actor,
+            [["catering_spent_cents", _shown(before), euro(spent_cents)]],
+        )
+
+
+def submit(seminar_id: int, actor: User, today: date) -> None:
+    """DRAFT -> SUBMITTED by the VHS (or an admin): from day 2 on, catering entered."""
+    with write_transaction():
+        seminar, settlement = _locked(seminar_id, actor)
+        _check_move(settlement, SettlementState.SUBMITTED, actor)
+        if not rules.settlement_submittable(
+            seminar.day2, today, seminar.state == SeminarState.CANCELLED
+        ):
+            if seminar.state == SeminarState.CANCELLED:
+                raise SettlementRefused(messages.SETTLEMENT_SEMINAR_CANCELLED)
+            raise SettlementRefused(messages.settlement_too_early(seminar.day2))
+        if settlement.catering_spent_cents is None:
+            raise SettlementRefused(messages.CATERING_MISSING, field="catering")
+        settlement.submitted_at, settlement.submitted_by_id = utcnow(), actor.id
+        settlement.note = ""
+        _move(seminar, settlement, SettlementState.SUBMITTED, actor)
+
+
+def check(seminar_id: int, actor: User) -> None:
+    """SUBMITTED -> CHECKED by the Landesverband."""
+    with write_transaction():
+        seminar, settlement = _locked(seminar_id, actor)
+        _check_move(settlement, SettlementState.CHECKED, actor)
+        settlement.checked_at, settlement.checked_by_id = utcnow(), actor.id
+        _move(seminar, settlement, SettlementState.CHECKED, actor)
+
+
+def mark_paid(seminar_id: int, actor: User) -> None:
+    """CHECKED -> PAID by the Landesverband."""
+    with write_transaction():
+        seminar, settlement = _locked(seminar_id, actor)
+        _check_move(settlement, SettlementState.PAID, actor)
+        settlement.paid_at, settlement.paid_by_id = utcnow(), actor.id
+        _move(seminar, settlement, SettlementState.PAID, actor)
+
+
+def give_back(seminar_id: int, actor: User, reason: str) -> None:
+    """SUBMITTED -> DRAFT by the Landesverband, with the reason the VHS then reads."""
+    reason = reason.strip()
+    if not reason:
+        raise SettlementRefused(messages.RETURN_REASON_MISSING, field="reason")
+    with write_transaction():
+        seminar, settlement = _locked(seminar_id, actor)
+        _check_move(settlement, SettlementState.DRAFT, actor)
+        settlement.submitted_at = settlement.submitted_by_id = None
+        settlement.note = reason
+        _move(seminar, settlement, SettlementState.DRAFT, actor, detail=reason)
+
+
+def _locked(seminar_id: int, actor: User) -> tuple[Seminar, Settlement]:
+    """The seminar locked, then its settlement (made as a draft on the first change)."""
+    seminar = locked(Seminar, seminar_id)
+    if seminar is None:
+        raise SettlementRefused(messages.SEMINAR_NOT_FOUND)
+    if actor.role == "vhs" and actor.vhs_id != seminar.vhs_id:
+        raise SettlementRefused(messages.SETTLEMENT_ROLE_REFUSED)
+    if seminar.state == SeminarState.CANCELLED:
+        raise SettlementRefused(messages.SETTLEMENT_SEMINAR_CANCELLED)
+    settlement = db.session.scalars(
+        sa.select(Settlement)
+        .where(Settlement.seminar_id == seminar_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).first()
+    if settlement is None:
+        settlement = Settlement(seminar_id=seminar_id, state=SettlementState.DRAFT)
+        db.session.add(settlement)
+    return seminar, settlement
+
+
+def _check_move(settlement: Settlement, target: SettlementState, actor: User) -> None:
+    current = settlement.state or SettlementState.DRAFT
+    if (current, target) not in rules.SETTLEMENT_MOVES:
+        raise SettlementRefused(messages.settlement_wrong_state(SettlementState(current).label))
+    if not rules.settlement_move_allowed(current, target, actor.role):
+        raise SettlementRefused(messages.SETTLEMENT_ROLE_REFUSED)
+
+
+def _move(
+    seminar: Seminar,
+    settlement: Settlement,
+    target: SettlementState,
+    actor: User,
+    detail: str = "",
+) -> None:
+    before = SettlementState(settlement.state or SettlementState.DRAFT)
+    settlement.state = target
+    _log(
+        ACTIONS[target], seminar, actor, [["settlement_state", before.label, target.label]], detail
+    )
+
+
+def _log(action: Action, seminar: Seminar, actor: User, changes, detail: str = "") -> None:
+    audit.record(
+        action,
+        seminar_id=seminar.id,
+        subject=Subject.SEMINAR,
+        subject_id=seminar.id,
+        actor_id=actor.id,
+        detail=detail,
+        changes=changes,
+    )
+
+
+def _shown(cents: int | None) -> str:
+    return audit.EMPTY if cents is None else euro(cents)

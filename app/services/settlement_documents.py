@@ -1,0 +1,280 @@
+"""The settlement as files: the sheet as XLSX and PDF (figures only), and the attendance
+list to be signed as PDF (names: personal data, never for observers)."""
+
+import io
+from datetime import date
+
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from app.core.formatting import clock, date_long, date_short, euro, moment
+from app.core.timeutil import today_berlin
+from app.models import Seminar
+from app.services.certificates import standings
+from app.services.pdf import MARGIN, Document
+from app.services.settlement import Sheet
+
+EURO_FORMAT = '#,##0.00 "€"'
+STATE_TEXT = {None: "nicht erfasst", True: "anwesend", False: "abwesend"}
+
+
+def _about(sheet: Sheet) -> list[tuple[str, str]]:
+    """Which seminar the sheet settles: (label, text)."""
+    seminar = sheet.seminar
+    return [
+        ("Seminar", f"Nr. {seminar.id}, {seminar.module.label}"),
+        ("Volkshochschule", seminar.vhs.name),
+        ("Veranstaltungsort", f"{seminar.venue_name}, {seminar.venue_town}"),
+        ("1. Tag", date_short(seminar.day1)),
+        ("2. Tag", date_short(seminar.day2)),
+        ("Stand der Abrechnung", sheet.state.label),
+    ]
+
+
+def _rows(sheet: Sheet) -> list[tuple[str, object]]:
+    """The sheet's figures in order: (label, value); a value in cents is an ``int`` with
+    the label ending in "(EUR)", everything else text or a count."""
+    line, seminar = sheet.line, sheet.seminar
+    rules = seminar.programme.rules
+    rows: list[tuple[str, object]] = [
+        ("Anmeldungen (bestätigt)", line.confirmed),
+        ("Anwesend Tag 1", line.attended[0]),
+        ("Anwesend Tag 2", line.attended[1]),
+        ("Trainer*innen zugeordnet", line.funding.assigned),
+        ("Trainer*innen gefördert", line.funding.trainers),
+        ("Honorar je Trainer*in und Tag (EUR)", rules.trainer_fee_cents_per_day),
+        ("Honorare (EUR)", line.funding.trainer_fees_cents),
+        ("Reisekosten (EUR)", line.funding.travel_cents),
+        ("Verpflegung je Person höchstens (EUR)", rules.catering_cents_per_person),
+        ("Personen für die Verpflegung", line.catering_persons),
+        ("Verpflegung höchstens (EUR)", line.catering_cap_cents),
+        ("Verpflegung ausgegeben (EUR)", line.catering_spent_cents),
+        ("Verpflegung abgerechnet (EUR)", line.catering_settled_cents),
+        ("Summe der Abrechnung (EUR)", line.settled_cents),
+    ]
+    stored = sheet.settlement
+    if stored is not None:
+        for label, at in (
+            ("Eingereicht am", stored.submitted_at),
+            ("Geprüft am", stored.checked_at),
+            ("Ausgezahlt am", stored.paid_at),
+        ):
+            if at is not None:
+                rows.append((label, moment(at)))
+    if line.frozen_on is not None:
+        rows.append(("Zahlen eingefroren am", date_short(line.frozen_on)))
+    return rows
+
+
+def _euro_label(label: str) -> bool:
+    return label.endswith("(EUR)")
+
+
+def _shown(label: str, value) -> str:
+    if value is None:
+        return "–"
+    if _euro_label(label):
+        return euro(value)
+    return str(value)
+
+
+# -- XLSX ----------------------------------------------------------------------------
+
+
+def settlement_xlsx(sheet: Sheet) -> bytes:
+    """Label and value per row; amounts as numbers in euro (a spreadsheet adds them up),
+    every text a string cell, never a formula."""
+    workbook = Workbook()
+    table = workbook.active
+    table.title = f"Abrechnung {sheet.seminar.id}"[:31]
+    table.append(["Posten", "Wert"])
+    for cell in table[1]:
+        cell.font = Font(bold=True)
+    for label, value in [*_about(sheet), *_rows(sheet)]:
+        if _euro_label(label) and value is not None:
+            table.append([label, value / 100])
+            table.cell(table.max_row, 2).number_format = EURO_FORMAT
+        elif isinstance(value, int):
+            table.append([label, value])
+        else:
+            table.append([label, "" if value is None else value])
+            table.cell(table.max_row, 2).data_type = "s"
+    table.append([])
+    table.append(["Trainer*in", "Gefördert", "Reisekosten erfasst (EUR)"])
+    for cell in table[table.max_row]:
+        cell.font = Font(bold=True)
+    for trainer, funded, travel in sheet.trainers:
+        table.append([trainer.name, "ja" if funded else "nein", travel / 100])
+        table.cell(table.max_row, 1).data_type = "s"
+        table.cell(table.max_row, 3).number_format = EURO_FORMAT
+    table.column_dimensions["A"].width = 40
+    table.column_dimensions["B"].width = 48
+    table.column_dimensions["C"].width = 26
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def settlement_filename(seminar: Seminar, extension: str) -> str:
+    return f"abrechnung-seminar-{seminar.id}-{seminar.day1.isoformat()}.{extension}"
+
+
+# -- PDF -----------------------------------------------------------------------------
+
+
+def settlement_pdf(sheet: Sheet) -> bytes:
+    seminar = sheet.seminar
+    document = Document(f"Abrechnung Seminar Nr. {seminar.id}")
+    document.add_page()
+    document.block("Qualifizierungsreihe für Mitglieder der Integrationsräte in NRW", size=9)
+    document.block(f"Abrechnung Seminar Nr. {seminar.id}", size=18, bold=True, role="H1", after=1)
+    for label, value in _about(sheet)[:-1]:
+        document.block(f"{label}: {value}", after=0)
+    document.block(
+        f"Stand der Abrechnung: {sheet.state.label}, erstellt am {date_short(today_berlin())}",
+        after=3,
+    )
+    width = document.w - 2 * MARGIN
+    for label, value in _rows(sheet):
+        document.row([(label, width * 0.55, "L"), (_shown(label, value), width * 0.45, "R")])
+    document.ln(4)
+    document.block("Trainer*innen", size=12, bold=True, role="H2", after=1)
+    document.row(
+        [
+            ("Trainer*in", width * 0.55, "L"),
+            ("gefördert", width * 0.15, "C"),
+            ("Reisekosten erfasst", width * 0.30, "R"),
+        ],
+        bold=True,
+    )
+    for trainer, funded, travel in sheet.trainers:
+        document.row(
+            [
+                (trainer.name, width * 0.55, "L"),
+                ("ja" if funded else "nein", width * 0.15, "C"),
+                (euro(travel), width * 0.30, "R"),
+            ]
+        )
+    if not sheet.trainers:
+        document.block("Keine Trainer*innen zugeordnet.")
+    document.ln(6)
+    if sheet.settlement is not None and sheet.settlement.note:
+        document.block(f"Hinweis der Landesebene: {sheet.settlement.note}")
+    _signature(document, f"Für die {seminar.vhs.name}: Ort, Datum, Unterschrift")
+    return document.to_bytes()
+
+
+def _signature(document: Document, label: str) -> None:
+    """A line to sign on, at the bottom of the page (a new page when it does not fit)."""
+    if document.space_left() < 30:
+        document.add_page()
+    document.set_y(document.h - MARGIN - 20)
+    document.rule(gap=1)
+    document.block(label, size=9, after=0)
+
+
+# -- the attendance list to be signed ----------------------------------------------------
+
+# widths in mm of: no., last name, first name, town, day 1, day 2 (170 mm in all)
+COLUMNS = (10, 38, 32, 30, 30, 30)
+ROW_HEIGHT = 11
+HEAD_HEIGHT = 8
+
+
+def attendance_list_pdf(seminar: Seminar, today: date | None = None) -> bytes:
+    """Every confirmed person with a box per day to sign in, the recorded state printed
+    small in it; the head repeats on every page."""
+    today = today or today_berlin()
+    people = standings(seminar)
+    document = Document(f"Anwesenheitsliste Seminar Nr. {seminar.id}")
+    document.add_page()
+    _list_head(document, seminar, first=True)
+    for number, person in enumerate(people, start=1):
+        if document.space_left() < ROW_HEIGHT:
+            document.add_page()
+            _list_head(document, seminar, first=False)
+        _person_row(document, number, person)
+    for number in range(len(people) + 1, len(people) + 4):  # walk-ins, by hand
+        if document.space_left() < ROW_HEIGHT:
+            document.add_page()
+            _list_head(document, seminar, first=False)
+        _person_row(document, number, None)
+    _signature(
+        document,
+        f"Die Richtigkeit bestätigt für die {seminar.vhs.name}: Ort, Datum, Unterschrift "
+        f"(Liste erstellt am {date_short(today)})",
+    )
+    return document.to_bytes()
+
+
+def _list_head(document: Document, seminar: Seminar, first: bool) -> None:
+    if first:
+        document.block(
+            "Qualifizierungsreihe für Mitglieder der Integrationsräte in NRW", size=9, after=1
+        )
+        document.block("Anwesenheitsliste", size=18, bold=True, role="H1", after=1)
+        document.block(
+            f"Seminar Nr. {seminar.id}, {seminar.module.label}, {seminar.vhs.name}", after=1
+        )
+        for number, (day, starts, ends) in enumerate(seminar.days, start=1):
+            document.block(
+                f"{number}. Tag: {date_long(day)}, {clock(starts)}–{clock(ends)} Uhr", after=0
+            )
+        document.block(
+            f"Ort: {seminar.venue_name}, {seminar.venue_street}, {seminar.venue_postcode} "
+            f"{seminar.venue_town}",
+            after=2,
+        )
+        document.block(
+            "Bitte unterschreiben Sie an jedem Seminartag in der Spalte des Tages.",
+            size=9,
+            after=2,
+        )
+    else:
+        document.block(f"Anwesenheitsliste Seminar Nr. {seminar.id} (Fortsetzung)", after=2)
+    labels = (
+        "Nr.",
+        "Name",
+        "Vorname",
+        "Ort",
+        f"Tag 1, {seminar.day1:%d.%m.}",
+        f"Tag 2, {seminar.day2:%d.%m.}",
+    )
+    document.row(
+        [(label, width, "L") for label, width in zip(labels, COLUMNS, strict=True)],
+        bold=True,
+        size=9,
+        height=HEAD_HEIGHT,
+    )
+
+
+def _person_row(document: Document, number: int, person) -> None:
+    if person is None:
+        texts = (str(number), "", "", "", "", "")
+    else:
+        registration = person.registration
+        texts = (
+            str(number),
+            registration.last_name,
+            registration.first_name,
+            registration.town,
+            f"erfasst: {STATE_TEXT[person.day1]}",
+            f"erfasst: {STATE_TEXT[person.day2]}",
+        )
+    document.set_font(document.font_family, "", 9)
+    top = document.y
+    with document.tagged("P"):
+        x = document.l_margin
+        for index, (text, width) in enumerate(zip(texts, COLUMNS, strict=True)):
+            document.set_xy(x, top)
+            # the recorded state sits small in the box's corner, the rest of it is to sign in
+            size = 7 if index >= 4 else 9
+            document.set_font_size(size)
+            document.cell(width, 5 if index >= 4 else ROW_HEIGHT, document.fit(text, width - 2))
+            x += width
+    with document.artifact():
+        x = document.l_margin
+        for width in COLUMNS:
+            document.rect(x, top, width, ROW_HEIGHT)
+            x += width
+    document.set_xy(document.l_margin, top + ROW_HEIGHT)
