@@ -6,7 +6,7 @@ CHROMIUM ?= /usr/bin/chromium
 export FLASK_APP := wsgi
 export CHROMIUM
 
-.PHONY: run test lint format venv clean bench screenshots
+.PHONY: run test lint format venv clean bench bench-bulk screenshots
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -52,6 +52,10 @@ clean:
 bench: venv
 	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 	$(BIN)/python bench/run.py
+
+## How long a 200-row bulk add takes end to end (SQLite; set BENCH_POSTGRES_URL for PostgreSQL too).
+bench-bulk: venv
+	$(BIN)/python bench/bulk_add.py
 
 ## Screenshots of the key pages at phone and desktop size, into docs/screenshots/.
 screenshots: venv $(CHROMIUM)

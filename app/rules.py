@@ -526,6 +526,14 @@ def certificate_gap(day1_present: bool | None, day2_present: bool | None) -> Cer
     return _GAPS[(day1_present, day2_present)]
 
 
+def gets_after_seminar_mail(day1_present: bool | None, day2_present: bool | None) -> bool:
+    """The mail after the seminar (evaluation link, certificate when earned) goes to each
+    person present on at least one day, once both days are recorded (so a day recorded
+    later can still bring the certificate with the one mail)."""
+    recorded = day1_present is not None and day2_present is not None
+    return recorded and (day1_present or day2_present)
+
+
 def after_seminar_mail_open(day2: date, today: date, lookback_days: int) -> bool:
     """The mail after the seminar (certificate, evaluation) goes out from day 2 on and
     for ``lookback_days`` after it; later the certificates are only downloaded."""

@@ -427,3 +427,12 @@ def test_a_reset_link_lives_two_hours(app, client):
     )
     db.session.commit()
     assert client.get(link).status_code == 404  # two hours later the link is spent
+
+
+def test_an_observer_account_is_created_from_the_command_line(app, runner):
+    result = _invite(runner, "--role", "observer", "--email", "foerderung@land.example")
+    assert result.exit_code == 0, result.output
+    assert INVITATION_LINK.search(result.output), result.output
+    created = _user_by_email("foerderung@land.example")
+    assert created.role == Role.OBSERVER
+    assert created.vhs_id is None and created.council_id is None

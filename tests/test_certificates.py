@@ -139,11 +139,14 @@ def test_an_erased_person_gets_no_certificate_nor_mail(app):
     with pytest.raises(NoCertificate):
         certificate_pdf(db.session.get(Registration, oneill.id))
     closed = after_seminar.close_attendance(seminar.id, None, seminar.day2)
-    assert (closed.queued, closed.earlier, closed.without) == (1, 0, 3)
+    # Nguyễn with the certificate, Çelik (one day) without; O'Neill erased; Schmidt's
+    # day 2 is not recorded yet
+    assert (closed.queued, closed.earlier, closed.without, closed.certified) == (2, 0, 3, 1)
     recipients = db.session.scalars(
         sa.select(OutboxMail.registration_id).where(OutboxMail.kind == "after_seminar")
     ).all()
-    assert recipients == [nguyen.id]
+    assert sorted(recipients) == sorted([nguyen.id, _celik.id])
+    assert oneill.id not in recipients
 
 
 # -- the organisers' page and downloads ----------------------------------------------------
@@ -278,7 +281,9 @@ def test_closing_day_2_mails_each_attendee_their_certificate_once(mail_app, smtp
 
     (to_nguyen,) = _certificate_mails(smtp, nguyen)
     (to_oneill,) = _certificate_mails(smtp, oneill)
-    assert _certificate_mails(smtp, celik) == [] and _certificate_mails(smtp, schmidt) == []
+    (to_celik,) = _certificate_mails(smtp, celik)  # one day: the mail, no certificate
+    assert _pdf_attachments(to_celik) == []
+    assert _certificate_mails(smtp, schmidt) == []  # day 2 not recorded yet: waits
     assert to_nguyen["Subject"] == "Ihre Teilnahmebescheinigung: Basismodul in Düsseldorf"
     (pdf,) = _pdf_attachments(to_oneill)
     page = _text(_read(pdf))
@@ -292,8 +297,9 @@ def test_closing_day_2_mails_each_attendee_their_certificate_once(mail_app, smtp
 
     notice = text(client.get(response.headers["Location"]).text)
     assert (
-        "Die Anwesenheit ist abgeschlossen. 2 Personen erhalten ihre Teilnahmebescheinigung "
-        "jetzt per E-Mail. 2 Personen bekommen keine (die Gründe stehen in der Liste)."
+        "Die Anwesenheit ist abgeschlossen. 3 Personen erhalten jetzt die E-Mail nach dem "
+        "Seminar, 2 davon mit Teilnahmebescheinigung. 2 Personen bekommen keine "
+        "Teilnahmebescheinigung (die Gründe stehen in der Liste)."
     ) in notice
     assert "versandt am" in notice
 
@@ -303,6 +309,7 @@ def test_closing_day_2_mails_each_attendee_their_certificate_once(mail_app, smtp
     again.close()
     assert len(_certificate_mails(smtp, nguyen)) == 1
     assert len(_certificate_mails(smtp, oneill)) == 1
+    assert len(_certificate_mails(smtp, celik)) == 1
     (to_schmidt,) = _certificate_mails(smtp, schmidt)
     assert "Jonas Schmidt" in _text(_read(_pdf_attachments(to_schmidt)[0]))
     entries = db.session.scalars(
@@ -337,6 +344,43 @@ def test_the_mail_carries_the_evaluation_link_and_next_seminars_when_there_are_s
     assert f"https://seminare.example/seminare/{advanced.id}" in body
 
 
+def test_a_one_day_attendee_gets_the_mail_with_the_evaluation_link_but_no_certificate(
+    mail_app, smtp, monkeypatch
+):
+    seminar, (nguyen, _oneill, celik, _schmidt, absent) = factories.seminar_held_with(
+        [*NAMES, ("Abwesend", "Anton")]
+    )
+    factories.record_days(nguyen, True, True)
+    factories.record_days(celik, True, False)
+    factories.record_days(absent, False, False)
+    advanced = factories.seminar(module=2, vhs=seminar.vhs)
+    monkeypatch.setattr(
+        after_seminar, "evaluation_url", lambda r: f"https://seminare.example/umfrage/{r.id}"
+    )
+    monkeypatch.setattr(after_seminar, "next_module_suggestions", lambda r: [advanced])
+
+    after_seminar.close_attendance(seminar.id, None, seminar.day2)
+    from app.services.outbox import deliver_pending
+
+    deliver_pending()
+    (message,) = _certificate_mails(smtp, celik)
+    assert message["Subject"] == "Ihre Teilnahme am Seminar: Basismodul in Düsseldorf"
+    assert _pdf_attachments(message) == []
+    body = _plain(message)
+    assert f"https://seminare.example/umfrage/{celik.id}" in body
+    assert "am 1. Seminartag dabei" in body
+    assert "für die Teilnahme an beiden Seminartagen" in body
+    assert "/bescheinigung.pdf" not in body
+    # no completed Basismodul, so no Aufbaumodul to suggest
+    assert "Aufbaumodul" not in body and f"/seminare/{advanced.id}" not in body
+    assert "Zur Befragung" in message.get_body(preferencelist=("html",)).get_content()
+    # the earner's mail still has it all; absent on both days: no mail
+    (to_nguyen,) = _certificate_mails(smtp, nguyen)
+    assert len(_pdf_attachments(to_nguyen)) == 1
+    assert "Aufbaumodul" in _plain(to_nguyen)
+    assert _certificate_mails(smtp, absent) == []
+
+
 def test_closing_is_refused_before_day_2_and_long_after(client):
     ahead = factories.seminar()
     factories.fill(ahead, 2)
@@ -368,17 +412,18 @@ def test_the_daily_command_sends_for_seminars_nobody_closed(mail_app, smtp):
     result = runner.invoke(args=["send-certificates"])
     assert result.exit_code == 0, result.output
     # (the confirmations of the bookings above go out with them)
-    assert result.output.startswith("2 Teilnahmebescheinigungen aus 1 Seminar erstellt; ")
+    # Nguyễn and O'Neill with certificates, Çelik (one day) without
+    assert result.output.startswith("3 E-Mails nach dem Seminar aus 1 Seminar erstellt; ")
     assert result.output.strip().endswith("0 nicht zugestellt.")
     assert len(_certificate_mails(smtp, nguyen)) == 1
     assert _certificate_mails(smtp, fresh) == []
 
     again = runner.invoke(args=["send-certificates"])
-    assert again.output.startswith("0 Teilnahmebescheinigungen aus 0 Seminaren erstellt")
+    assert again.output.startswith("0 E-Mails nach dem Seminar aus 0 Seminaren erstellt")
     assert len(_certificate_mails(smtp, nguyen)) == 1
     # a day later the fresh one is due too
     tomorrow = runner.invoke(args=["send-certificates", "--days-after", "1"])
-    assert tomorrow.output.startswith("1 Teilnahmebescheinigung aus 1 Seminar erstellt")
+    assert tomorrow.output.startswith("1 E-Mail nach dem Seminar aus 1 Seminar erstellt")
     assert len(_certificate_mails(smtp, fresh)) == 1
 
 

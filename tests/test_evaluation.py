@@ -377,6 +377,14 @@ def test_sums_leave_out_seminars_below_five(client, app):
     assert export.data.decode("utf-8-sig").count("Aus dem großen Seminar") == 5
 
 
+@pytest.mark.parametrize("odd", ["²", "１", "99999999999", "-1", "x"])
+def test_odd_filter_values_are_ignored_not_a_server_error(client, app, odd):
+    login_admin(client)
+    for url in ("/manage/admin/bewertung", "/manage/admin/bewertung.csv"):
+        for name in ("modul", "programm", "seminar"):
+            assert client.get(f"{url}?{name}={odd}").status_code == 200
+
+
 def test_the_admin_page_answers_htmx_with_its_fragment(client, app, htmx):
     login_admin(client)
     page = client.get("/manage/admin/bewertung?modul=1", headers=htmx)

@@ -918,3 +918,11 @@ def test_regions_are_set_on_the_vhs_and_council_forms_and_listed(client, admin):
     assert 'data-label="Regierungsbezirk">Detmold</td>' in client.get("/manage/admin/gremien").text
     log = text(client.get("/manage/admin/protokoll").text)
     assert "Regierungsbezirk: – → Detmold" in log
+
+
+@pytest.mark.parametrize("programm", ["99999999999999999999", "2147483648", "-5", "abc"])
+def test_an_odd_programme_in_the_address_shows_the_current_one(client, admin, world, programm):
+    for url in (OVERVIEW, f"{OVERVIEW}/export.csv", f"{OVERVIEW}/export.xlsx"):
+        response = client.get(f"{url}?programm={programm}&modul=abc&status=x&bezirk=y")
+        assert response.status_code == 200, url
+    assert "Reihe 2026" in client.get(f"{OVERVIEW}?programm={programm}").text

@@ -725,3 +725,13 @@ def test_the_pages_render_in_full_and_as_fragments(client, programme, vhs, htmx)
         fragment = client.get(url, headers=htmx)
         assert fragment.status_code == 200, url
         assert "<html" not in fragment.text, url
+
+
+@pytest.mark.parametrize("value", ["²", "٣", "99999999999999999999"])
+def test_an_odd_preferred_vhs_is_refused_beside_its_field(client, programme, vhs, councils, value):
+    # "²" passes str.isdigit() but not int(): it must not end as a 500
+    form = factories.interest_form("council", council=str(councils[0].id), preferred_vhs=value)
+    refused = client.post("/interesse/integrationsrat", data=form)
+    assert refused.status_code == 422
+    assert 'id="preferred_vhs-error"' in refused.text
+    assert _council_declarations() == []

@@ -66,7 +66,10 @@ def _register_user_command(app: Flask) -> None:
     @app.cli.command("create-user")
     @click.option("--email", required=True, help="The person's e-mail address (their login).")
     @click.option(
-        "--role", type=click.Choice(["admin", "vhs", "contact"]), required=True, help="Scope."
+        "--role",
+        type=click.Choice(["admin", "vhs", "contact", "observer"]),
+        required=True,
+        help="Scope (observer: figures only, read only).",
     )
     @click.option("--vhs", "vhs_slug", help="For role vhs: the VHS's slug (as in /vhs/<slug>).")
     @click.option("--council", "council_town", help="For role contact: the council's town.")

@@ -17,8 +17,8 @@ def register_certificate_command(app: Flask) -> None:
         help="Take seminars whose second day lies at least this many days back.",
     )
     def send_certificates(days_after: int) -> None:
-        """Queue and send the certificates of attendance (run it daily from cron): each
-        person who attended both days gets one mail, once."""
+        """Queue and send the mails after the seminar (run it daily from cron): each
+        person who attended gets one mail, once, with the certificate after both days."""
         from app.core.timeutil import today_berlin
         from app.services.after_seminar import queue_due
         from app.services.outbox import deliver_pending
@@ -31,7 +31,7 @@ def register_certificate_command(app: Flask) -> None:
             if batch["sent"] + batch["failed"] == 0 or batch["failed"]:
                 break
         click.echo(
-            f"{plural(queued, 'Teilnahmebescheinigung', 'Teilnahmebescheinigungen')} aus "
+            f"{plural(queued, 'E-Mail nach dem Seminar', 'E-Mails nach dem Seminar')} aus "
             f"{plural(seminars, 'Seminar', 'Seminaren')} erstellt; "
             f"{plural(counts['sent'], 'E-Mail')} versendet, {counts['failed']} nicht zugestellt."
         )

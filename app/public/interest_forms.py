@@ -107,7 +107,8 @@ def _text(label: str, max_length: int, **render_kw) -> StringField:
 
 
 def _id_or_none(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
+    # isdigit() admits "²" and other digits int() refuses: ASCII digits only
+    return int(value) if value and value.isascii() and value.isdigit() else None
 
 
 def vhs_label(vhs: Vhs) -> str:

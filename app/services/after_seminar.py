@@ -1,15 +1,18 @@
-"""The mail after the seminar: one per person who attended both days, queued once.
+"""The mail after the seminar: one per confirmed person who attended at least one day,
+queued once.
 
 Day 2 counts as marked when an organiser closes the attendance ("Anwesenheit abschließen
 und Bescheinigungen versenden", from day 2 on), or, for seminars nobody closed, when
-``flask send-certificates`` runs a few days after day 2. Either way each person who earns
-a certificate and has not had this mail gets it (the outbox's ``dedupe_key``), so a person
-marked present later still gets theirs on the next run. People who attended one day or
-none get no mail from here; erased people never get one.
+``flask send-certificates`` runs a few days after day 2. Either way each confirmed person
+present on at least one day, with both days recorded (``rules.gets_after_seminar_mail``),
+who has not had this mail gets it (the outbox's ``dedupe_key``), so a person whose day is
+recorded later still gets theirs on the next run. People absent on both days get no mail
+from here; erased people never get one.
 
 The mail carries the certificate as a PDF made when it goes out (``attachments_for``,
-called by the outbox), so the transaction that queues it only writes rows; the evaluation
-link, when there is one; and, after a Basismodul, open Aufbaumodul seminars nearby.
+called by the outbox) when the person earned it (both days), else a sentence why not; so
+the transaction that queues it only writes rows. It carries the evaluation link, when
+there is one, and after a completed Basismodul open Aufbaumodul seminars nearby.
 """
 
 from dataclasses import dataclass
@@ -21,13 +24,22 @@ from app import rules
 from app.core.enums import Module
 from app.database import locked, write_transaction
 from app.extensions import db
-from app.models import AuditEntry, OutboxMail, Registration, Seminar, SeminarState
+from app.models import (
+    AuditEntry,
+    OutboxMail,
+    Registration,
+    RegistrationState,
+    Seminar,
+    SeminarState,
+)
 from app.services import audit, mail, messages
 from app.services.audit import Action, Subject
 from app.services.certificates import (
+    Standing,
     certificate_pdf,
     earns_certificate,
     filename,
+    standing_of,
     standings,
 )
 from app.services.errors import ServiceError
@@ -50,11 +62,13 @@ class CloseRefused(ServiceError):
 
 @dataclass(frozen=True)
 class Closed:
-    """What closing did: mails queued now, people who had theirs, people without one."""
+    """What closing did: mails queued now (``certified`` of them with the certificate),
+    people who had theirs, confirmed people without a certificate."""
 
     queued: int
     earlier: int
     without: int
+    certified: int = 0
 
 
 def mail_key(registration_id: int) -> str:
@@ -62,8 +76,8 @@ def mail_key(registration_id: int) -> str:
 
 
 def close_attendance(seminar_id: int, actor_id: int | None, today: date) -> Closed:
-    """An organiser closes the attendance: every person who earned a certificate and has
-    not had the mail gets it. One transaction, with its audit entry."""
+    """An organiser closes the attendance: every person who attended (at least one day)
+    and has not had the mail gets it. One transaction, with its audit entry."""
     with write_transaction():
         seminar = locked(Seminar, seminar_id)
         if seminar is None:
@@ -109,8 +123,8 @@ def queue_due(today: date, days_after: int = DEFAULT_DAYS_AFTER) -> tuple[int, i
 
 def _queue_for(seminar: Seminar) -> Closed:
     everyone = standings(seminar)
-    earners = [s.registration for s in everyone if s.earns]
-    keys = [mail_key(r.id) for r in earners]
+    recipients = [s for s in everyone if gets_mail(s)]
+    keys = [mail_key(s.registration.id) for s in recipients]
     had = set()
     if keys:
         had = set(
@@ -118,10 +132,24 @@ def _queue_for(seminar: Seminar) -> Closed:
                 sa.select(OutboxMail.dedupe_key).where(OutboxMail.dedupe_key.in_(keys))
             )
         )
-    fresh = [r for r in earners if mail_key(r.id) not in had]
-    for registration in fresh:
-        queue_after_seminar(registration)
-    return Closed(queued=len(fresh), earlier=len(had), without=len(everyone) - len(earners))
+    fresh = [s for s in recipients if mail_key(s.registration.id) not in had]
+    for standing in fresh:
+        queue_after_seminar(standing.registration, standing)
+    return Closed(
+        queued=len(fresh),
+        earlier=len(had),
+        without=sum(1 for s in everyone if not s.earns),
+        certified=sum(1 for s in fresh if s.earns),
+    )
+
+
+def gets_mail(standing: Standing) -> bool:
+    """Whether the person gets the mail after the seminar (with or without certificate)."""
+    return (
+        not standing.erased
+        and standing.registration.state == RegistrationState.CONFIRMED
+        and rules.gets_after_seminar_mail(standing.day1, standing.day2)
+    )
 
 
 def _log(seminar: Seminar, closed: Closed, actor_id: int | None) -> None:
@@ -131,16 +159,21 @@ def _log(seminar: Seminar, closed: Closed, actor_id: int | None) -> None:
         subject=Subject.SEMINAR,
         subject_id=seminar.id,
         actor_id=actor_id,
-        detail=messages.attendance_closed(closed.queued, closed.earlier, closed.without),
+        detail=messages.attendance_closed(
+            closed.queued, closed.earlier, closed.without, closed.certified
+        ),
     )
 
 
-def queue_after_seminar(registration: Registration) -> OutboxMail:
-    """The mail to one person who earned a certificate (the caller's transaction)."""
+def queue_after_seminar(registration: Registration, standing: Standing | None = None) -> OutboxMail:
+    """The mail to one person who attended (the caller's transaction): the certificate
+    when earned, else why not; the evaluation link; after a completed Basismodul the
+    Aufbaumodul seminars nearby."""
     seminar = registration.seminar
+    standing = standing or standing_of(registration)
     token = issue_link(registration)
     suggestions = []
-    if seminar.module == Module.BASIC:
+    if standing.earns and seminar.module == Module.BASIC:
         suggestions = [
             (other, mail.absolute_url("public.seminar_page", seminar_id=other.id))
             for other in next_module_suggestions(registration)
@@ -151,6 +184,9 @@ def queue_after_seminar(registration: Registration) -> OutboxMail:
         registration=registration,
         dedupe_key=mail_key(registration.id),
         seminar=seminar,
+        certificate=standing.earns,
+        # the day the person attended, when only one (the kind sentence why no certificate)
+        attended_day=None if standing.earns else (1 if standing.day1 else 2),
         certificate_link=mail.absolute_url("public.certificate", token=token),
         link=mail.absolute_url("public.registration", token=token),
         evaluation=evaluation_url(registration),

@@ -30,6 +30,7 @@ from app.models import (
     VhsOffer,
 )
 from app.services import messages
+from app.services.interest import ID_MAX
 
 
 class OfferStatus(LabelledStrEnum):
@@ -251,7 +252,8 @@ def _with_offers(row: DeclarationRow, offers: list[OfferRow]) -> DeclarationRow:
 
 
 def programme_or_current(programme_id: int | None) -> Programme | None:
-    if programme_id is not None:
+    # an id past the id columns' range names nothing (and the database would refuse it)
+    if programme_id is not None and 0 < programme_id <= ID_MAX:
         found = db.session.get(Programme, programme_id)
         if found is not None:
             return found

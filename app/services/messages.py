@@ -610,22 +610,23 @@ def attendance_close_too_late(days: int) -> str:
     )
 
 
-def attendance_closed(queued: int, earlier: int, without: int) -> str:
-    """After "Anwesenheit abschließen": who gets the mail now, who had it, who has none."""
+def attendance_closed(queued: int, earlier: int, without: int, certified: int = 0) -> str:
+    """After "Anwesenheit abschließen": who gets the mail now (``certified`` of them with
+    the certificate), who had it, who has no certificate."""
     if queued:
         told = (
-            f"{plural(queued, 'Person')} {agree(queued, 'erhält', 'erhalten')} "
-            "ihre Teilnahmebescheinigung jetzt per E-Mail."
+            f"{plural(queued, 'Person')} {agree(queued, 'erhält', 'erhalten')} jetzt die "
+            f"E-Mail nach dem Seminar, {certified} davon mit Teilnahmebescheinigung."
         )
     else:
-        told = "Niemand erhält jetzt eine neue Teilnahmebescheinigung per E-Mail."
+        told = "Niemand erhält jetzt eine neue E-Mail nach dem Seminar."
     message = f"Die Anwesenheit ist abgeschlossen. {told}"
     if earlier:
         message += f" {plural(earlier, 'Person')} {agree(earlier, 'hatte', 'hatten')} sie schon."
     if without:
         message += (
             f" {plural(without, 'Person')} {agree(without, 'bekommt', 'bekommen')} keine "
-            "(die Gründe stehen in der Liste)."
+            "Teilnahmebescheinigung (die Gründe stehen in der Liste)."
         )
     return message
 
