@@ -90,5 +90,10 @@ def close_seminar_attendance(seminar_id: int):
     except CloseRefused as refused:
         flash(refused.message, "error")
     else:
-        flash(messages.attendance_closed(closed.queued, closed.earlier, closed.without), "success")
+        flash(
+            messages.attendance_closed(
+                closed.queued, closed.earlier, closed.without, closed.certified
+            ),
+            "success",
+        )
     return see_other(_page_url(seminar.id))

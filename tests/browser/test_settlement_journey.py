@@ -35,7 +35,9 @@ def test_vhs_closes_the_attendance_and_submits_the_settlement_on_a_phone(new_pag
         "phone",
     )
     expect(page).to_have_url(re.compile(rf"{base}/bescheinigungen$"))
-    expect(page.locator(".flashes")).to_contain_text("8 Personen erhalten ihre")
+    expect(page.locator(".flashes")).to_contain_text(
+        "9 Personen erhalten jetzt die E-Mail nach dem Seminar, 8 davon mit Teilnahmebescheinigung"
+    )
     row = page.locator(f"#certificate-{people[2].id}")
     expect(row).to_contain_text("nur an Tag 1 anwesend")
     assert_accessible(page, "certificates")
