@@ -10,7 +10,6 @@ name someone; the answers' export is for admins only.
 import sqlalchemy as sa
 from flask import Response, abort, render_template, request
 from flask_login import current_user
-from markupsafe import Markup
 from sqlalchemy.orm import joinedload
 from wtforms import SelectChoice
 
@@ -22,11 +21,8 @@ from app.core.formatting import date_short
 from app.core.timeutil import today_berlin
 from app.extensions import db
 from app.models import Programme, Seminar, SeminarState, Vhs
-from app.services import messages
 from app.services.evaluation import (
     FREE_TEXTS,
-    SCALE,
-    Results,
     answer_counts,
     as_csv,
     as_xlsx,
@@ -34,7 +30,7 @@ from app.services.evaluation import (
     results_for,
     seminar_results,
 )
-from app.web.charts import BarChart, Series, bar_svg
+from app.web.evaluation_charts import answer_charts
 from app.web.htmx import render
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -67,23 +63,6 @@ def _seminars(programme_id: int | None, module: int | None) -> list[Seminar]:
     return list(db.session.scalars(query))
 
 
-def _charts(results: Results) -> dict[str, Markup]:
-    """Each statement's answers as a bar chart (``app.web.charts``), by question key."""
-    return {
-        d.question.key: bar_svg(
-            BarChart(
-                title=messages.evaluation_chart_title(d.question.text),
-                summary=messages.EVALUATION_CHART_SUMMARY,
-                labels=tuple(str(value) for value, _label in SCALE),
-                series=(Series("Antworten", d.counts),),
-                label_heading="Wert",
-            ),
-            f"q-{d.question.key}",
-        )
-        for d in results.distributions
-    }
-
-
 def _labels():
     """The free texts' questions, or None for observers (who see figures only)."""
     return None if is_observer(current_user) else dict(FREE_TEXTS)
@@ -111,7 +90,7 @@ def evaluation_page():
         seminars=seminars,
         counts=answer_counts([s.id for s in seminars]),
         results=results,
-        charts=_charts(results),
+        charts=answer_charts(results),
         labels=_labels(),
         minimum=rules.EVALUATION_MIN_ANSWERS,
         query=request.query_string.decode(),
@@ -130,7 +109,7 @@ def evaluation_seminar(seminar_id: int):
         "admin/evaluation_seminar.html",
         seminar=seminar,
         results=results,
-        charts=_charts(results),
+        charts=answer_charts(results),
         labels=_labels(),
         minimum=rules.EVALUATION_MIN_ANSWERS,
     )

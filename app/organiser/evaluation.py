@@ -3,7 +3,6 @@ state organisers): the results from the fifth answer on, before that only their 
 (``rules.evaluation_results_shown``), and the answers as CSV or Excel."""
 
 from flask import Response, flash, render_template, url_for
-from markupsafe import Markup
 
 from app import rules
 from app.auth.scope import get_seminar_for
@@ -11,35 +10,16 @@ from app.organiser import bp
 from app.services import messages
 from app.services.evaluation import (
     FREE_TEXTS,
-    SCALE,
-    Results,
     as_csv,
     as_xlsx,
     export_rows,
     last_day,
     seminar_results,
 )
-from app.web.charts import BarChart, Series, bar_svg
+from app.web.evaluation_charts import answer_charts
 from app.web.htmx import see_other
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _charts(results: Results) -> dict[str, Markup]:
-    """Each statement's answers as a bar chart (``app.web.charts``), by question key."""
-    return {
-        d.question.key: bar_svg(
-            BarChart(
-                title=messages.evaluation_chart_title(d.question.text),
-                summary=messages.EVALUATION_CHART_SUMMARY,
-                labels=tuple(str(value) for value, _label in SCALE),
-                series=(Series("Antworten", d.counts),),
-                label_heading="Wert",
-            ),
-            f"q-{d.question.key}",
-        )
-        for d in results.distributions
-    }
 
 
 @bp.get("/seminare/<int:seminar_id>/bewertung")
@@ -50,7 +30,7 @@ def evaluation_results(seminar_id: int):
         "organiser/evaluation.html",
         seminar=seminar,
         results=results,
-        charts=_charts(results),
+        charts=answer_charts(results),
         labels=dict(FREE_TEXTS),
         minimum=rules.EVALUATION_MIN_ANSWERS,
         last_day=last_day(seminar),

@@ -1,0 +1,25 @@
+"""The evaluation's answers as bar charts, the same for the organisers' and the admins'
+result pages."""
+
+from markupsafe import Markup
+
+from app.services import messages
+from app.services.evaluation import SCALE, Results
+from app.web.charts import BarChart, Series, bar_svg
+
+
+def answer_charts(results: Results) -> dict[str, Markup]:
+    """Each statement's answers as a bar chart, by question key."""
+    return {
+        d.question.key: bar_svg(
+            BarChart(
+                title=messages.evaluation_chart_title(d.question.text),
+                summary=messages.EVALUATION_CHART_SUMMARY,
+                labels=tuple(str(value) for value, _label in SCALE),
+                series=(Series("Antworten", d.counts),),
+                label_heading="Wert",
+            ),
+            f"q-{d.question.key}",
+        )
+        for d in results.distributions
+    }
