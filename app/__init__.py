@@ -13,10 +13,11 @@ Where things live:
   commands/     flask commands (seed-demo, send-mail, ...) and the demo data
 """
 
+import click
 from flask import Flask
 
 from app.config import INSTANCE, ROOT, load_config
-from app.extensions import csrf, db, limiter, login_manager, migrate
+from app.extensions import csrf, db, limiter, login_manager
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -30,7 +31,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     INSTANCE.mkdir(exist_ok=True)
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    if _runs_commands(app):
+        from flask_migrate import Migrate  # with alembic ~10 MB, which web workers never use
+
+        Migrate(app, db, directory=str(ROOT / "migrations"))
     csrf.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)
@@ -65,6 +69,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_commands(app)
     _warn_about_local_limits(app)
     return app
+
+
+def _runs_commands(app: Flask) -> bool:
+    """Whether this app may run ``flask db ...``: made by the flask command (inside its
+    click context) or by the tests; an app served by gunicorn is neither."""
+    return app.testing or click.get_current_context(silent=True) is not None
 
 
 def _warn_about_local_limits(app: Flask) -> None:

@@ -11,7 +11,10 @@ Everything else reads in a deferred transaction and blocks no writer.
 PostgreSQL: the booking locks the seminar's row with ``SELECT ... FOR UPDATE``.
 """
 
-from contextlib import contextmanager
+import fcntl
+import threading
+import weakref
+from contextlib import contextmanager, suppress
 
 import sqlalchemy as sa
 from flask import has_request_context, request
@@ -54,23 +57,124 @@ def _may_write() -> bool:
 
 
 @contextmanager
-def write_transaction():
+def write_transaction(keep_loaded: bool = False):
     """One transaction that holds the write lock from its first statement.
 
     Commits on success, rolls back on any exception. Must be entered with no
     pending changes in the session: work done before it is not part of it.
+    ``keep_loaded``: what it loaded stays readable after the commit, as committed,
+    instead of being read again (a POST's next read would take the write lock anew).
     """
     session = db.session
     if session.new or session.dirty or session.deleted:
         raise RuntimeError("write_transaction() entered with unsaved changes")
     session.rollback()  # end any read transaction, so the next one starts locked
-    session.connection(execution_options={IMMEDIATE: True})
+    queue = _writers_queue(db.engine)
     try:
+        session.connection(execution_options={IMMEDIATE: True})
         yield session
+        if keep_loaded:
+            session().expire_on_commit = False  # the Session itself, not its registry
         session.commit()
     except BaseException:
         session.rollback()
         raise
+    finally:
+        session().expire_on_commit = True
+        if queue is not None:
+            queue.close()  # the next writer in line goes on at once
+
+
+class _Kept:
+    """A connection kept for ``read_fresh``: closed when dropped, and with its thread."""
+
+    def __init__(self, engine: Engine, connection):
+        self.engine, self.connection = engine, connection
+        self.close = weakref.finalize(self, _close_quietly, connection)
+
+
+def _close_quietly(connection) -> None:
+    with suppress(Exception):  # a connection that is gone is gone
+        connection.close()
+
+
+_fresh = threading.local()  # .kept: this thread's _Kept, if any
+
+
+def read_fresh(sql: str) -> tuple:
+    """The one row of ``sql`` (a fixed, cheap read) as the database holds it now.
+
+    Sent on this thread's own connection, kept open and in autocommit: no pool checkout,
+    no transaction to begin and end, so it costs one statement (and on PostgreSQL one
+    round trip). Every call sees what any worker or host has committed. An in-memory
+    SQLite database has no second connection to the same data: it is read through the
+    session instead.
+    """
+    engine = db.engine
+    if engine.dialect.name == "sqlite" and engine.url.database in (None, "", ":memory:"):
+        return tuple(db.session.connection().exec_driver_sql(sql).one())
+    try:
+        return _fresh_row(_fresh_connection(engine), sql)
+    except engine.dialect.loaded_dbapi.Error:
+        # The server went away or restarted: this once through the pool, which reports
+        # an outage as SQLAlchemy's errors (answered 503); the next call connects anew.
+        _drop_fresh_connection()
+        return tuple(db.session.connection().exec_driver_sql(sql).one())
+
+
+def _fresh_row(connection, sql: str) -> tuple:
+    cursor = connection.cursor()
+    try:
+        cursor.execute(sql)
+        rows = cursor.fetchall()  # to the end: SQLite then ends the statement's read
+    finally:
+        cursor.close()
+    return tuple(rows[0])
+
+
+def _fresh_connection(engine: Engine):
+    kept = getattr(_fresh, "kept", None)
+    if kept is None or kept.engine is not engine:
+        _drop_fresh_connection()
+        pooled = engine.raw_connection()
+        pooled.detach()  # ours alone from now on, never handed back to the pool
+        connection = pooled.dbapi_connection
+        if engine.dialect.name == "sqlite":
+            connection.isolation_level = None  # autocommit (also set on connect)
+        else:
+            connection.autocommit = True
+        kept = _fresh.kept = _Kept(engine, connection)
+    return kept.connection
+
+
+def _drop_fresh_connection() -> None:
+    kept, _fresh.kept = getattr(_fresh, "kept", None), None
+    if kept is not None:
+        kept.close()
+
+
+def _writers_queue(engine: Engine):
+    """SQLite: wait in line for the write lock, woken the moment it is free.
+
+    SQLite itself lets a writer that finds the database locked sleep and try again, for
+    ever longer naps (up to 100 ms): under a rush most of the time passes asleep while the
+    lock is free. An exclusive ``flock`` on a file beside the database queues the writers
+    of every process and thread in the kernel instead; ``BEGIN IMMEDIATE`` still takes
+    the lock that counts. Returns the open lock file (closing it lets the next one in),
+    or None where there is nothing to queue for (PostgreSQL, a database in memory).
+    """
+    if engine.dialect.name != "sqlite" or engine.url.database in (None, "", ":memory:"):
+        return None
+    try:
+        queue = open(f"{engine.url.database}.writers", "a+b")  # noqa: SIM115 (closed by caller)
+    except OSError:
+        return None  # no line to wait in: SQLite's own lock still decides (and reports)
+    try:
+        fcntl.flock(queue, fcntl.LOCK_EX)
+    except BaseException:
+        queue.close()
+        raise
+    return queue
 
 
 def serialize(name: str) -> None:

@@ -108,7 +108,16 @@ def prepare_database(url: str, seminars: int, registrations: int) -> None:
     bench_table(url)
 
 
-def wrk(url: str, *extra: str, env=None) -> dict:
+def wrk(url: str, *extra: str, env=None, warm: bool = True) -> dict:
+    """One figure. ``warm``: a one-second run first, unmeasured, so that every worker has
+    rendered the page once (what a site in use has long done)."""
+    if warm:
+        subprocess.run(
+            ["wrk", "-t2", f"-c{CONNECTIONS}", "-d1s", *extra, url],
+            check=True,
+            capture_output=True,
+            env=env,
+        )
     out = subprocess.run(
         ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{DURATION}", "--latency", *extra, url],
         check=True,
@@ -184,7 +193,7 @@ def burst(base: str, seminar_id: int, count: int) -> dict:
     }
 
 
-def confirmed_count(url: str, seminar_id: int) -> tuple[int, int]:
+def seat_counts(url: str, seminar_id: int) -> dict[str, int]:
     engine = sa.create_engine(with_driver(url))
     with engine.connect() as conn:
         rows = dict(
@@ -196,7 +205,11 @@ def confirmed_count(url: str, seminar_id: int) -> tuple[int, int]:
             ).all()
         )
     engine.dispose()
-    return rows.get("confirmed", 0), rows.get("waitlisted", 0)
+    return {
+        "confirmed": rows.get("confirmed", 0),
+        "held": rows.get("held", 0),
+        "waitlisted": rows.get("waitlisted", 0),
+    }
 
 
 def new_seminar(url: str) -> int:
@@ -267,7 +280,15 @@ def run_database(label: str, url: str, size: str) -> dict:
     seminars, registrations = SIZES[size]
     print(f"== {label}, {size}: preparing {url}", flush=True)
     prepare_database(url, seminars, registrations)
-    server = LiveServer(url, workers=4, threads=2, app_module="bench.wsgi:app", access_log=False)
+    server = LiveServer(
+        url,
+        workers=4,
+        threads=2,
+        app_module="bench.wsgi:app",
+        access_log=False,
+        # the web workers queue mail only; the sender apart writes it (drain_outbox)
+        extra_env={"MAIL_SENDER_PROCESS": "1"},
+    )
     with server:
         base = server.url
         home = requests.get(base + "/", timeout=30).text
@@ -303,14 +324,48 @@ def run_database(label: str, url: str, size: str) -> dict:
         }
         results["post"] = wrk(base + "/", "-s", str(ROOT / "bench" / "post.lua"), env=env)
         results["rss_kib"] = worker_rss(server.process.pid)
+        results["sender"] = drain_outbox(server, url)
         if BURST and size == "demo":
             burst_seminar = new_seminar(url)
             results["burst"] = burst(base, burst_seminar, BURST)
-            results["burst"]["confirmed"], results["burst"]["waitlisted"] = confirmed_count(
-                url, burst_seminar
-            )
+            results["burst"].update(seat_counts(url, burst_seminar))
         results["first_view"] = first_view(base)
     return results
+
+
+def unsent(url: str) -> int:
+    engine = sa.create_engine(with_driver(url))
+    with engine.connect() as conn:
+        count = conn.execute(
+            sa.text("SELECT count(*) FROM outbox_mail WHERE sent_at IS NULL AND failed_at IS NULL")
+        ).scalar()
+    engine.dispose()
+    return count
+
+
+def drain_outbox(server: LiveServer, url: str) -> dict:
+    """The sender apart from the web workers (``flask send-mail --watch``), started on
+    the mails the figures queued: how long it takes to write them all (composing each:
+    link, text, calendar file) into the mail folder."""
+    waiting = unsent(url)
+    env = {**server.environment(), "FLASK_APP": "wsgi", "MAIL_WATCH_SECONDS": "0.2"}
+    start = time.perf_counter()
+    sender = subprocess.Popen(
+        [str(BIN / "flask"), "send-mail", "--watch"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        while unsent(url) and time.perf_counter() - start < 600:
+            time.sleep(0.25)
+        elapsed = time.perf_counter() - start
+        left = unsent(url)
+    finally:
+        sender.terminate()
+        sender.wait(timeout=30)
+    return {"mails": waiting - left, "seconds": round(elapsed, 1), "left": left}
 
 
 def machine() -> str:
@@ -410,11 +465,13 @@ def report(all_results: dict) -> str:
         "BENCH_CONNECTIONS change it)",
         "- Server: gunicorn, 4 gthread workers x 2 threads, `bench.wsgi:app` (the site plus a bare "
         "route `/__bare` and a minimal locked insert `POST /__locked`), rate limit off, "
-        "default settings (gzip on, page cache on); wrk sends no Accept-Encoding, so every "
-        "figure is uncompressed, like the bare route's",
+        "default settings (gzip on, page cache on), `MAIL_SENDER_PROCESS=1` (the workers "
+        "queue mail, a sender apart composes and writes it); wrk sends no Accept-Encoding, "
+        "so every figure is uncompressed, like the bare route's",
         f"- Data: {sizes}",
-        f"- Load: wrk, 2 threads, {CONNECTIONS} connections, {DURATION} per figure, on loopback; "
-        "the pages are measured with their data unchanged for more than PAGE_SETTLE_SECONDS",
+        f"- Load: wrk, 2 threads, {CONNECTIONS} connections, {DURATION} per figure after an "
+        "unmeasured second of the same load, on loopback; the pages are measured with their "
+        "data unchanged for more than PAGE_SETTLE_SECONDS",
         "",
     ]
     for label, by_size in all_results.items():
@@ -425,8 +482,19 @@ def report(all_results: dict) -> str:
             if b:
                 lines += [
                     f"Burst: {b['sent']} simultaneous registrations for one 20-seat seminar: "
-                    f"{b['5xx']} 5xx, {b['confirmed']} confirmed, {b['waitlisted']} waitlisted, "
+                    f"{b['5xx']} 5xx, {b['held']} places held (public registrations hold a "
+                    f"place until the address is proven), {b['confirmed']} confirmed, "
+                    f"{b['waitlisted']} waitlisted, "
                     f"latency p50 {b['p50_ms']} ms, p99 {b['p99_ms']} ms.",
+                    "",
+                ]
+            sender = results.get("sender")
+            if sender:
+                rate = sender["mails"] / sender["seconds"] if sender["seconds"] else 0
+                lines += [
+                    f"Sender apart (`flask send-mail --watch`, started after the figures): "
+                    f"{sender['mails']:,} queued mails composed and written in "
+                    f"{sender['seconds']} s ({rate:.0f} per second), {sender['left']} left.",
                     "",
                 ]
             view = results["first_view"]

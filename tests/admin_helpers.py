@@ -61,6 +61,8 @@ def registrations(seminar_id: int) -> list[Registration]:
 
 
 def mails(kind: str) -> list[OutboxMail]:
+    """The queued mails of ``kind``, written as they will be sent."""
+    factories.compose_mails()
     return list(
         db.session.scalars(
             sa.select(OutboxMail).where(OutboxMail.kind == kind).order_by(OutboxMail.id)

@@ -3,9 +3,19 @@
 from datetime import date, time, timedelta
 from itertools import count
 
+import sqlalchemy as sa
+
 from app.core.timeutil import today_berlin
 from app.extensions import db
-from app.models import Council, Programme, Registration, Seminar, SeminarState, Vhs
+from app.models import (
+    Council,
+    OutboxMail,
+    Programme,
+    Registration,
+    Seminar,
+    SeminarState,
+    Vhs,
+)
 from app.services.registrations import Applicant, book_seat
 
 _serial = count(1)
@@ -317,3 +327,16 @@ def record_days(registration, day1: bool | None, day2: bool | None) -> None:
     for day, present in ((1, day1), (2, day2)):
         if present is not None:
             set_presence(registration.id, day, present, None)
+
+
+def compose_mails() -> None:
+    """Write every queued mail about a registration as the sender does when it delivers
+    (mail.queue_later), without sending it: its text, link and calendar file."""
+    from app.services.outbox import compose_later
+
+    waiting = db.session.scalars(
+        sa.select(OutboxMail.id).where(OutboxMail.params.is_not(None)).order_by(OutboxMail.id)
+    ).all()
+    for mail_id in waiting:
+        compose_later(mail_id)
+    db.session.expire_all()

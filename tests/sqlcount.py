@@ -1,9 +1,11 @@
 """Count the SQL statements a block of code sends."""
 
 from contextlib import contextmanager
+from unittest import mock
 
 from sqlalchemy import event
 
+from app import database
 from app.extensions import db
 
 
@@ -15,9 +17,16 @@ def count_queries():
         if not statement.lstrip().upper().startswith(("BEGIN", "COMMIT", "ROLLBACK", "PRAGMA")):
             statements.append(statement)
 
+    def _fresh_row(connection, statement):
+        # the kept connection of app.database.read_fresh sends no engine events
+        statements.append(statement)
+        return real_fresh_row(connection, statement)
+
+    real_fresh_row = database._fresh_row
     engine = db.engine
     event.listen(engine, "before_cursor_execute", _record)
     try:
-        yield statements
+        with mock.patch.object(database, "_fresh_row", _fresh_row):
+            yield statements
     finally:
         event.remove(engine, "before_cursor_execute", _record)

@@ -113,7 +113,7 @@ def _registrations(seminar) -> list[Registration]:
 
 
 def _mails(kind: str = "confirmation") -> list[OutboxMail]:
-    db.session.expire_all()
+    factories.compose_mails()
     return list(
         db.session.scalars(
             sa.select(OutboxMail).where(OutboxMail.kind == kind).order_by(OutboxMail.id)

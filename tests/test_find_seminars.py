@@ -456,3 +456,49 @@ def test_the_imprint_names_the_source_and_licence_of_the_place_data(client):
     page = client.get("/impressum").text
     assert "GeoNames" in page and "CC BY 4.0" in page
     assert "https://creativecommons.org/licenses/by/4.0/" in page
+
+
+# -- a long list comes in pages ---------------------------------------------------------
+
+
+def _cards(page: str) -> list[str]:
+    return re.findall(r'href="/seminare/(\d+)"', page.split('id="seminar-results"')[1])
+
+
+def test_a_long_list_comes_in_pages_a_phone_can_scroll(settled, client):
+    from app.public.listing import PER_PAGE
+    from tests.test_page_budget import _many_seminars
+
+    _many_seminars(PER_PAGE + 7)
+    first = client.get("/")
+    assert f"{PER_PAGE + 7} Seminare gefunden" in first.text
+    assert len(set(_cards(first.text))) == PER_PAGE
+    assert "Seite 1 von 2" in first.text and "Vorherige Seite" not in first.text
+    following = re.search(r'href="([^"]+)" rel="next"', first.text).group(1)
+    assert html.unescape(following) == "/?seite=2"
+
+    second = client.get("/?seite=2")
+    assert "Seite 2 von 2" in second.text and "Nächste Seite" not in second.text
+    assert len(set(_cards(second.text))) == 7
+    assert not set(_cards(first.text)) & set(_cards(second.text))
+    back = re.search(r'href="([^"]+)" rel="prev"', second.text).group(1)
+    assert back == "/"
+    # a page past the last shows the last and is never kept; nonsense is page 1
+    assert _cards(client.get("/?seite=9").text) == _cards(second.text)
+    assert _cards(client.get("/?seite=abc").text) == _cards(first.text)
+
+
+def test_the_pages_keep_the_filters_and_the_page_bytes_stay_bounded(settled, client):
+    from app.public.listing import PER_PAGE
+    from tests.test_page_budget import _many_seminars
+
+    _many_seminars(2 * PER_PAGE + 40)
+    _many_seminars(400)
+    home = client.get("/")
+    assert len(set(_cards(home.text))) == PER_PAGE
+    # 580 seminars (at 290 VHS, each one an option of the VHS filter): one page, one phone
+    assert len(home.data) < 100_000
+    page = client.get("/?modul=1")
+    following = html.unescape(re.search(r'href="([^"]+)" rel="next"', page.text).group(1))
+    assert following == "/?seite=2&modul=1"
+    assert "Aufbaumodul" not in _results(client.get(following))

@@ -73,6 +73,7 @@ def test_opening_the_link_confirms_the_place_with_its_calendar_file(app, client)
     person = _person(0)
     assert (person.state, person.hold_until) == (CONFIRMED, None)
     assert person.email_verified_at is not None
+    factories.compose_mails()
     confirmation = db.session.scalars(
         sa.select(OutboxMail).where(OutboxMail.kind == "confirmation").order_by(OutboxMail.id)
     ).all()[-1]

@@ -1,5 +1,6 @@
 """The live capacity indicators: cheap when unchanged, silent once registration closes."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -109,12 +110,17 @@ def test_bad_poll_requests_get_400_not_500(client, query):
     assert client.get(f"/live/plaetze?{query}").status_code == 400
 
 
-def test_a_listing_longer_than_one_poll_polls_its_open_seminars_within_the_limit(app, client):
+def test_a_long_listing_polls_the_seminars_of_its_page_within_the_limit(app, client):
+    from app.public.listing import PER_PAGE
     from app.public.routes import MAX_POLLED
     from tests.test_page_budget import _many_seminars
 
     _many_seminars(MAX_POLLED + 20)
-    poller = client.get("/").text.split('id="live-seats"', 1)[1].split(">", 1)[0]
+    page = client.get("/?seite=2").text
+    poller = page.split('id="live-seats"', 1)[1].split(">", 1)[0]
     url = poller.split('hx-get="', 1)[1].split('"', 1)[0].replace("&amp;", "&")
-    assert url.count(",") + 1 == MAX_POLLED
+    polled = url.split("ids=", 1)[1].split(",")
+    shown = re.findall(r'href="/seminare/(\d+)"', page.split('id="seminar-results"')[1])
+    assert len(polled) == PER_PAGE <= MAX_POLLED
+    assert set(polled) == set(shown)
     assert client.get(url).status_code == 200

@@ -11,7 +11,9 @@ from icalendar import Calendar
 
 from app.core.timeutil import today_berlin, utcnow
 from app.extensions import db
-from app.models import OutboxMail, Registration, RegistrationState
+from app.models import OutboxMail, Registration, RegistrationLink, RegistrationState
+from app.services import outbox
+from app.services.registrations import book_seat, cancel_registration
 from tests import factories
 from tests.smtp import SmtpServer
 
@@ -309,3 +311,69 @@ def test_password_reset_mails_a_one_time_link_and_answers_the_same_for_unknown_a
     assert done.status_code == 303
     assert mail_client.get(link).status_code == 404  # once only
     assert factories.login(mail_client, account, new_password).status_code == 303
+
+
+# -- a booking writes rows only: the sender writes the mail ------------------------------
+
+
+def _outbox() -> list[OutboxMail]:
+    db.session.expire_all()
+    return list(db.session.scalars(sa.select(OutboxMail).order_by(OutboxMail.id)))
+
+
+def test_the_booking_writes_only_rows_and_the_sender_writes_the_mail(mail_app, smtp):
+    seminar = factories.seminar(capacity=5)
+    registration = book_seat(seminar.id, factories.applicant(0))
+
+    (queued,) = _outbox()
+    assert (queued.kind, queued.recipient, queued.registration_id) == (
+        "confirmation",
+        "person0@example.org",
+        registration.id,
+    )
+    assert (queued.subject, queued.text_body, queued.ics) == ("", "", None)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(RegistrationLink)) == 0
+
+    assert outbox.deliver_pending() == {"sent": 1, "failed": 0}
+    (message,) = smtp.messages
+    assert message["Subject"].startswith("Anmeldung bestätigt")
+    token = LINK.search(_text(message)).group(1)
+    assert any(part.get_content_type() == "text/calendar" for part in message.iter_attachments())
+    (sent,) = _outbox()
+    assert sent.sent_at is not None and sent.params is None
+    assert sent.subject == message["Subject"]
+    # the link written at delivery opens the registration
+    page = mail_app.test_client().get(f"/anmeldung/{token}")
+    assert page.status_code == 200 and "Muster0" in page.text
+
+
+def test_a_mail_tells_of_the_moment_it_was_queued(mail_app, smtp):
+    seminar = factories.seminar(capacity=1)
+    factories.fill(seminar, 1)
+    waiting = book_seat(seminar.id, factories.applicant(1))
+    second = book_seat(seminar.id, factories.applicant(2))
+    assert (waiting.state, second.state) == ("waitlisted", "waitlisted")
+    cancel_registration(waiting.id)  # before the sender came round
+
+    outbox.deliver_pending()
+    by_person = {m["To"]: m for m in smtp.messages if "Warteliste" in m["Subject"]}
+    assert by_person["person1@example.org"]["Subject"].startswith("Warteliste Platz 1")
+    assert by_person["person2@example.org"]["Subject"].startswith("Warteliste Platz 2")
+    kinds = [m["Subject"].split(":")[0] for m in smtp.to("person1@example.org")]
+    assert len(kinds) == 2 and kinds[0].startswith("Warteliste")
+
+
+def test_a_mail_whose_registration_is_gone_is_not_sent(mail_app, smtp):
+    seminar = factories.seminar(capacity=5)
+    registration = book_seat(seminar.id, factories.applicant(0))
+    db.session.execute(
+        sa.update(OutboxMail)
+        .where(OutboxMail.registration_id == registration.id)
+        .values(registration_id=None)
+    )
+    db.session.commit()
+
+    assert outbox.deliver_pending() == {"sent": 0, "failed": 0}
+    (mail,) = _outbox()
+    assert mail.failed_at is not None and mail.last_error == outbox.NOTHING_TO_SEND
+    assert smtp.messages == []

@@ -47,6 +47,7 @@ def _world():
     assert waiting.state == "waitlisted"
     token = factories.link_token(ottilie_coming)
     factories.council_declaration(contact_name="Ottilie Zwetschgenbaum", contact_email=ADDRESS)
+    factories.compose_mails()
     first_mail = db.session.scalars(
         sa.select(OutboxMail).where(OutboxMail.registration_id == ottilie_past.id)
     ).first()

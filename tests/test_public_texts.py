@@ -141,7 +141,7 @@ def test_the_admin_overview_counts_in_german(client):
 
 
 def _mails(kind: str) -> list[OutboxMail]:
-    db.session.expire_all()
+    factories.compose_mails()
     return list(
         db.session.scalars(
             sa.select(OutboxMail).where(OutboxMail.kind == kind).order_by(OutboxMail.id)

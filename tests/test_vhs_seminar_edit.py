@@ -79,6 +79,7 @@ def _entries(seminar_id: int, action: str) -> list[AuditEntry]:
 
 
 def _changed_mails() -> list[OutboxMail]:
+    factories.compose_mails()
     return list(
         db.session.scalars(
             sa.select(OutboxMail)

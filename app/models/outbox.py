@@ -31,6 +31,10 @@ class OutboxMail(db.Model):
         sa.ForeignKey("registration.id", ondelete="SET NULL"), index=True
     )
     dedupe_key: Mapped[str | None] = mapped_column(sa.String(120), unique=True)
+    # A mail about a registration is composed when it is delivered (its subject and
+    # bodies empty until then): what it needs besides the registration as it is then.
+    # None once composed, and for mails composed when queued.
+    params: Mapped[dict | None] = mapped_column(sa.JSON(none_as_null=True))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -22,6 +22,10 @@ PLACE_BEFORE = "q"  # the search box's old name: links shared before still work
 VHS = "vhs"
 MODULE = "modul"
 MONTH = "monat"
+PAGE = "seite"
+# Seminars per page of the list: a phone gets a page it can scroll, however many there are.
+PER_PAGE = 50
+PAGE_NUMBER = re.compile(r"[1-9][0-9]{0,3}")
 SLUG = re.compile(r"[a-z0-9-]{1,80}")
 YEAR_MONTH = re.compile(r"(20\d\d)-(0?[1-9]|1[0-2])")
 
@@ -33,6 +37,7 @@ class Filters:
     vhs: str | None = None  # a VHS's slug
     module: int | None = None
     month: date | None = None  # the month's first day
+    page: int = 1
 
     @property
     def place_unknown(self) -> bool:
@@ -54,7 +59,24 @@ class Filters:
         place = None
         if self.place is not None:
             place = (self.place.name, self.place.latitude, self.place.longitude)
-        return (place, self.place_text if self.typed else None, self.vhs, self.module, self.month)
+        return (
+            place,
+            self.place_text if self.typed else None,
+            self.vhs,
+            self.module,
+            self.month,
+            self.page,
+        )
+
+    def link_args(self) -> dict:
+        """The filters as ``url_for`` arguments (page aside), each in its canonical form."""
+        args = {
+            PLACE: self.place_text or None,
+            VHS: self.vhs,
+            MODULE: self.module,
+            MONTH: month_value(self.month) if self.month else None,
+        }
+        return {key: value for key, value in args.items() if value is not None}
 
     @property
     def place_notice(self) -> str | None:
@@ -79,18 +101,37 @@ def read_filters() -> Filters:
     typed = " ".join((args.get(PLACE) or args.get(PLACE_BEFORE) or "").split())[:SEARCH_MAX]
     slug = (args.get(VHS) or "").strip().lower()
     month = YEAR_MONTH.fullmatch((args.get(MONTH) or "").strip())
+    page = (args.get(PAGE) or "").strip()
     return Filters(
         typed=typed,
         place=nrw_places().find(typed) if typed else None,
         vhs=slug if SLUG.fullmatch(slug) else None,
         module=int(args[MODULE]) if args.get(MODULE) in {"1", "2"} else None,
         month=date(int(month[1]), int(month[2]), 1) if month else None,
+        page=int(page) if PAGE_NUMBER.fullmatch(page) else 1,
     )
 
 
 def listing_params() -> tuple:
     """The page cache's view of the home page's query string."""
     return read_filters().cache_key()
+
+
+@dataclass(frozen=True)
+class Paging:
+    number: int  # this page, from 1
+    count: int  # how many pages there are (at least one)
+
+    @property
+    def first(self) -> int:
+        """Index of the first item on this page."""
+        return (self.number - 1) * PER_PAGE
+
+
+def paging(items: int, asked: int) -> Paging:
+    """The page ``asked`` for of ``items`` items; a page past the last is the last."""
+    count = max(1, -(-items // PER_PAGE))
+    return Paging(number=min(asked, count), count=count)
 
 
 def month_of(seminar: Seminar) -> date:

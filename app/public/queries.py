@@ -7,6 +7,7 @@ from flask import abort
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.core.timeutil import today_berlin
+from app.database import read_fresh
 from app.extensions import db
 from app.models import (
     Council,
@@ -102,7 +103,8 @@ def already_registered(seminar_id: int, email: str) -> bool:
 # change stamp of seminars, VHS, programmes and councils (a booking moves its seminar's),
 # plus how many VHS and councils there are (a deletion moves no stamp; both tables hold
 # one row per place in NRW). Its work does not grow with seminars or registrations. Plain
-# SQL, sent as it is: building and compiling a statement would cost more than running it.
+# SQL, sent as it is on a kept connection (``read_fresh``): building a statement, checking
+# out a pooled connection and ending a transaction would each cost more than running it.
 DATA_VERSION_SQL = (
     "SELECT (SELECT max(changed_at) FROM seminar), (SELECT max(changed_at) FROM vhs), "
     "(SELECT max(changed_at) FROM programme), (SELECT max(changed_at) FROM council), "
@@ -119,6 +121,6 @@ def _stamp(value) -> datetime | None:
 
 def public_data_version() -> DataVersion:
     """The data version of the public pages and their live seat indicators (one query)."""
-    row = tuple(db.session.connection().exec_driver_sql(DATA_VERSION_SQL).one())
+    row = read_fresh(DATA_VERSION_SQL)
     stamps = [_stamp(value) for value in row[:4] if value is not None]
     return DataVersion(key=row, newest=max(stamps, default=None))

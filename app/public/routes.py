@@ -19,6 +19,7 @@ from app.models import Registration
 from app.public import bp
 from app.public.forms import RegistrationForm
 from app.public.listing import (
+    PER_PAGE,
     by_month,
     distance_text,
     listing_params,
@@ -26,6 +27,7 @@ from app.public.listing import (
     month_of,
     month_value,
     own_councils,
+    paging,
     place_of,
     read_filters,
 )
@@ -43,6 +45,7 @@ from app.services.registrations import (
     AlreadyRegistered,
     HoldLapsed,
     RegistrationClosed,
+    SeminarNotFound,
     book_seat,
     waitlist_position,
 )
@@ -90,11 +93,18 @@ def index():
     if filters.place_unknown or (filters.month is not None and filters.month not in months):
         do_not_store()
     seminars = [s for s in everything if filters.admits(s)]
-    seats, poll_url = _live(seminars, everyone_seats)
     near, hosted_by_own = None, {}
     if filters.place is not None:
         hosted_by_own = own_councils(filters.place, hosting_councils())
         near = nearest_first(seminars, filters.place, place_of, lambda s: s.id in hosted_by_own)
+    pages = paging(len(seminars), filters.page)
+    if pages.number != filters.page:
+        do_not_store()  # a page past the last is shown as the last, but never kept
+    shown = slice(pages.first, pages.first + PER_PAGE)
+    if near is not None:
+        near = near[shown]
+    seminars_shown = [n.item for n in near] if near is not None else seminars[shown]
+    seats, poll_url = _live(seminars_shown, everyone_seats)
     # registration has closed everywhere: say so, and where to turn for the next programme
     none_open = not any(a.is_open for a in everyone_seats.values())
     return render(
@@ -105,7 +115,8 @@ def index():
         months=[
             (month_value(m), month_label(m)) for m in sorted(months | {filters.month} - {None})
         ],
-        groups=[(month_label(m), items) for m, items in by_month(seminars)],
+        groups=[(month_label(m), items) for m, items in by_month(seminars_shown)],
+        pages=pages,
         near=near,
         hosted_by_own=hosted_by_own,
         distance_text=distance_text,
@@ -219,29 +230,33 @@ def _client_and_seminar() -> str:
 @limiter.limit(_registration_limit)
 @limiter.limit(_per_seminar_limit, key_func=_client_and_seminar)
 def register(seminar_id: int):
+    """The booking, lean on its hot path: one write transaction and a redirect. The
+    seminar is read for the page only when the form comes back (errors, closed)."""
     form = RegistrationForm()
     # Validate first (it may ask DNS): a POST's first query takes SQLite's write lock.
-    valid = form.validate()
-    seminar = public_seminar_or_404(seminar_id)
-    if seminar.closed_reason(today_berlin()) is not None:
-        return _registration_part(seminar, form, status=409)
-    if not valid:
-        return _registration_part(seminar, form, status=422)
+    if not form.validate():
+        seminar = public_seminar_or_404(seminar_id)
+        status = 409 if seminar.closed_reason(today_berlin()) is not None else 422
+        return _registration_part(seminar, form, status=status)
     try:
         registration = book_seat(
-            seminar.id, form.applicant(), hold_hours=current_app.config["HOLD_HOURS"]
+            seminar_id, form.applicant(), hold_hours=current_app.config["HOLD_HOURS"]
         )
+    except SeminarNotFound:
+        abort(404)
     except AlreadyRegistered:
-        return _registration_part(seminar, form, status=422, duplicate=True)
+        return _registration_part(
+            public_seminar_or_404(seminar_id), form, status=422, duplicate=True
+        )
     except RegistrationClosed:
         return _registration_part(public_seminar_or_404(seminar_id), form, status=409)
     except HoldLapsed as refused:
         show_refusal(form, refused)
-        return _registration_part(seminar, form, status=422)
+        return _registration_part(public_seminar_or_404(seminar_id), form, status=422)
     if is_htmx():
         return make_response(_outcome(registration, in_place=True))
     session[LAST_REGISTRATION] = registration.id
-    return see_other(url_for("public.registered", seminar_id=seminar.id))
+    return see_other(url_for("public.registered", seminar_id=seminar_id))
 
 
 def _registration_part(seminar, form, status, duplicate=False):

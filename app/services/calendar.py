@@ -15,12 +15,13 @@ import re
 from datetime import UTC, datetime, timedelta
 from email.utils import parseaddr
 from enum import StrEnum
-
-from icalendar import Alarm, Calendar, Event, TimezoneDaylight, TimezoneStandard, vCalAddress
-from icalendar import Timezone as VTimezone
+from typing import TYPE_CHECKING
 
 from app.core.timeutil import BERLIN, utcnow
 from app.models import Registration
+
+if TYPE_CHECKING:  # icalendar loads with the first calendar file (worker memory)
+    from icalendar import Timezone as VTimezone
 
 PRODID = "-//Seminare Integrationsraete NRW//DE"
 
@@ -30,11 +31,13 @@ class Method(StrEnum):
     CANCEL = "CANCEL"
 
 
-def berlin_timezone() -> VTimezone:
+def berlin_timezone() -> "VTimezone":
     """Europe/Berlin in the compact form calendar programs expect: one STANDARD and one
     DAYLIGHT rule recurring yearly (last Sunday of October and of March), instead of
     a list of every historic transition."""
-    zone = VTimezone()
+    from icalendar import Timezone, TimezoneDaylight, TimezoneStandard
+
+    zone = Timezone()
     zone.add("tzid", "Europe/Berlin")
     daylight = TimezoneDaylight()
     daylight.add("tzname", "CEST")
@@ -58,6 +61,8 @@ def event_uid(registration: Registration, number: int, host: str) -> str:
 
 
 def _calendar(registration: Registration, host: str, method: Method, organizer: str | None) -> str:
+    from icalendar import Alarm, Calendar, Event, vCalAddress  # loaded on first use
+
     seminar = registration.seminar
     cancel = method == Method.CANCEL
     calendar = Calendar()

@@ -8,6 +8,7 @@ made: it is issued at the VHS's town on the seminar's second day.
 
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from babel.dates import format_date
 
@@ -20,7 +21,9 @@ from app.services import messages
 from app.services.attendance import presence
 from app.services.errors import ServiceError
 from app.services.participants import by_name, participant_lists
-from app.services.pdf import MARGIN, Document
+
+if TYPE_CHECKING:  # fpdf2 loads with the first PDF (worker memory)
+    from app.services.pdf import Document
 
 # The document's wording, in one place.
 SERIES = "Qualifizierungsreihe für Mitglieder der Integrationsräte in Nordrhein-Westfalen"
@@ -99,6 +102,8 @@ def earns_certificate(registration: Registration) -> bool:
 
 def certificate_pdf(registration: Registration) -> bytes:
     """One person's certificate; ``NoCertificate`` (with the reason) for anyone else."""
+    from app.services.pdf import Document  # fpdf2 loads with the first PDF
+
     standing = standing_of(registration)
     if not standing.earns:
         raise NoCertificate(messages.no_certificate(registration.full_name, standing.reason or ""))
@@ -110,6 +115,8 @@ def certificate_pdf(registration: Registration) -> bytes:
 def seminar_certificates_pdf(seminar: Seminar) -> tuple[bytes, int]:
     """Everyone's certificate in one PDF, a page each (easier to print than a ZIP of
     files), and how many; ``NoCertificate`` when nobody has earned one."""
+    from app.services.pdf import Document  # fpdf2 loads with the first PDF
+
     earners = [s.registration for s in standings(seminar) if s.earns]
     if not earners:
         raise NoCertificate(messages.NO_CERTIFICATES)
@@ -139,7 +146,7 @@ def _issued(seminar: Seminar) -> str:
     return f"{seminar.vhs.town}, den {day}"
 
 
-def _page(document: Document, registration: Registration) -> None:
+def _page(document: "Document", registration: Registration) -> None:
     seminar = registration.seminar
     document.add_page()
     document.block(SERIES, size=9, after=1)
@@ -172,7 +179,7 @@ def _page(document: Document, registration: Registration) -> None:
     document.block(_issued(seminar), after=2)
     document.block(UNSIGNED, size=9)
 
-    document.set_y(document.h - MARGIN - 22)
+    document.set_y(document.h - document.t_margin - 22)
     document.rule()
     document.block(PARTNERS, size=9, after=1)
     document.block(f"Bescheinigung Nr. {seminar.id}-{registration.id}", size=9, after=0)

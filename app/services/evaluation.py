@@ -18,14 +18,11 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from enum import StrEnum
 
-import segno
 import sqlalchemy as sa
 from babel.numbers import format_decimal
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
 from markupsafe import Markup
-from openpyxl import Workbook
-from openpyxl.styles import Font
 
 from app import rules
 from app.core.formatting import date_short
@@ -158,6 +155,8 @@ def evaluation_url(registration: Registration) -> str | None:
 def qr_svg(url: str, title: str) -> Markup:
     """The address as a QR code: inline SVG markup for a printed page (no style
     attribute, so the CSP allows it), about 2 cm wide."""
+    import segno  # loaded on first use: worker memory
+
     code = segno.make(url, error="m")
     svg = code.svg_inline(scale=0.5, border=2, unit="mm", title=title, svgclass="qr")
     # segno writes the markup itself and escapes the title: safe to embed as it is
@@ -447,6 +446,9 @@ def as_csv(rows: list[list]) -> bytes:
 
 def as_xlsx(rows: list[list]) -> bytes:
     """Numbers as numbers, every text a string cell (never a formula)."""
+    from openpyxl import Workbook  # loaded on first use: worker memory
+    from openpyxl.styles import Font
+
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "Bewertung"

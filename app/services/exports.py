@@ -10,8 +10,6 @@ import csv
 import io
 
 import sqlalchemy as sa
-from openpyxl import Workbook
-from openpyxl.styles import Font
 
 from app.core.formatting import moment
 from app.core.text import fold
@@ -99,6 +97,9 @@ def as_csv(rows: list[list[str]]) -> bytes:
 
 def as_xlsx(rows: list[list[str]], title: str) -> bytes:
     """Every cell a string cell: the text as typed, never a formula."""
+    from openpyxl import Workbook  # loaded on first use: worker memory
+    from openpyxl.styles import Font
+
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = title[:31]

@@ -7,9 +7,6 @@ apostrophe to a text a spreadsheet would run, the XLSX stores texts as text cell
 import csv
 import io
 
-from openpyxl import Workbook
-from openpyxl.styles import Font
-
 from app.core.formatting import date_short
 from app.services.exports import safe_cell
 from app.services.interest_overview import DeclarationRow, OfferRow
@@ -94,6 +91,9 @@ def as_csv(table: list[list[Cell]]) -> bytes:
 
 def as_xlsx(table: list[list[Cell]], title: str) -> bytes:
     """Texts as text cells (never a formula), counts as numbers."""
+    from openpyxl import Workbook  # loaded on first use: worker memory
+    from openpyxl.styles import Font
+
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = title[:31]

@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 from flask import current_app, g
 
 from app.extensions import db
-from app.models import OutboxMail, Registration, User
+from app.models import OutboxMail, Registration, RegistrationState, User
 from app.services.calendar import cancellation_ics, seminar_ics
 from app.services.links import issue_link
 
@@ -96,37 +96,71 @@ def _calendar_cancellation(registration: Registration) -> str:
     return cancellation_ics(registration, _host(), _organizer())
 
 
-def queue_confirmation(registration: Registration, position: int | None) -> None:
-    queue(
-        "confirmation",
-        registration.email,
-        registration=registration,
-        position=position,
-        # a calendar entry only for a confirmed place, not for the waiting list
-        ics=_calendar_entry(registration) if registration.state == "confirmed" else None,
-        **_registration_context(registration),
+# Mails about a registration are composed when they are delivered (``compose``): the
+# transaction that causes one (a booking, a cancellation, a move up) writes its row only,
+# with the kind and what the text needs besides the registration. Its personal link, text
+# and calendar file are made by the sender (``outbox.compose_later``), from the
+# registration and its seminar as they are then.
+
+
+def queue_later(
+    kind: str, registration: Registration, *, dedupe_key: str | None = None, **params
+) -> OutboxMail:
+    """Queue a mail about ``registration``, to be composed at delivery; ``params`` are
+    plain values (JSON)."""
+    mail = OutboxMail(
+        kind=kind,
+        recipient=registration.email,
+        subject="",
+        text_body="",
+        html_body="",
+        registration_id=registration.id,
+        dedupe_key=dedupe_key,
+        params=params,
     )
+    db.session.add(mail)
+    g.setdefault("queued_mails", []).append(mail)
+    return mail
+
+
+def compose(mail: OutboxMail, registration: Registration) -> None:
+    """Fill in a mail queued with ``queue_later``: a new personal link, the text and the
+    calendar file. The mail tells of the moment it was queued (the state then, kept in
+    its params), with the seminar's data as they are now. Inside the caller's
+    transaction."""
+    params = {"state": _state(registration), "position": None, **(mail.params or {})}
+    state = params["state"]
+    ics = None
+    if mail.kind in ("confirmation", "moved_up", "seminar_changed"):
+        # a calendar entry only for a confirmed place, not for a held or waiting one
+        if state == "confirmed":
+            ics = _calendar_entry(registration)
+    elif mail.kind in ("cancelled", "seminar_cancelled") and params.get("in_calendar"):
+        ics = _calendar_cancellation(registration)
+    subject, text, html = _render(
+        mail.kind, registration=registration, **params, **_registration_context(registration)
+    )
+    mail.subject, mail.text_body, mail.html_body, mail.ics = subject, text, html, ics
+    mail.params = None
+
+
+def _state(registration: Registration) -> str:
+    return RegistrationState(registration.state).value
+
+
+def queue_confirmation(registration: Registration, position: int | None = None) -> None:
+    """``position``: the place on the waiting list when waitlisted."""
+    queue_later("confirmation", registration, state=_state(registration), position=position)
 
 
 def queue_moved_up(registration: Registration) -> None:
     """A place from the waiting list: confirmed (with the calendar file) or held until
     the person confirms it through the link."""
-    queue(
-        "moved_up",
-        registration.email,
-        registration=registration,
-        ics=_calendar_entry(registration) if registration.state == "confirmed" else None,
-        **_registration_context(registration),
-    )
+    queue_later("moved_up", registration, state=_state(registration))
 
 
 def queue_hold_released(registration: Registration) -> None:
-    queue(
-        "hold_released",
-        registration.email,
-        registration=registration,
-        **_registration_context(registration),
-    )
+    queue_later("hold_released", registration)
 
 
 def queue_cancelled(
@@ -134,26 +168,15 @@ def queue_cancelled(
 ) -> None:
     """``in_calendar``: the person held a confirmed place, so their calendar has the
     seminar's days (sent with the confirmation): a calendar cancellation removes them."""
-    queue(
-        "cancelled",
-        registration.email,
-        registration=registration,
-        by_organiser=by_organiser,
-        in_calendar=in_calendar,
-        ics=_calendar_cancellation(registration) if in_calendar else None,
-        **_registration_context(registration),
-    )
+    queue_later("cancelled", registration, by_organiser=by_organiser, in_calendar=in_calendar)
 
 
 def queue_seminar_cancelled(registration: Registration, in_calendar: bool = False) -> None:
-    queue(
+    queue_later(
         "seminar_cancelled",
-        registration.email,
-        registration=registration,
+        registration,
         in_calendar=in_calendar,
-        ics=_calendar_cancellation(registration) if in_calendar else None,
         dedupe_key=f"seminar-cancelled:{registration.id}",
-        **_registration_context(registration),
     )
 
 
@@ -161,16 +184,13 @@ def queue_seminar_changed(registration: Registration, changes: list[list[str]]) 
     """Dates, times or place of the seminar changed: the person is told what changed;
     a confirmed person gets the updated calendar entry (same UIDs, the seminar's raised
     SEQUENCE), a waiting one none (they never had one)."""
-    confirmed = registration.state == "confirmed"
-    queue(
+    queue_later(
         "seminar_changed",
-        registration.email,
-        registration=registration,
+        registration,
         changes=changes,
-        in_calendar=confirmed,
-        ics=_calendar_entry(registration) if confirmed else None,
+        state=_state(registration),
+        in_calendar=registration.state == RegistrationState.CONFIRMED,
         dedupe_key=f"seminar-changed:{registration.id}:{registration.seminar.calendar_sequence}",
-        **_registration_context(registration),
     )
 
 
@@ -180,13 +200,7 @@ def reminder_key(registration: Registration) -> str:
 
 
 def queue_reminder(registration: Registration) -> None:
-    queue(
-        "reminder",
-        registration.email,
-        registration=registration,
-        dedupe_key=reminder_key(registration),
-        **_registration_context(registration),
-    )
+    queue_later("reminder", registration, dedupe_key=reminder_key(registration))
 
 
 def queue_links(email: str, registrations: list[Registration]) -> OutboxMail:

@@ -26,7 +26,7 @@ from flask import Flask, current_app, g
 from app.core.timeutil import utcnow
 from app.database import write_transaction
 from app.extensions import db
-from app.models import OutboxMail
+from app.models import OutboxMail, Registration
 from app.services import mail as mail_service
 from app.services.calendar import method_of
 
@@ -212,6 +212,8 @@ def deliver_pending(limit: int = BATCH, only: list[int] | None = None) -> dict[s
                 counts_more = deliver_pending(limit, only=[due_now])
                 counts = {key: counts[key] + counts_more[key] for key in counts}
             continue
+        if not compose_later(mail_id):
+            continue
         mail = db.session.get(OutboxMail, mail_id)
         outcome, error = SENT, ""
         try:
@@ -247,6 +249,27 @@ def _compose_request(mail_id: int) -> int | None:
         session.flush()
         composed_id = composed.id if composed is not None else None
     return composed_id
+
+
+NOTHING_TO_SEND = "Nicht gesendet: Die Anmeldung gibt es nicht mehr."
+
+
+def compose_later(mail_id: int) -> bool:
+    """Compose a mail queued with ``mail.queue_later`` (its own short transaction, apart
+    from the one that queued it); False when there is nothing to send any more."""
+    with write_transaction() as session:
+        mail = session.get(OutboxMail, mail_id, populate_existing=True)
+        if mail.params is None:
+            return True  # composed when queued, or on an earlier attempt
+        registration = (
+            session.get(Registration, mail.registration_id) if mail.registration_id else None
+        )
+        if registration is None or registration.erased_at is not None:
+            mail.params, mail.claimed_until = None, None
+            mail.failed_at, mail.last_error = utcnow(), NOTHING_TO_SEND
+            return False
+        mail_service.compose(mail, registration)
+    return True
 
 
 def watch(stop, poll_seconds: float) -> dict[str, int]:

@@ -228,11 +228,15 @@ PERSONAL_LINK = re.compile(r"/(anmeldung|bewertung|interesse|einladung)/[A-Za-z0
 LINK_REMOVED = r"/\1/[persönlicher Link entfernt]"
 
 
+# A mail about a registration is written when it is sent (mail.queue_later).
+NOT_YET_WRITTEN = "(wird beim Versand aus den Angaben der Anmeldung geschrieben)"
+
+
 def _mail_data(mail: OutboxMail) -> dict:
     return {
         "erstellt_am": moment(mail.created_at),
         "an": mail.recipient,
-        "betreff": mail.subject,
+        "betreff": mail.subject if mail.params is None else NOT_YET_WRITTEN,
         "stand": _mail_state(mail),
         "text": PERSONAL_LINK.sub(LINK_REMOVED, mail.text_body),
     }
@@ -441,7 +445,7 @@ def _forget_mail(mail: OutboxMail) -> None:
     mail.recipient = ERASED_RECIPIENT
     mail.subject = ERASED_NAME
     mail.text_body = mail.html_body = ""
-    mail.ics = None
+    mail.ics = mail.params = None
     mail.last_error = ""
 
 

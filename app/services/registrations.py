@@ -120,7 +120,7 @@ def book_seat(
     """
     today = today or today_berlin()
     normalized = rules.normalize_email(applicant.email)
-    with write_transaction() as session:
+    with write_transaction(keep_loaded=True) as session:
         seminar = lock_seminar(seminar_id)
         release_expired_holds(seminar)
         reason = seminar.closed_reason(today)
@@ -168,7 +168,9 @@ def book_seat(
             actor_id=actor_id,
             detail=registration.state.value,
         )
-        mail.queue_confirmation(registration, waitlist_position(registration))
+        # the newest on the waiting list: its place is the list's length
+        waiting = seminar.waitlisted_count if registration.state == "waitlisted" else None
+        mail.queue_confirmation(registration, waiting)
     return registration
 
 
@@ -219,7 +221,7 @@ def confirm_address(registration_id: int) -> Registration:
                     seminar_id=seminar.id,
                     registration_id=registration.id,
                 )
-                mail.queue_confirmation(registration, None)
+                mail.queue_confirmation(registration)
     return registration
 
 

@@ -3,16 +3,16 @@ list to be signed as PDF (names: personal data, never for observers)."""
 
 import io
 from datetime import date
-
-from openpyxl import Workbook
-from openpyxl.styles import Font
+from typing import TYPE_CHECKING
 
 from app.core.formatting import clock, date_long, date_short, euro, moment
 from app.core.timeutil import today_berlin
 from app.models import Seminar
 from app.services.certificates import standings
-from app.services.pdf import MARGIN, Document
 from app.services.settlement import Sheet
+
+if TYPE_CHECKING:  # fpdf2 loads with the first PDF (worker memory)
+    from app.services.pdf import Document
 
 EURO_FORMAT = '#,##0.00 "€"'
 STATE_TEXT = {None: "nicht erfasst", True: "anwesend", False: "abwesend"}
@@ -84,6 +84,9 @@ def _shown(label: str, value) -> str:
 def settlement_xlsx(sheet: Sheet) -> bytes:
     """Label and value per row; amounts as numbers in euro (a spreadsheet adds them up),
     every text a string cell, never a formula."""
+    from openpyxl import Workbook  # loaded on first use: worker memory
+    from openpyxl.styles import Font
+
     workbook = Workbook()
     table = workbook.active
     table.title = f"Abrechnung {sheet.seminar.id}"[:31]
@@ -123,6 +126,8 @@ def settlement_filename(seminar: Seminar, extension: str) -> str:
 
 
 def settlement_pdf(sheet: Sheet) -> bytes:
+    from app.services.pdf import Document  # fpdf2 loads with the first PDF
+
     seminar = sheet.seminar
     document = Document(f"Abrechnung Seminar Nr. {seminar.id}")
     document.add_page()
@@ -134,7 +139,7 @@ def settlement_pdf(sheet: Sheet) -> bytes:
         f"Stand der Abrechnung: {sheet.state.label}, erstellt am {date_short(today_berlin())}",
         after=3,
     )
-    width = document.w - 2 * MARGIN
+    width = document.w - document.l_margin - document.r_margin
     for label, value in _rows(sheet):
         document.row([(label, width * 0.55, "L"), (_shown(label, value), width * 0.45, "R")])
     document.ln(4)
@@ -164,11 +169,11 @@ def settlement_pdf(sheet: Sheet) -> bytes:
     return document.to_bytes()
 
 
-def _signature(document: Document, label: str) -> None:
+def _signature(document: "Document", label: str) -> None:
     """A line to sign on, at the bottom of the page (a new page when it does not fit)."""
     if document.space_left() < 30:
         document.add_page()
-    document.set_y(document.h - MARGIN - 20)
+    document.set_y(document.h - document.t_margin - 20)
     document.rule(gap=1)
     document.block(label, size=9, after=0)
 
@@ -184,6 +189,8 @@ HEAD_HEIGHT = 8
 def attendance_list_pdf(seminar: Seminar, today: date | None = None) -> bytes:
     """Every confirmed person with a box per day to sign in, the recorded state printed
     small in it; the head repeats on every page."""
+    from app.services.pdf import Document  # fpdf2 loads with the first PDF
+
     today = today or today_berlin()
     people = standings(seminar)
     document = Document(f"Anwesenheitsliste Seminar Nr. {seminar.id}")
@@ -207,7 +214,7 @@ def attendance_list_pdf(seminar: Seminar, today: date | None = None) -> bytes:
     return document.to_bytes()
 
 
-def _list_head(document: Document, seminar: Seminar, first: bool) -> None:
+def _list_head(document: "Document", seminar: Seminar, first: bool) -> None:
     if first:
         document.block(
             "Qualifizierungsreihe für Mitglieder der Integrationsräte in NRW", size=9, after=1
@@ -248,7 +255,7 @@ def _list_head(document: Document, seminar: Seminar, first: bool) -> None:
     )
 
 
-def _person_row(document: Document, number: int, person) -> None:
+def _person_row(document: "Document", number: int, person) -> None:
     if person is None:
         texts = (str(number), "", "", "", "", "")
     else:
