@@ -110,7 +110,8 @@ def prepare_database(url: str, seminars: int, registrations: int) -> None:
 
 def wrk(url: str, *extra: str, env=None, warm: bool = True) -> dict:
     """One figure. ``warm``: a one-second run first, unmeasured, so that every worker has
-    rendered the page once (what a site in use has long done)."""
+    rendered the page once (what a site in use has long done); never for the scripted
+    POSTs, whose addresses would repeat."""
     if warm:
         subprocess.run(
             ["wrk", "-t2", f"-c{CONNECTIONS}", "-d1s", *extra, url],
@@ -313,6 +314,7 @@ def run_database(label: str, url: str, size: str) -> dict:
             "-s",
             str(ROOT / "bench" / "locked.lua"),
             env={**os.environ, "BENCH_SEMINAR": str(post_seminar), "BENCH_RUN": run},
+            warm=False,
         )
         token, cookie = session_for(base, post_seminar)
         env = {
@@ -322,7 +324,9 @@ def run_database(label: str, url: str, size: str) -> dict:
             "BENCH_RUN": run,
             "BENCH_PATH": f"/seminare/{post_seminar}/anmelden",
         }
-        results["post"] = wrk(base + "/", "-s", str(ROOT / "bench" / "post.lua"), env=env)
+        results["post"] = wrk(
+            base + "/", "-s", str(ROOT / "bench" / "post.lua"), env=env, warm=False
+        )
         results["rss_kib"] = worker_rss(server.process.pid)
         results["sender"] = drain_outbox(server, url)
         if BURST and size == "demo":

@@ -11,6 +11,7 @@ from datetime import date, time, timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
+from flask import g
 
 from app.commands.demo_interest import seed_interest
 from app.core.timeutil import today_berlin
@@ -418,12 +419,15 @@ def scale(seminars: int, registrations: int, today: date | None = None) -> dict[
         db.session.add(seminar)
         created.append(seminar)
     db.session.commit()
+    targets = [(seminar.id, seminar.venue_town) for seminar in created]
     for n in range(registrations):
-        target = created[rng.randrange(len(created))]
+        seminar_id, town = targets[rng.randrange(len(targets))]
         first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
-        book_seat(
-            target.id, Applicant(last, first, target.venue_town, f"scale{start}-{n}@example.org")
-        )
+        book_seat(seminar_id, Applicant(last, first, town, f"scale{start}-{n}@example.org"))
+        # one command books them all: let go of what each booking loaded and queued, or
+        # every commit would expire all of it again (the work would grow with the count)
+        g.pop("queued_mails", None)
+        db.session.expunge_all()
     db.session.execute(sa.delete(OutboxMail))
     db.session.commit()
     return {"seminars": len(created), "registrations": registrations}
