@@ -111,7 +111,7 @@ def read_fresh(sql: str) -> tuple:
     session instead.
     """
     engine = db.engine
-    if engine.dialect.name == "sqlite" and engine.url.database in (None, "", ":memory:"):
+    if engine.dialect.name == "sqlite" and _sqlite_file(engine) is None:
         return tuple(db.session.connection().exec_driver_sql(sql).one())
     try:
         return _fresh_row(_fresh_connection(engine), sql)
@@ -153,6 +153,13 @@ def _drop_fresh_connection() -> None:
         kept.close()
 
 
+def _sqlite_file(engine: Engine) -> str | None:
+    """The SQLite database's file; None for PostgreSQL and for a database in memory."""
+    if engine.dialect.name != "sqlite" or engine.url.database in (None, "", ":memory:"):
+        return None
+    return engine.url.database
+
+
 def _writers_queue(engine: Engine):
     """SQLite: wait in line for the write lock, woken the moment it is free.
 
@@ -163,10 +170,11 @@ def _writers_queue(engine: Engine):
     the lock that counts. Returns the open lock file (closing it lets the next one in),
     or None where there is nothing to queue for (PostgreSQL, a database in memory).
     """
-    if engine.dialect.name != "sqlite" or engine.url.database in (None, "", ":memory:"):
+    database_file = _sqlite_file(engine)
+    if database_file is None:
         return None
     try:
-        queue = open(f"{engine.url.database}.writers", "a+b")  # noqa: SIM115 (closed by caller)
+        queue = open(f"{database_file}.writers", "a+b")  # noqa: SIM115 (closed by caller)
     except OSError:
         return None  # no line to wait in: SQLite's own lock still decides (and reports)
     try:

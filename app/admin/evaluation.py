@@ -30,10 +30,9 @@ from app.services.evaluation import (
     results_for,
     seminar_results,
 )
+from app.web.downloads import XLSX, download
 from app.web.evaluation_charts import answer_charts
 from app.web.htmx import render
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _int_arg(name: str) -> int | None:
@@ -126,10 +125,7 @@ def _export_seminars() -> list[Seminar]:
 
 
 def _download(body: bytes, mimetype: str, extension: str) -> Response:
-    response = Response(body, mimetype=mimetype)  # a bare text/*: Werkzeug adds the charset
-    filename = f"bewertung-{today_berlin().isoformat()}.{extension}"
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return download(body, mimetype, f"bewertung-{today_berlin().isoformat()}.{extension}")
 
 
 @bp.get("/bewertung.csv")

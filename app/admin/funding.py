@@ -1,7 +1,7 @@
 """The funding overview and its CSV: figures only, so observers read them too."""
 
 import sqlalchemy as sa
-from flask import Response, request
+from flask import request
 from wtforms import SelectChoice
 
 from app.admin import bp
@@ -11,6 +11,7 @@ from app.core.timeutil import today_berlin
 from app.extensions import db
 from app.models import Programme, Vhs
 from app.services import funding
+from app.web.downloads import download
 from app.web.htmx import render
 
 
@@ -58,7 +59,4 @@ def funding_page():
 @observers_may_read
 def funding_csv():
     body = funding.as_csv(funding.overview(**_filters()))
-    response = Response(body, mimetype="text/csv")  # Werkzeug adds "; charset=utf-8"
-    filename = f"foerderuebersicht-{today_berlin().isoformat()}.csv"
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return download(body, "text/csv", f"foerderuebersicht-{today_berlin().isoformat()}.csv")

@@ -27,10 +27,10 @@ from app.services.interest_overview import (
     programme_or_current,
 )
 from app.web.charts import BarChart, Series, bar_svg
+from app.web.downloads import XLSX, download
 from app.web.htmx import render, see_other
 from app.web.pages import form_status, show_refusal
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+from app.web.security import no_store
 
 
 def _query() -> tuple[Programme | None, Filters]:
@@ -125,11 +125,8 @@ def interest_overview():
 
 
 def _download(body: bytes, mimetype: str, extension: str) -> Response:
-    response = Response(body, mimetype=mimetype)
     filename = f"interessenbekundungen-{today_berlin().isoformat()}.{extension}"
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return no_store(download(body, mimetype, filename))
 
 
 def _export_lines():

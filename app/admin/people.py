@@ -6,7 +6,7 @@ The address travels in POST bodies only, never in a URL, so that it stays out of
 logs and the browser's history.
 """
 
-from flask import Response, flash, render_template, request, url_for
+from flask import flash, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, TextAreaField
@@ -26,6 +26,7 @@ from app.services.personal_data import (
     report_text,
 )
 from app.services.series import completion_counts
+from app.web.downloads import download
 from app.web.htmx import see_other
 from app.web.pages import form_status, show_refusal
 from app.web.validators import EMAIL_MAX, OptionalText
@@ -105,10 +106,8 @@ def personal_data_export():
         return _data_page(search, status=422)
     as_json = request.form.get("format") == "json"
     body = report_json(findings) if as_json else report_text(findings).encode("utf-8")
-    response = Response(body, mimetype="application/json" if as_json else "text/plain")
     filename = f"auskunft-{today_berlin().isoformat()}.{'json' if as_json else 'txt'}"
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return download(body, "application/json" if as_json else "text/plain", filename)
 
 
 @bp.post("/personen/auskunft/loeschen")

@@ -11,7 +11,7 @@ same way to their CSV download.
 
 from dataclasses import astuple, replace
 
-from flask import Response, current_app, request
+from flask import current_app, request
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
@@ -27,6 +27,7 @@ from app.organiser import bp
 from app.services import bulk_add as bulk
 from app.services import messages
 from app.services.availability import availability_for
+from app.web.downloads import XLSX, download
 from app.web.errors import http_error
 from app.web.forms import PersonForm
 from app.web.htmx import render
@@ -35,9 +36,7 @@ ENDPOINTS = {"organiser.bulk_add", "organiser.bulk_add_confirm", "organiser.bulk
 # a file and pasted text of 1 MB each, and the form around them (the site's limit: 64 KB)
 BODY_MAX = 2 * tables.MAX_BYTES + 64 * 1024
 PREVIEW_MAX_AGE = 2 * 60 * 60  # seconds
-ACCEPT = ".csv,.txt,.tsv,.xlsx,text/csv,text/plain,text/tab-separated-values," + (
-    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-)
+ACCEPT = ".csv,.txt,.tsv,.xlsx,text/csv,text/plain,text/tab-separated-values," + XLSX
 
 
 class BulkAddForm(FlaskForm):
@@ -158,10 +157,8 @@ def bulk_add_left_out(seminar_id: int):
     results = [
         bulk.RowResult(bulk.Row(*cells[:5]), bulk.Outcome.INVALID, cells[5]) for cells in data
     ]
-    response = Response(bulk.left_out_csv(results), mimetype="text/csv")
     filename = f"nicht-hinzugefuegt-seminar-{seminar.id}.csv"
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return download(bulk.left_out_csv(results), "text/csv", filename)
 
 
 def check_row(row: bulk.Row) -> bulk.Row:

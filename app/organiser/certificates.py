@@ -24,15 +24,14 @@ from app.services.certificates import (
     seminar_filename,
     standings,
 )
+from app.web.downloads import download
 from app.web.forms import ActionForm
 from app.web.htmx import see_other
+from app.web.security import no_store
 
 
 def _pdf(body: bytes, name: str) -> Response:
-    response = Response(body, mimetype="application/pdf")
-    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return no_store(download(body, "application/pdf", name))
 
 
 def _page_url(seminar_id: int) -> str:

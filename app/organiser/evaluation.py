@@ -2,7 +2,7 @@
 state organisers): the results from the fifth answer on, before that only their number
 (``rules.evaluation_results_shown``), and the answers as CSV or Excel."""
 
-from flask import Response, flash, render_template, url_for
+from flask import flash, render_template, url_for
 
 from app import rules
 from app.auth.scope import get_seminar_for
@@ -16,10 +16,9 @@ from app.services.evaluation import (
     last_day,
     seminar_results,
 )
+from app.web.downloads import XLSX, download
 from app.web.evaluation_charts import answer_charts
 from app.web.htmx import see_other
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @bp.get("/seminare/<int:seminar_id>/bewertung")
@@ -44,10 +43,7 @@ def _export(seminar_id: int, extension: str):
         flash(messages.evaluation_too_few(rules.EVALUATION_MIN_ANSWERS), "info")
         return see_other(url_for("organiser.evaluation_results", seminar_id=seminar.id))
     body, mimetype = (as_csv(rows), "text/csv") if extension == "csv" else (as_xlsx(rows), XLSX)
-    response = Response(body, mimetype=mimetype)  # a bare text/*: Werkzeug adds the charset
-    filename = f"bewertung-seminar-{seminar.id}.{extension}"
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return download(body, mimetype, f"bewertung-seminar-{seminar.id}.{extension}")
 
 
 @bp.get("/seminare/<int:seminar_id>/bewertung.csv")

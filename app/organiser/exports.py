@@ -6,13 +6,12 @@ from flask import Response, request
 from app.auth.scope import get_seminar_for
 from app.organiser import bp
 from app.services.exports import as_csv, as_xlsx, participant_rows
+from app.web.downloads import XLSX, download
+from app.web.security import no_store
 
 
 def _download(body: bytes, mimetype: str, filename: str) -> Response:
-    response = Response(body, mimetype=mimetype)
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return no_store(download(body, mimetype, filename))
 
 
 def _filename(seminar, extension: str) -> str:
@@ -36,6 +35,6 @@ def export_xlsx(seminar_id: int):
     seminar = get_seminar_for(seminar_id)
     return _download(
         as_xlsx(_rows(seminar), f"Seminar {seminar.id}"),
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        XLSX,
         _filename(seminar, "xlsx"),
     )

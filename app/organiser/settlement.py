@@ -37,13 +37,14 @@ from app.services.settlement_documents import (
     settlement_pdf,
     settlement_xlsx,
 )
+from app.web.downloads import XLSX, download
 from app.web.forms import ActionForm, EuroField
 from app.web.htmx import see_other
 from app.web.pages import form_status, show_refusal
+from app.web.security import no_store
 from app.web.validators import OptionalText
 
 REASON_MAX = 500
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class CateringForm(FlaskForm):
@@ -90,10 +91,7 @@ def _back(seminar_id: int):
 
 
 def _download(body: bytes, mimetype: str, filename: str) -> Response:
-    response = Response(body, mimetype=mimetype)
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return no_store(download(body, mimetype, filename))
 
 
 def _vhs_or_admin():

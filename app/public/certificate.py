@@ -1,11 +1,12 @@
 """The certificate through the personal link from the mail."""
 
-from flask import Response, flash, url_for
+from flask import flash, url_for
 
 from app.public import bp
 from app.services import messages
 from app.services.certificates import NoCertificate, certificate_pdf, filename
 from app.services.self_service import registration_by_token
+from app.web.downloads import download
 from app.web.htmx import render, see_other
 from app.web.security import no_store
 
@@ -20,8 +21,7 @@ def certificate(token: str):
     except NoCertificate:
         flash(messages.PUBLIC_NO_CERTIFICATE, "info")
         return see_other(url_for("public.registration", token=token))
-    response = Response(body, mimetype="application/pdf")
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename(found)}"'
+    response = download(body, "application/pdf", filename(found))
     return _private(response)
 
 
