@@ -12,6 +12,7 @@ PostgreSQL: the booking locks the seminar's row with ``SELECT ... FOR UPDATE``.
 """
 
 import fcntl
+import sqlite3
 import threading
 import weakref
 from contextlib import contextmanager, suppress
@@ -123,13 +124,45 @@ def read_fresh(sql: str) -> tuple:
 
 
 def _fresh_row(connection, sql: str) -> tuple:
-    cursor = connection.cursor()
-    try:
-        cursor.execute(sql)
-        rows = cursor.fetchall()  # to the end: SQLite then ends the statement's read
-    finally:
-        cursor.close()
-    return tuple(rows[0])
+    """The row, as text on PostgreSQL (see ``_prepared_row``), as SQLite types it."""
+    if isinstance(connection, sqlite3.Connection):
+        cursor = connection.cursor()
+        try:
+            cursor.execute(sql)
+            rows = cursor.fetchall()  # to the end: SQLite then ends the statement's read
+        finally:
+            cursor.close()
+        return tuple(rows[0])
+    return _prepared_row(connection, sql)
+
+
+def _prepared_row(connection, sql: str) -> tuple:
+    """PostgreSQL: the statement prepared once per connection and run through libpq
+    itself (psycopg's ``pq`` layer). A cursor's bookkeeping and type conversion would
+    cost more than the round trip; the caller gets the values as text."""
+    from psycopg import OperationalError, pq
+
+    pgconn = connection.pgconn
+    prepared = _prepared.setdefault(connection, {})
+    name = prepared.get(sql)
+    if name is None:
+        name = b"fresh_%d" % len(prepared)
+        _check(pgconn.prepare(name, sql.encode()), pq.ExecStatus.COMMAND_OK, OperationalError)
+        prepared[sql] = name
+    result = _check(pgconn.exec_prepared(name, None), pq.ExecStatus.TUPLES_OK, OperationalError)
+    return tuple(
+        None if (value := result.get_value(0, column)) is None else value.decode()
+        for column in range(result.nfields)
+    )
+
+
+_prepared: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()  # connection: {sql: name}
+
+
+def _check(result, expected, error):
+    if result.status != expected:
+        raise error(result.get_error_message("utf-8") or "the read failed")
+    return result
 
 
 def _fresh_connection(engine: Engine):
