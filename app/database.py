@@ -45,7 +45,9 @@ def configure_engine(engine: Engine, busy_timeout_ms: int) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
-        immediate = connection.get_execution_options().get(IMMEDIATE, False) or _may_write()
+        immediate = connection.get_execution_options().get(IMMEDIATE)
+        if immediate is None:
+            immediate = _may_write()
         connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
@@ -84,6 +86,24 @@ def write_transaction(keep_loaded: bool = False):
         session().expire_on_commit = True
         if queue is not None:
             queue.close()  # the next writer in line goes on at once
+
+
+@contextmanager
+def read_transaction():
+    """Reads that need no write lock, inside a state-changing request whose writes are
+    done (their own ``write_transaction`` committed them): on SQLite a plain ``BEGIN``
+    whatever the request's method, so that rendering its answer keeps no writer waiting.
+    Ended at exit."""
+    session = db.session
+    if session.new or session.dirty or session.deleted:
+        raise RuntimeError("read_transaction() entered with unsaved changes")
+    if session().in_transaction():
+        session.commit()  # ends what is open (a read, or the booking's own object added)
+    session.connection(execution_options={IMMEDIATE: False})
+    try:
+        yield session
+    finally:
+        session.rollback()
 
 
 class _Kept:

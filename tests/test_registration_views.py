@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
+from sqlalchemy import event
 
 from app.core.timeutil import today_berlin
 from app.extensions import db
@@ -224,3 +225,23 @@ def test_names_written_with_joiners_or_a_soft_hyphen_are_accepted(client, semina
     assert response.status_code == 303
     (registration,) = _rows()
     assert registration.last_name == name
+
+
+def test_an_htmx_registration_takes_the_seat_lock_once(client, seminar, htmx):
+    """The answer is read and rendered after the booking let go of its lock: in a rush the
+    next person's booking never waits for this person's page to render."""
+    locking: list[str] = []
+
+    def record(_conn, _cursor, statement, *_args):
+        # SQLite locks with the transaction's begin, PostgreSQL with the seminar's row
+        if statement.startswith("BEGIN IMMEDIATE") or "FOR UPDATE" in statement:
+            locking.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        response = _post(client, seminar, headers=htmx)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    assert response.status_code == 200
+    assert "Bitte bestätigen Sie Ihren Platz" in response.text
+    assert len(locking) == 1, locking

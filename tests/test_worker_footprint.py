@@ -1,6 +1,6 @@
 """A web worker starts without the heavy libraries that only a few routes or commands
-use (worker memory, issue: speed): PDF, spreadsheet, QR code, calendar and migrations
-load on first use."""
+use (worker memory, issue: speed): PDF, spreadsheet, QR code, calendar, migrations and
+the password checker's word lists load on first use."""
 
 import json
 import os
@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-HEAVY = ["fpdf", "PIL", "fontTools", "openpyxl", "segno", "icalendar", "alembic"]
+HEAVY = ["fpdf", "PIL", "fontTools", "openpyxl", "segno", "icalendar", "alembic", "zxcvbn"]
 
 PROBE = f"""
 import json, sys

@@ -1,7 +1,6 @@
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
-from zxcvbn import zxcvbn
 
 from app.web.validators import Email
 
@@ -24,6 +23,8 @@ class NotCommon:
         self.personal = personal
 
     def __call__(self, form, field):
+        from zxcvbn import zxcvbn  # its word lists take 14 MB: loaded when a password is set
+
         password = (field.data or "")[:200]
         if zxcvbn(password, user_inputs=list(self.personal(form)))["score"] < PASSWORD_MIN_SCORE:
             raise ValidationError(TOO_EASY)

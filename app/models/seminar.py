@@ -93,10 +93,16 @@ class Seminar(db.Model):
         ]
 
     def closed_reason(self, today: date) -> rules.ClosedReason | None:
-        return rules.closed_reason(
-            published=self.state == SeminarState.PUBLISHED,
-            cancelled=self.state == SeminarState.CANCELLED,
-            deadline=self.registration_deadline,
-            first_day=self.day1,
-            today=today,
-        )
+        return closed_reason(self, today)
+
+
+def closed_reason(seminar, today: date) -> rules.ClosedReason | None:
+    """Why ``seminar`` (a Seminar, or a row with its state, deadline and first day) takes
+    no registrations ``today``; None when it does."""
+    return rules.closed_reason(
+        published=seminar.state == SeminarState.PUBLISHED,
+        cancelled=seminar.state == SeminarState.CANCELLED,
+        deadline=seminar.registration_deadline,
+        first_day=seminar.day1,
+        today=today,
+    )

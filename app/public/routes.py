@@ -15,6 +15,7 @@ from limits import parse_many
 
 from app.core.places import nearest_first
 from app.core.timeutil import today_berlin
+from app.database import read_transaction
 from app.extensions import client_key, db, limiter
 from app.models import Registration
 from app.public import bp
@@ -209,7 +210,7 @@ def live_seats():
 
 # What the pages poll with: comma-separated ids below a billion, as many as may be polled.
 # It passes without a closer look; anything else is parsed in full (``polled_ids``).
-PLAIN_IDS = re.compile(rf",*(?:[1-9][0-9]{{0,8}},*){{1,{MAX_POLLED}}}")
+PLAIN_IDS = re.compile(rf",*[1-9][0-9]{{0,8}}(?:,+[1-9][0-9]{{0,8}}){{0,{MAX_POLLED - 1}}},*")
 
 
 def polled_ids(raw: str) -> list[int] | None:
@@ -268,7 +269,8 @@ def register(seminar_id: int):
         show_refusal(form, refused)
         return _registration_part(public_seminar_or_404(seminar_id), form, status=422)
     if is_htmx():
-        return make_response(_outcome(registration, in_place=True))
+        with read_transaction():  # SQLite's write lock is not held while the answer renders
+            return make_response(_outcome(registration, in_place=True))
     session[LAST_REGISTRATION] = registration.id
     return see_other(url_for("public.registered", seminar_id=seminar_id))
 

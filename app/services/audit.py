@@ -49,6 +49,9 @@ def changed(
     return result
 
 
+INSERT_ENTRY = AuditEntry.__table__.insert()
+
+
 def record(
     action: str,
     *,
@@ -59,25 +62,30 @@ def record(
     subject: Subject | str = "",
     subject_id: int | None = None,
     changes: list[list[str]] | None = None,
+    at_once: bool = False,
 ) -> None:
     """Add an entry to the current transaction (no commit: the caller's change commits it).
 
     ``seminar_id``/``registration_id`` for what happens to a seminar and its people;
     ``subject``/``subject_id`` for a seminar, programme, VHS, council, trainer or account
     itself (a seminar's entries carry both, so that they outlive a deleted draft).
+    ``at_once``: written now by a plain INSERT instead of at the session's next flush
+    (a booking's hot path, which writes no ORM objects).
     """
-    db.session.add(
-        AuditEntry(
-            action=action,
-            seminar_id=seminar_id,
-            registration_id=registration_id,
-            actor_id=actor_id,
-            detail=detail[:500],
-            subject=str(subject),
-            subject_id=subject_id,
-            changes=json.dumps(changes, ensure_ascii=False) if changes else "",
-        )
-    )
+    values = {
+        "action": action,
+        "seminar_id": seminar_id,
+        "registration_id": registration_id,
+        "actor_id": actor_id,
+        "detail": detail[:500],
+        "subject": str(subject),
+        "subject_id": subject_id,
+        "changes": json.dumps(changes, ensure_ascii=False) if changes else "",
+    }
+    if at_once:
+        db.session.execute(INSERT_ENTRY, values)
+    else:
+        db.session.add(AuditEntry(**values))
 
 
 # What the creation and the change of each kind of programme data is logged as.

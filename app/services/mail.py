@@ -103,24 +103,38 @@ def _calendar_cancellation(registration: Registration) -> str:
 # registration and its seminar as they are then.
 
 
+INSERT_MAIL = OutboxMail.__table__.insert().returning(OutboxMail.__table__.c.id)
+
+
 def queue_later(
-    kind: str, registration: Registration, *, dedupe_key: str | None = None, **params
-) -> OutboxMail:
-    """Queue a mail about ``registration``, to be composed at delivery; ``params`` are
-    plain values (JSON)."""
-    mail = OutboxMail(
-        kind=kind,
-        recipient=registration.email,
-        subject="",
-        text_body="",
-        html_body="",
-        registration_id=registration.id,
-        dedupe_key=dedupe_key,
-        params=params,
-    )
-    db.session.add(mail)
-    g.setdefault("queued_mails", []).append(mail)
-    return mail
+    kind: str,
+    registration: Registration,
+    *,
+    dedupe_key: str | None = None,
+    at_once: bool = False,
+    **params,
+) -> None:
+    """Queue a mail about ``registration`` (or its row just written: its id, email and
+    state are read), to be composed at delivery; ``params`` are plain values (JSON).
+    ``at_once``: written now by a plain INSERT instead of at the session's next flush (a
+    booking's hot path, which writes no ORM objects)."""
+    values = {
+        "kind": kind,
+        "recipient": registration.email,
+        "subject": "",
+        "text_body": "",
+        "html_body": "",
+        "registration_id": registration.id,
+        "dedupe_key": dedupe_key,
+        "params": params,
+    }
+    if at_once:
+        queued = db.session.execute(INSERT_MAIL, values).scalar_one()
+    else:
+        queued = OutboxMail(**values)
+        db.session.add(queued)
+    # delivered right after the response (see outbox.init_delivery)
+    g.setdefault("queued_mails", []).append(queued)
 
 
 def compose(mail: OutboxMail, registration: Registration) -> None:
@@ -148,9 +162,13 @@ def _state(registration: Registration) -> str:
     return RegistrationState(registration.state).value
 
 
-def queue_confirmation(registration: Registration, position: int | None = None) -> None:
+def queue_confirmation(
+    registration: Registration, position: int | None = None, *, at_once: bool = False
+) -> None:
     """``position``: the place on the waiting list when waitlisted."""
-    queue_later("confirmation", registration, state=_state(registration), position=position)
+    queue_later(
+        "confirmation", registration, at_once=at_once, state=_state(registration), position=position
+    )
 
 
 def queue_moved_up(registration: Registration) -> None:

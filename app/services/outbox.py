@@ -304,9 +304,14 @@ def init_delivery(app: Flask) -> None:
 
     @app.after_request
     def _deliver_after_response(response):
-        queued = g.pop("queued_mails", [])
-        # Only mails that were committed have an identity; a rolled-back one has none.
-        ids = [key[1][0] for mail in queued if (key := sa.inspect(mail).identity_key)]
+        # Mail objects, or the ids of rows written at once (``mail.queue_later``). Only
+        # mails that were committed have an identity; a rolled-back one has none (and an
+        # id from a rolled-back transaction finds no row, or one that is due anyway).
+        ids = [
+            mail if isinstance(mail, int) else key[1][0]
+            for mail in g.pop("queued_mails", [])
+            if isinstance(mail, int) or (key := sa.inspect(mail).identity_key)
+        ]
         if ids:
 
             def deliver():

@@ -18,12 +18,14 @@ from datetime import date, datetime, time, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
+from sqlalchemy.orm import make_transient_to_detached
 
 from app import rules
 from app.core.timeutil import from_berlin, today_berlin, utcnow
 from app.database import locked, write_transaction
 from app.extensions import db
 from app.models import Registration, RegistrationState, Seminar, SeminarState
+from app.models.seminar import closed_reason
 from app.services import audit, mail, messages
 from app.services.audit import Action
 from app.services.errors import ServiceError
@@ -117,69 +119,195 @@ def book_seat(
     seminar takes no registrations and ``AlreadyRegistered`` when the address already
     holds a registration for it (a cancelled one is taken up again instead). The
     capacity and duplicate rules hold for everyone.
+
+    The usual booking (an address new to the seminar, no hold run out) writes its rows
+    with plain statements while it holds the lock (``_book_new``); an address seen
+    before or holds to release take the path through the ORM (``_book_again``).
     """
     today = today or today_berlin()
     normalized = rules.normalize_email(applicant.email)
     with write_transaction(keep_loaded=True) as session:
-        seminar = lock_seminar(seminar_id)
-        release_expired_holds(seminar)
-        reason = seminar.closed_reason(today)
-        if reason is not None:
-            raise RegistrationClosed(reason)
-        existing = session.scalars(
-            sa.select(Registration).where(
-                Registration.seminar_id == seminar_id,
-                Registration.email_normalized == normalized,
-            )
+        seats = session.execute(LOCK_SEATS, {"id": seminar_id}).one_or_none()
+        if seats is None:
+            raise SeminarNotFound()
+        now = utcnow()
+        earlier = session.execute(
+            EARLIER_ROWS, {"seminar": seminar_id, "email": normalized, "now": now}
         ).first()
-        if existing is not None and existing.state != RegistrationState.CANCELLED:
-            raise AlreadyRegistered(existing.id)
-        if (
-            hold_hours
-            and existing is not None
-            and existing.hold_until is not None
-            and existing.email_verified_at is None
-        ):
-            raise HoldLapsed()
-        outcome = rules.booking_outcome(seminar.capacity, occupied(seminar))
-        registration = existing or Registration(seminar_id=seminar_id)
-        if existing is not None:
-            # The person was sent a calendar cancellation one SEQUENCE past the seminar's;
-            # the new entry under the same UIDs must outrank it.
-            seminar.calendar_sequence = (seminar.calendar_sequence or 0) + 2
-        registration.last_name = applicant.last_name
-        registration.first_name = applicant.first_name
-        registration.town = applicant.town
-        registration.email = applicant.email.strip()
-        registration.email_normalized = normalized
-        registration.vouched = hold_hours is None
-        registration.booked_at = utcnow()
-        registration.cancelled_at = None
-        if outcome == rules.Outcome.WAITLISTED:
-            set_state(seminar, registration, RegistrationState.WAITLISTED)
-        else:
-            _give_place(seminar, registration, hold_hours)
-        session.add(registration)
-        session.flush()
-        audit.record(
-            Action.ADDED_BY_ORGANISER if actor_id else Action.REGISTERED,
-            seminar_id=seminar_id,
-            registration_id=registration.id,
-            actor_id=actor_id,
-            detail=registration.state.value,
-        )
-        # the newest on the waiting list: its place is the list's length
-        waiting = seminar.waitlisted_count if registration.state == "waitlisted" else None
-        mail.queue_confirmation(registration, waiting)
+        booking = _Booking(seminar_id, applicant, normalized, today, now, actor_id, hold_hours)
+        if earlier is not None:
+            return _book_again(session, booking)
+        written = _book_new(session, seats, booking)
+    # the session's own object, made after the lock is let go
+    registration = Registration(**written)
+    make_transient_to_detached(registration)  # as if loaded: nothing left to flush
+    session.add(registration)
     return registration
 
 
-def occupied(seminar: Seminar) -> int:
-    """Places taken: confirmed and held (a held place is nobody else's until released)."""
+@dataclass(frozen=True)
+class _Booking:
+    seminar_id: int
+    applicant: Applicant
+    normalized: str
+    today: date
+    now: datetime
+    actor_id: int | None
+    hold_hours: int | None
+
+    @property
+    def vouched(self) -> bool:
+        return self.hold_hours is None
+
+    def person(self) -> dict:
+        """The registration's own columns, as the booking sets them."""
+        return {
+            "last_name": self.applicant.last_name,
+            "first_name": self.applicant.first_name,
+            "town": self.applicant.town,
+            "email": self.applicant.email.strip(),
+            "email_normalized": self.normalized,
+            "vouched": self.vouched,
+            "booked_at": self.now,
+            "cancelled_at": None,
+        }
+
+
+_SEMINAR = Seminar.__table__
+_REGISTRATION = Registration.__table__
+# The seminar's row with what a booking reads, locked (see ``app.database.locked``).
+LOCK_SEATS = (
+    sa.select(
+        _SEMINAR.c.state,
+        _SEMINAR.c.capacity,
+        _SEMINAR.c.day1,
+        _SEMINAR.c.registration_deadline,
+        _SEMINAR.c.confirmed_count,
+        _SEMINAR.c.held_count,
+        _SEMINAR.c.waitlisted_count,
+    )
+    .where(_SEMINAR.c.id == sa.bindparam("id"))
+    .with_for_update()
+)
+# Whatever makes a booking more than an insert: the address's own registration (a
+# duplicate or one to take up again) or a hold whose time is up (released first). Two
+# parts, so that each reads its own index, not all of the seminar's registrations.
+EARLIER_ROWS = sa.union_all(
+    sa.select(_REGISTRATION.c.id).where(
+        _REGISTRATION.c.seminar_id == sa.bindparam("seminar"),
+        _REGISTRATION.c.email_normalized == sa.bindparam("email"),
+    ),
+    sa.select(_REGISTRATION.c.id).where(
+        _REGISTRATION.c.seminar_id == sa.bindparam("seminar"),
+        _REGISTRATION.c.state == RegistrationState.HELD,
+        _REGISTRATION.c.hold_until <= sa.bindparam("now"),
+    ),
+)
+
+
+# One more in a state's count (its changed_at, the public pages' version, moves too).
+COUNT_ONE_MORE = {
+    state: _SEMINAR.update()
+    .where(_SEMINAR.c.id == sa.bindparam("seminar"))
+    .values({f"{state.value}_count": _SEMINAR.c[f"{state.value}_count"] + 1})
+    for state in RegistrationState
+}
+INSERT_REGISTRATION = _REGISTRATION.insert().returning(
+    _REGISTRATION.c.id, _REGISTRATION.c.email, _REGISTRATION.c.state
+)
+
+
+def _book_new(session, seats, booking: _Booking) -> dict:
+    """An address new to the seminar: the registration, its audit entry and its mail
+    written as plain rows under the lock; returns the registration's columns."""
+    reason = closed_reason(seats, booking.today)
+    if reason is not None:
+        raise RegistrationClosed(reason)
+    outcome = rules.booking_outcome(seats.capacity, occupied(seats))
+    if outcome == rules.Outcome.WAITLISTED:
+        state, hold_until = RegistrationState.WAITLISTED, None
+    else:
+        state, hold_until = _place(seats, proven=booking.vouched, hold_hours=booking.hold_hours)
+    session.execute(COUNT_ONE_MORE[state], {"seminar": booking.seminar_id})
+    values = {
+        **booking.person(),
+        "seminar_id": booking.seminar_id,
+        "state": state,
+        "hold_until": hold_until,
+        "created_at": booking.now,
+        "email_verified_at": None,
+        "evaluation_given": False,
+        "erased_at": None,
+    }
+    written = session.execute(INSERT_REGISTRATION, values).one()  # its id, email and state
+    audit.record(**_registered(booking, written), at_once=True)
+    # the newest on the waiting list: its place is the list's length
+    waiting = seats.waitlisted_count + 1 if state == RegistrationState.WAITLISTED else None
+    mail.queue_confirmation(written, waiting, at_once=True)
+    return {**values, "id": written.id}
+
+
+def _book_again(session, booking: _Booking) -> Registration:
+    """The booking through the ORM: holds to release first, or the address's earlier
+    registration to refuse (a duplicate, a lapsed hold) or to take up again."""
+    seminar = lock_seminar(booking.seminar_id)
+    release_expired_holds(seminar, booking.now)
+    reason = seminar.closed_reason(booking.today)
+    if reason is not None:
+        raise RegistrationClosed(reason)
+    existing = session.scalars(
+        sa.select(Registration).where(
+            Registration.seminar_id == booking.seminar_id,
+            Registration.email_normalized == booking.normalized,
+        )
+    ).first()
+    if existing is not None and existing.state != RegistrationState.CANCELLED:
+        raise AlreadyRegistered(existing.id)
+    if (
+        booking.hold_hours
+        and existing is not None
+        and existing.hold_until is not None
+        and existing.email_verified_at is None
+    ):
+        raise HoldLapsed()
+    outcome = rules.booking_outcome(seminar.capacity, occupied(seminar))
+    registration = existing or Registration(seminar_id=booking.seminar_id)
+    if existing is not None:
+        # The person was sent a calendar cancellation one SEQUENCE past the seminar's;
+        # the new entry under the same UIDs must outrank it.
+        seminar.calendar_sequence = (seminar.calendar_sequence or 0) + 2
+    for name, value in booking.person().items():
+        setattr(registration, name, value)
+    if outcome == rules.Outcome.WAITLISTED:
+        set_state(seminar, registration, RegistrationState.WAITLISTED)
+    else:
+        _give_place(seminar, registration, booking.hold_hours)
+    session.add(registration)
+    session.flush()
+    audit.record(**_registered(booking, registration))
+    waiting = seminar.waitlisted_count if registration.state == "waitlisted" else None
+    mail.queue_confirmation(registration, waiting)
+    return registration
+
+
+def _registered(booking: _Booking, registration) -> dict:
+    """The audit entry of a booking (``registration``: a Registration or its new row)."""
+    return {
+        "action": Action.ADDED_BY_ORGANISER if booking.actor_id else Action.REGISTERED,
+        "seminar_id": booking.seminar_id,
+        "registration_id": registration.id,
+        "actor_id": booking.actor_id,
+        "detail": RegistrationState(registration.state).value,
+    }
+
+
+def occupied(seminar) -> int:
+    """Places taken: confirmed and held (a held place is nobody else's until released).
+    ``seminar``: a Seminar or its locked row."""
     return seminar.confirmed_count + seminar.held_count
 
 
-def hold_end(seminar: Seminar, now: datetime, hours: int) -> datetime:
+def hold_end(seminar, now: datetime, hours: int) -> datetime:
     """When a place held ``now`` for this seminar is released (``rules.hold_end``), with
     the deadline day's end and the first day's start as Berlin has them."""
     return rules.hold_end(
@@ -194,12 +322,18 @@ def hold_end(seminar: Seminar, now: datetime, hours: int) -> datetime:
 
 def _give_place(seminar: Seminar, registration: Registration, hold_hours: int | None) -> None:
     """A free place: confirmed for a vouched or proven address, else held."""
-    if registration.vouched or registration.email_verified_at is not None or not hold_hours:
-        set_state(seminar, registration, RegistrationState.CONFIRMED)
-        registration.hold_until = None
-    else:
-        set_state(seminar, registration, RegistrationState.HELD)
-        registration.hold_until = hold_end(seminar, utcnow(), hold_hours)
+    proven = registration.vouched or registration.email_verified_at is not None
+    state, registration.hold_until = _place(seminar, proven=proven, hold_hours=hold_hours)
+    set_state(seminar, registration, state)
+
+
+def _place(
+    seminar, *, proven: bool, hold_hours: int | None
+) -> tuple[RegistrationState, datetime | None]:
+    """The state of a free place given now, and when its hold ends (None: not held)."""
+    if proven or not hold_hours:
+        return RegistrationState.CONFIRMED, None
+    return RegistrationState.HELD, hold_end(seminar, utcnow(), hold_hours)
 
 
 def confirm_address(registration_id: int) -> Registration:
