@@ -60,7 +60,7 @@ def load_config(overrides: dict | None = None) -> dict:
         "POLL_SECONDS": _int("POLL_SECONDS", 10),
         # gzip for HTML, CSS and JS when the client asks; off where a proxy compresses
         "COMPRESS_RESPONSES": _flag("COMPRESS_RESPONSES", True),
-        # rendered public pages kept per worker (an LRU keyed by the data's version); 0: off
+        # rendered public pages kept per worker (an LRU, each page as of the data's version); 0: off
         "PAGE_CACHE_ENTRIES": _int("PAGE_CACHE_ENTRIES", 300),
         # a data version newer than this is not cached yet: concurrent transactions
         # (PostgreSQL) may still commit changes stamped a moment earlier

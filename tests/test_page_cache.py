@@ -77,6 +77,15 @@ def test_a_booking_changes_what_the_cached_pages_show(settled, client):
         assert "9 von 10 Plätzen frei" in client.get(url).text, url
 
 
+def test_a_page_is_kept_once_however_often_its_data_changes(settled, client):
+    seminar = factories.seminar(capacity=30)
+    urls = ["/", f"/seminare/{seminar.id}"]
+    for booked in range(1, 6):
+        factories.fill(seminar, 1, start=booked)
+        for url in urls:
+            assert f"{30 - booked} von 30 Plätzen frei" in client.get(url).text
+        assert len(page_cache()) == len(urls)  # the rendering of the new data replaced the old
+
 def test_changing_only_a_seminars_councils_changes_its_page(settled, client):
     seminar = factories.seminar()
     url = f"/seminare/{seminar.id}"

@@ -1,7 +1,7 @@
 """Rendered public pages, kept per worker and keyed by the version of the data they show.
 
-A page is rendered once per (endpoint, path, query, htmx or not, Berlin date, data
-version) and served from memory while that key holds. The query is what the view reads
+A page (endpoint, path, query, htmx or not) is rendered once per state (Berlin date,
+data version) and served from memory while that state holds. The query is what the view reads
 of the query string, in the canonical form its ``params`` function gives (parameters it
 does not know are ignored, the order of those it knows does not matter); a view without
 one reads no query string, so ``/impressum?x=1`` is ``/impressum``. Arbitrary query
@@ -10,7 +10,9 @@ to store a page shown for a parameter it does not know (``do_not_store``).
 
 The version comes from the database on every request (one cheap query, see
 ``app.public.queries``), so a change made through any worker or host is seen by every
-worker on its next request; the memory only saves the rendering.
+worker on its next request; the memory only saves the rendering. A page is kept once:
+its rendering for a newer version (or a new day) replaces the one before, so what a
+worker holds grows with the number of pages asked for, never with the changes made.
 
 Nothing personal is kept: the CSRF token in a form is replaced by a placeholder when the
 page is stored and filled in per request; a request whose session carries flashed
@@ -83,31 +85,33 @@ class Entry:
 
 
 class PageCache:
-    """A bounded LRU shared by the threads of one worker."""
+    """A bounded LRU of pages shared by the threads of one worker. A page (what is asked
+    for) keeps one rendering, tagged with the state it was rendered for (the data version
+    and the date): a newer state replaces it, an older one never hits it."""
 
     def __init__(self, size: int):
         self.size = size
-        self._entries: OrderedDict[tuple, Entry] = OrderedDict()
+        self._entries: OrderedDict[tuple, tuple[tuple, Entry]] = OrderedDict()
         self._lock = threading.Lock()
         self.hits = 0
         self.misses = 0
 
-    def get(self, key: tuple) -> Entry | None:
+    def get(self, page: tuple, state: tuple) -> Entry | None:
         with self._lock:
-            entry = self._entries.get(key)
-            if entry is None:
+            kept = self._entries.get(page)
+            if kept is None or kept[0] != state:
                 self.misses += 1
                 return None
-            self._entries.move_to_end(key)
+            self._entries.move_to_end(page)
             self.hits += 1
-            return entry
+            return kept[1]
 
-    def put(self, key: tuple, entry: Entry) -> None:
+    def put(self, page: tuple, state: tuple, entry: Entry) -> None:
         if self.size <= 0:
             return
         with self._lock:
-            self._entries[key] = entry
-            self._entries.move_to_end(key)
+            self._entries[page] = (state, entry)
+            self._entries.move_to_end(page)
             while len(self._entries) > self.size:
                 self._entries.popitem(last=False)
 
@@ -180,16 +184,10 @@ def cached_page(
                 return view(**kwargs)
             g.pop(NOT_STORED, None)  # a flag of this request only
             current = version() if version else NO_DATA
-            key = (
-                request.endpoint,
-                request.path,
-                params() if params else (),
-                is_htmx(),
-                today_berlin(),
-                current.key,
-            )
+            page = (request.endpoint, request.path, params() if params else (), is_htmx())
+            state = (today_berlin(), current.key)
             cache = page_cache()
-            entry = cache.get(key)
+            entry = cache.get(page, state)
             if entry is not None:
                 return _respond(entry)
             response = current_app.make_response(view(**kwargs))
@@ -197,7 +195,7 @@ def cached_page(
             if current.settled(settle) and not _personal() and not g.get(NOT_STORED):
                 entry = _entry_of(response)
                 if entry is not None:
-                    cache.put(key, entry)
+                    cache.put(page, state, entry)
             return response
 
         return wrapper
