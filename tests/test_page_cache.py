@@ -86,6 +86,7 @@ def test_a_page_is_kept_once_however_often_its_data_changes(settled, client):
             assert f"{30 - booked} von 30 Plätzen frei" in client.get(url).text
         assert len(page_cache()) == len(urls)  # the rendering of the new data replaced the old
 
+
 def test_changing_only_a_seminars_councils_changes_its_page(settled, client):
     seminar = factories.seminar()
     url = f"/seminare/{seminar.id}"
