@@ -18,10 +18,11 @@ from tests.admin_helpers import login_admin, text
 TODAY = today_berlin()
 
 
-def _month(day) -> str:
-    from babel.dates import format_date
+MONTHS = "Januar Februar März April Mai Juni Juli August September Oktober November Dezember"
 
-    return format_date(day, "MMMM y", locale="de_DE")
+
+def _month(day) -> str:
+    return f"{MONTHS.split()[day.month - 1]} {day.year}"
 
 
 def _finished_basic(vhs=None, councils=(), days_ago: int = 30, **seminar):

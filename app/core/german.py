@@ -11,7 +11,7 @@ the adjective of a plural without article keeps its -e). A noun this table does 
 know needs its plural given: ``plural(n, "Gremium", "Gremien")``.
 """
 
-from babel.numbers import format_decimal
+from app.core.formatting import number
 
 # The nouns the site counts, singular -> plural.
 PLURALS = {
@@ -36,11 +36,6 @@ PLURALS = {
     "Gremium": "Gremien",
     "Integrationsrat": "Integrationsräte",
 }
-
-
-def number(count: int) -> str:
-    """A count as written in German: '1.234'."""
-    return format_decimal(count, locale="de_DE")
 
 
 def noun(count: int, singular: str, plural_form: str | None = None) -> str:

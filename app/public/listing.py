@@ -8,10 +8,9 @@ from dataclasses import dataclass
 from datetime import date
 from itertools import groupby
 
-from babel.dates import format_date
 from flask import request
 
-from app.core.formatting import LOCALE
+from app.core.formatting import month_year
 from app.core.places import Near, Place, is_postcode, nrw_places, place_key
 from app.models import Council, Seminar
 from app.services import messages
@@ -140,7 +139,7 @@ def month_of(seminar: Seminar) -> date:
 
 def month_label(month: date) -> str:
     """'Juni 2026'"""
-    return format_date(month, "LLLL y", locale=LOCALE)
+    return month_year(month)
 
 
 def month_value(month: date) -> str:

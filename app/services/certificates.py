@@ -10,10 +10,8 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from babel.dates import format_date
-
 from app import rules
-from app.core.formatting import LOCALE, clock, date_long
+from app.core.formatting import clock, date_long, day_month_year
 from app.core.german import plural
 from app.core.text import fold
 from app.models import Registration, RegistrationState, Seminar
@@ -142,7 +140,7 @@ def _length(minutes: int) -> str:
 
 
 def _issued(seminar: Seminar) -> str:
-    day = format_date(seminar.day2, "d. MMMM y", locale=LOCALE)
+    day = day_month_year(seminar.day2)
     return f"{seminar.vhs.town}, den {day}"
 
 

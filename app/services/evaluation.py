@@ -19,13 +19,12 @@ from datetime import date, timedelta
 from enum import StrEnum
 
 import sqlalchemy as sa
-from babel.numbers import format_decimal
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
 from markupsafe import Markup
 
 from app import rules
-from app.core.formatting import date_short
+from app.core.formatting import date_short, one_decimal
 from app.core.timeutil import today_berlin
 from app.database import write_transaction
 from app.extensions import db
@@ -303,7 +302,7 @@ class Distribution:
     def mean_text(self) -> str:
         """'3,8' (German decimal comma), '–' without answers."""
         mean = self.mean
-        return "–" if mean is None else format_decimal(mean, format="0.0", locale="de_DE")
+        return "–" if mean is None else one_decimal(mean)
 
     @property
     def bars(self) -> list[Bar]:

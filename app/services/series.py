@@ -14,12 +14,11 @@ from datetime import date
 from enum import StrEnum
 
 import sqlalchemy as sa
-from babel.dates import format_date
 from sqlalchemy.orm import aliased, joinedload
 
 from app import rules
 from app.core.enums import Module
-from app.core.formatting import LOCALE
+from app.core.formatting import month_year
 from app.core.places import nearest_first, nrw_places
 from app.core.text import fold
 from app.core.timeutil import today_berlin
@@ -81,7 +80,7 @@ class SeriesNote:
     @property
     def month(self) -> str:
         """'März 2027'"""
-        return format_date(self.day1, "MMMM y", locale=LOCALE)
+        return month_year(self.day1)
 
 
 def notes_for(registrations: list[Registration], today: date | None = None) -> dict[int, list]:
