@@ -272,7 +272,23 @@ def _stamp_seminars_whose_councils_changed(session, _context, _instances) -> Non
             instance.changed_at = utcnow()
 
 
+def _stamp_programmes_on_removal(_mapper, connection, _target) -> None:
+    """A row removed leaves no stamp behind, so the newest stamp of its table may stay
+    as it was. Every public page belongs to the programme: its stamp moves instead.
+    (The site removes no VHS or council and only draft seminars, which no public page
+    shows; this keeps the version right for whatever removes one through the ORM.)"""
+    from app.core.timeutil import utcnow
+    from app.models import Programme
+
+    connection.execute(sa.update(Programme.__table__).values(changed_at=utcnow()))
+
+
 def track_page_versions() -> None:
     """Keep every change the public pages show in a ``changed_at`` (once per process)."""
+    from app.models import Council, Seminar, Vhs
+
     if not event.contains(Session, "before_flush", _stamp_seminars_whose_councils_changed):
         event.listen(Session, "before_flush", _stamp_seminars_whose_councils_changed)
+    for model in (Seminar, Vhs, Council):
+        if not event.contains(model, "after_delete", _stamp_programmes_on_removal):
+            event.listen(model, "after_delete", _stamp_programmes_on_removal)

@@ -8,6 +8,7 @@ import pytest
 from flask import g
 
 from app.extensions import db
+from app.public.queries import public_data_version
 from app.web.page_cache import page_cache
 from tests import factories
 from tests.sqlcount import count_queries
@@ -85,6 +86,26 @@ def test_a_page_is_kept_once_however_often_its_data_changes(settled, client):
         for url in urls:
             assert f"{30 - booked} von 30 Plätzen frei" in client.get(url).text
         assert len(page_cache()) == len(urls)  # the rendering of the new data replaced the old
+
+
+def test_a_vhs_removed_is_gone_from_its_cached_page_at_once(settled, client):
+    removed = factories.vhs(name="VHS Lippstadt")
+    factories.seminar()  # another VHS, stamped later: the newest stamp stays where it was
+    url = f"/vhs/{removed.slug}"
+    assert "VHS Lippstadt" in client.get(url).text
+    assert "VHS Lippstadt" in client.get(url).text  # from the cache
+    db.session.delete(removed)
+    db.session.commit()
+    assert client.get(url).status_code == 404
+
+
+def test_a_council_removed_moves_the_public_pages_version(settled):
+    removed = factories.council(town="Marl")
+    factories.seminar(councils=[factories.council(town="Herten")])
+    before = public_data_version()
+    db.session.delete(removed)
+    db.session.commit()
+    assert public_data_version().key != before.key
 
 
 def test_changing_only_a_seminars_councils_changes_its_page(settled, client):

@@ -100,15 +100,14 @@ def already_registered(seminar_id: int, email: str) -> bool:
 
 
 # The version of everything the public pages show, read from four indexes: the newest
-# change stamp of seminars, VHS, programmes and councils (a booking moves its seminar's),
-# plus how many VHS and councils there are (a deletion moves no stamp; both tables hold
-# one row per place in NRW). Its work does not grow with seminars or registrations. Plain
-# SQL, sent as it is on a kept connection (``read_fresh``): building a statement, checking
-# out a pooled connection and ending a transaction would each cost more than running it.
+# change stamp of seminars, VHS, programmes and councils (a booking moves its seminar's;
+# a row removed moves the programmes', see ``app.database.track_page_versions``). Its work
+# does not grow with the data. Plain SQL, sent as it is on a kept connection
+# (``read_fresh``): building a statement, checking out a pooled connection and ending a
+# transaction would each cost more than running it.
 DATA_VERSION_SQL = (
     "SELECT (SELECT max(changed_at) FROM seminar), (SELECT max(changed_at) FROM vhs), "
-    "(SELECT max(changed_at) FROM programme), (SELECT max(changed_at) FROM council), "
-    "(SELECT count(*) FROM vhs), (SELECT count(*) FROM council)"
+    "(SELECT max(changed_at) FROM programme), (SELECT max(changed_at) FROM council)"
 )
 
 
@@ -122,5 +121,5 @@ def _stamp(value) -> datetime | None:
 def public_data_version() -> DataVersion:
     """The data version of the public pages and their live seat indicators (one query)."""
     row = read_fresh(DATA_VERSION_SQL)
-    stamps = [_stamp(value) for value in row[:4] if value is not None]
+    stamps = [_stamp(value) for value in row if value is not None]
     return DataVersion(key=row, newest=max(stamps, default=None))
