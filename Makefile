@@ -28,9 +28,11 @@ run: venv
 	trap 'kill $$sender 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
 
-## The whole test suite (SQLite; set TEST_DATABASE_URL for PostgreSQL), browser tests included.
+## The whole test suite (SQLite; set TEST_DATABASE_URL for PostgreSQL), browser tests included,
+## one process per core (TEST_WORKERS=0: all in one process).
+TEST_WORKERS ?= auto
 test: venv $(CHROMIUM)
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 # The browser tests drive Debian's Chromium (Playwright's own download does not work here).
 $(CHROMIUM):

@@ -2,7 +2,9 @@
 
 The suite runs on a real SQLite file by default. With ``TEST_DATABASE_URL``
 set (``.ci/run`` sets it) the same suite runs on that PostgreSQL database, and
-an unreachable server fails the run instead of skipping it.
+an unreachable server fails the run instead of skipping it. ``make test`` runs the
+suite in parallel (pytest-xdist): every worker has its own SQLite file or PostgreSQL
+database.
 """
 
 import os
@@ -34,11 +36,37 @@ def _reset_postgres(url: str) -> None:
         engine.dispose()
 
 
+def _database_of_this_worker(url: str) -> str:
+    """Run in parallel (pytest-xdist), each worker has a PostgreSQL database of its own
+    beside the one named, made on first use: ``test`` becomes ``test_gw0``, ``test_gw1``."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker:
+        return url
+    given = sa.engine.make_url(url)
+    name = f"{given.database}_{worker}"
+    engine = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            found = conn.execute(
+                sa.text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}
+            ).first()
+            if found is None:
+                conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    except sa.exc.OperationalError as error:
+        raise pytest.UsageError(
+            f"TEST_DATABASE_URL is set but the database cannot be reached: {error}"
+        ) from error
+    finally:
+        engine.dispose()
+    return given.set(database=name).render_as_string(hide_password=False)
+
+
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory) -> str:
     if TEST_DATABASE_URL:
-        _reset_postgres(TEST_DATABASE_URL)
-        return TEST_DATABASE_URL
+        url = _database_of_this_worker(TEST_DATABASE_URL)
+        _reset_postgres(url)
+        return url
     return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
 
 
