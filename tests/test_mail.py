@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
+from flask import g
 from icalendar import Calendar
 
 from app.core.timeutil import today_berlin, utcnow
@@ -377,3 +378,13 @@ def test_a_mail_whose_registration_is_gone_is_not_sent(mail_app, smtp):
     (mail,) = _outbox()
     assert mail.failed_at is not None and mail.last_error == outbox.NOTHING_TO_SEND
     assert smtp.messages == []
+
+
+def test_a_command_that_queues_many_mails_keeps_none_of_them_loaded(mail_app, smtp):
+    """Mails queued outside a request are the sender's to deliver: nothing keeps them in
+    memory, so a command's work does not grow with every mail it queued before."""
+    seminar = factories.seminar(capacity=30)
+    factories.fill(seminar, 25)
+    assert "queued_mails" not in g
+    assert len(_outbox()) == 25 and all(m.sent_at is None for m in _outbox())
+    assert outbox.deliver_pending() == {"sent": 25, "failed": 0}

@@ -11,7 +11,6 @@ from datetime import date, time, timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
-from flask import g
 
 from app.commands.demo_interest import seed_interest
 from app.core.timeutil import today_berlin
@@ -424,9 +423,8 @@ def scale(seminars: int, registrations: int, today: date | None = None) -> dict[
         seminar_id, town = targets[rng.randrange(len(targets))]
         first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
         book_seat(seminar_id, Applicant(last, first, town, f"scale{start}-{n}@example.org"))
-        # one command books them all: let go of what each booking loaded and queued, or
-        # every commit would expire all of it again (the work would grow with the count)
-        g.pop("queued_mails", None)
+        # one command books them all: let go of what each booking loaded, or every
+        # commit would expire all of it again (the work would grow with the count)
         db.session.expunge_all()
     db.session.execute(sa.delete(OutboxMail))
     db.session.commit()

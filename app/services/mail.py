@@ -6,7 +6,7 @@ blocks ``subject``, ``text`` and ``html``.
 
 from urllib.parse import urlsplit
 
-from flask import current_app, g
+from flask import current_app, g, has_request_context
 
 from app.extensions import db
 from app.models import OutboxMail, Registration, RegistrationState, User
@@ -28,6 +28,15 @@ def _render(kind: str, **context) -> tuple[str, str, str]:
         parts.append("".join(template.blocks[block](block_context)).strip())
     subject, text, html = parts
     return " ".join(subject.split()), text + "\n", html
+
+
+def _deliver_after_response(queued) -> None:
+    """Remember a queued mail (an OutboxMail, or the id of a row written at once) for
+    delivery right after the response (see ``outbox.init_delivery``). Outside a request
+    no response comes, the sender delivers it: a command that queues thousands of mails
+    must not keep them all (each commit would expire every one of them again)."""
+    if has_request_context():
+        g.setdefault("queued_mails", []).append(queued)
 
 
 def queue(
@@ -53,8 +62,7 @@ def queue(
         reply_to=reply_to,
     )
     db.session.add(mail)
-    # delivered right after the response (see outbox.init_delivery)
-    g.setdefault("queued_mails", []).append(mail)
+    _deliver_after_response(mail)
     return mail
 
 
@@ -67,7 +75,7 @@ REQUESTS = ("links_request", "password_reset_request")
 def queue_request(kind: str, address: str) -> OutboxMail:
     mail = OutboxMail(kind=kind, recipient=address, subject="", text_body="", html_body="")
     db.session.add(mail)
-    g.setdefault("queued_mails", []).append(mail)
+    _deliver_after_response(mail)
     return mail
 
 
@@ -133,8 +141,7 @@ def queue_later(
     else:
         queued = OutboxMail(**values)
         db.session.add(queued)
-    # delivered right after the response (see outbox.init_delivery)
-    g.setdefault("queued_mails", []).append(queued)
+    _deliver_after_response(queued)
 
 
 def compose(mail: OutboxMail, registration: Registration) -> None:

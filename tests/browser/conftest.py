@@ -237,8 +237,17 @@ def fill_registration(page: Page, last: str, first: str, town: str, email: str) 
     form.get_by_label("Name", exact=True).fill(last)
     form.get_by_label("Vorname", exact=True).fill(first)
     form.get_by_label("Ort", exact=True).fill(town)
-    form.get_by_label("E-Mail-Adresse").fill(email)
+    enter_address(page, form.get_by_label("E-Mail-Adresse"), email)
     form.get_by_role("checkbox", name="Ich habe die Datenschutzhinweise gelesen.").check()
+
+
+def enter_address(page: Page, field, email: str) -> None:
+    """Type the address and leave the field as a person would, letting its inline check
+    answer first: the message it shows or takes away moves what lies below, and a click
+    or tap that began before the move would end beside its target."""
+    field.fill(email)
+    field.press("Tab")
+    page.wait_for_function("() => !document.querySelector('.htmx-request')")
 
 
 def log_in(page: Page, email: str, password: str, viewport: str) -> None:

@@ -22,6 +22,7 @@ from tests.browser.conftest import (
     PHONE,
     assert_accessible,
     axe_report,
+    enter_address,
     fill_registration,
     hand_over,
     log_in,
@@ -186,7 +187,7 @@ def test_form_with_errors_and_the_outcome_after_the_swap(world, new_page, watch)
     assert_accessible(page, "seminar page with form errors")
 
     page.locator("#last_name").fill("Çelik")
-    page.locator("#email").fill("ayse.celik@example.org")
+    enter_address(page, page.locator("#email"), "ayse.celik@example.org")
     page.get_by_role("button", name="Verbindlich anmelden").tap()
     expect(
         page.get_by_role("heading", name="Fast geschafft: Bitte bestätigen Sie Ihren Platz")
