@@ -32,7 +32,12 @@ from tests.server import LiveServer  # noqa: E402
 
 BIN = Path(sys.executable).parent
 PG_URL = os.environ.get("BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/bench")
-DURATION = os.environ.get("BENCH_DURATION", "10s")
+DURATION = os.environ.get("BENCH_DURATION", "5s")
+# Each figure is measured this often, in turns with its baseline, and the median is kept:
+# on a shared machine the rate moves by a third from one second to the next, and a figure
+# measured once next to a baseline measured once, a minute apart, says more of the
+# neighbours than of the code.
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "32"))
 BURST = int(os.environ.get("BENCH_BURST", "1000"))
 P99_MS, RSS_MIB = 50, 80  # the issue's home page p99 and worker memory
@@ -155,6 +160,34 @@ def wrk(url: str, *extra: str, env=None, warm: bool = True) -> dict:
         "p99": percentiles.get("99"),
         "non2xx3xx": int(bad.group(1)) if bad else 0,
     }
+
+
+def median_of(runs: list[dict]) -> dict:
+    """The median of several runs of one figure: its rate and each latency apart."""
+
+    def middle(values):
+        return statistics.median_low(values)
+
+    p50 = middle([_ms(r["p50"]) or 0 for r in runs])
+    p99 = middle([_ms(r["p99"]) or 0 for r in runs])
+    return {
+        "rps": statistics.median([r["rps"] for r in runs]),
+        "p50": f"{p50:.2f}ms",
+        "p99": f"{p99:.2f}ms",
+        "non2xx3xx": sum(r["non2xx3xx"] for r in runs),
+        "runs": [round(r["rps"]) for r in runs],
+    }
+
+
+def in_turns(figures: dict[str, tuple]) -> dict[str, dict]:
+    """Each figure (name: wrk arguments and options) measured ROUNDS times, the figures
+    taking turns within every round; the first round warms the pages up."""
+    runs: dict[str, list[dict]] = {name: [] for name in figures}
+    for round_number in range(ROUNDS):
+        for name, (args, options) in figures.items():
+            warm = options.get("warm", True) and round_number == 0
+            runs[name].append(wrk(*args, **{**options, "warm": warm}))
+    return {name: median_of(measured) for name, measured in runs.items()}
 
 
 def session_for(base: str, seminar_id: int) -> tuple[str, str]:
@@ -349,31 +382,35 @@ def run_database(label: str, url: str, size: str) -> dict:
         etag = requests.get(base + poll, timeout=10).headers["ETag"]
         unchanged = requests.get(base + poll, headers={"If-None-Match": etag}, timeout=10)
         assert unchanged.status_code == 304, unchanged.status_code
-        results = {
-            "bare": wrk(base + "/__bare"),
-            "home": wrk(base + "/"),
-            "seminar": wrk(f"{base}/seminare/{seminar_id}"),
-            "poll_304": wrk(base + poll, "-H", f"If-None-Match: {etag}"),
-        }
-        run = secrets.token_hex(4)
-        results["locked"] = wrk(
-            base + "/",
-            "-s",
-            str(ROOT / "bench" / "locked.lua"),
-            env={**os.environ, "BENCH_SEMINAR": str(post_seminar), "BENCH_RUN": run},
-            warm=False,
+        results = in_turns(
+            {
+                "bare": ((base + "/__bare",), {}),
+                "home": ((base + "/",), {}),
+                "seminar": ((f"{base}/seminare/{seminar_id}",), {}),
+                "poll_304": ((base + poll, "-H", f"If-None-Match: {etag}"), {}),
+            }
         )
         token, cookie = session_for(base, post_seminar)
-        env = {
-            **os.environ,
-            "BENCH_TOKEN": token,
-            "BENCH_COOKIE": cookie,
-            "BENCH_RUN": run,
-            "BENCH_PATH": f"/seminare/{post_seminar}/anmelden",
-        }
-        results["post"] = wrk(
-            base + "/", "-s", str(ROOT / "bench" / "post.lua"), env=env, warm=False
-        )
+        # every run writes new addresses: the scripts number them within a run
+        writes = {}
+        for _ in range(ROUNDS):
+            run = secrets.token_hex(4)
+            locked_env = {**os.environ, "BENCH_SEMINAR": str(post_seminar), "BENCH_RUN": run}
+            post_env = {
+                **os.environ,
+                "BENCH_TOKEN": token,
+                "BENCH_COOKIE": cookie,
+                "BENCH_RUN": run,
+                "BENCH_PATH": f"/seminare/{post_seminar}/anmelden",
+            }
+            lua = str(ROOT / "bench" / "locked.lua"), str(ROOT / "bench" / "post.lua")
+            writes.setdefault("locked", []).append(
+                wrk(base + "/", "-s", lua[0], env=locked_env, warm=False)
+            )
+            writes.setdefault("post", []).append(
+                wrk(base + "/", "-s", lua[1], env=post_env, warm=False)
+            )
+        results.update({name: median_of(runs) for name, runs in writes.items()})
         results["rss_kib"] = worker_rss(server.process.pid)
         results["first_render"] = first_render(base, post_seminar)
         results["sender"] = drain_outbox(server, url)
@@ -451,8 +488,9 @@ def _ms(text: str | None) -> float | None:
 
 def _figure_table(results: dict) -> list[str]:
     lines = [
-        "| what | requests/s | ratio to its baseline | p50 | p99 | non-2xx/3xx |",
-        "|---|---:|---:|---:|---:|---:|",
+        "| what | requests/s | ratio to its baseline | p50 | p99 | non-2xx/3xx "
+        "| runs (requests/s) |",
+        "|---|---:|---:|---:|---:|---:|---|",
     ]
     baselines = {name: base for name, base, _ in TARGETS}
     for key, name in NAMES.items():
@@ -460,7 +498,7 @@ def _figure_table(results: dict) -> list[str]:
         base = results[baselines.get(key, "bare")]["rps"]
         lines.append(
             f"| {name} | {r['rps']:.0f} | {ratio(r['rps'], base)} | {r['p50']} | "
-            f"{r['p99']} | {r['non2xx3xx']} |"
+            f"{r['p99']} | {r['non2xx3xx']} | {', '.join(map(str, r['runs']))} |"
         )
     rss = results["rss_kib"]
     lines += [
@@ -521,16 +559,18 @@ def report(all_results: dict) -> str:
         f"- Date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
         f"- Machine: {machine()}",
         f"- Command: `{command}make bench` "
-        "(= `.venv/bin/python bench/run.py`; BENCH_DURATION, BENCH_SIZES, BENCH_BURST, "
-        "BENCH_CONNECTIONS and BENCH_DATABASES change it)",
+        "(= `.venv/bin/python bench/run.py`; BENCH_DURATION, BENCH_ROUNDS, BENCH_SIZES, "
+        "BENCH_BURST, BENCH_CONNECTIONS and BENCH_DATABASES change it)",
         "- Server: gunicorn, 4 gthread workers x 2 threads, `bench.wsgi:app` (the site plus a bare "
         "route `/__bare` and a minimal locked insert `POST /__locked`), rate limit off, "
         "default settings (gzip on, page cache on), `MAIL_SENDER_PROCESS=1` (the workers "
         "queue mail, a sender apart composes and writes it); wrk sends no Accept-Encoding, "
         "so every figure is uncompressed, like the bare route's",
         f"- Data: {sizes}",
-        f"- Load: wrk, 2 threads, {CONNECTIONS} connections, {DURATION} per figure after "
-        f"{WARM_UP} of the same load, unmeasured (page figures only), on loopback; the pages "
+        f"- Load: wrk, 2 threads, {CONNECTIONS} connections, {DURATION} per run, {ROUNDS} runs "
+        "per figure taken in turns with its baseline (the median of the runs is shown: "
+        "rate, p50 and p99 each; the rates of the runs stand in the last column), the first "
+        f"after {WARM_UP} of the same load, unmeasured (page figures only), on loopback; the pages "
         "are measured with their data unchanged for more than PAGE_SETTLE_SECONDS; the home "
         "page's first answer after a booking is timed apart (one request at a time)",
         "",
