@@ -5,6 +5,7 @@ import re
 from datetime import time, timedelta
 
 import pytest
+import sqlalchemy as sa
 
 from app.core.timeutil import today_berlin
 from app.extensions import db
@@ -72,6 +73,24 @@ def test_queries_per_page_do_not_grow_with_the_number_of_seminars(app, client, u
     with_thousand = _queries_for(client, url)
     assert with_ten == with_thousand
     assert with_ten <= 3
+
+
+@pytest.mark.parametrize("url", ["/", "/?modul=1", "/?ort=K%C3%B6ln"])
+def test_the_home_page_lists_seminars_without_loading_them_as_objects(app, client, url):
+    """The list reads every upcoming seminar to filter, count and page them: as plain
+    records, not ORM objects (at a thousand seminars that halves a fresh render)."""
+    _many_seminars(120)
+    app.config["PAGE_CACHE_ENTRIES"] = 0
+    loaded = []
+    listener = lambda target, _context: loaded.append(target)  # noqa: E731
+    sa.event.listen(Seminar, "load", listener)
+    try:
+        db.session.expire_all()
+        page = client.get(url)
+    finally:
+        sa.event.remove(Seminar, "load", listener)
+    assert page.status_code == 200 and "Plätzen frei" in page.text
+    assert loaded == []
 
 
 def test_seminar_and_vhs_pages_need_a_fixed_number_of_queries(app, client):

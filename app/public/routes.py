@@ -37,6 +37,7 @@ from app.public.queries import (
     already_registered,
     current_programme,
     hosting_councils,
+    listed_seminars,
     public_data_version,
     public_seminar_or_404,
     upcoming_seminars,
@@ -83,7 +84,7 @@ def index():
     distance from it, those its own council hosts first. Everything the list shows is in
     the URL: a GET form, which htmx sends as the person types."""
     filters = read_filters()
-    everything = upcoming_seminars()
+    everything = listed_seminars()
     everyone_seats = availability_for(everything, today_berlin())
     vhs_options = sorted({s.vhs.slug: s.vhs for s in everything}.values(), key=lambda v: v.name)
     months = {month_of(s) for s in everything}

@@ -66,7 +66,8 @@ def seat_counts(seminar_ids: list[int]) -> dict[int, dict[RegistrationState, int
 
 
 def availability_for(seminars: list[Seminar], today: date) -> dict[int, Availability]:
-    """From the counts the seminar rows keep (no counting of registrations)."""
+    """From the counts the seminar rows keep (no counting of registrations). Takes
+    Seminars, or records with their fields (``app.public.queries.Listed``)."""
     return {
         seminar.id: Availability(
             seminar_id=seminar.id,
