@@ -27,7 +27,7 @@ from app.web.page_cache import DataVersion
 PUBLIC_STATES = (SeminarState.PUBLISHED, SeminarState.CANCELLED)
 
 
-def upcoming_seminars(vhs_id: int | None = None, ids: list[int] | None = None) -> list[Seminar]:
+def upcoming_seminars(vhs_id: int | None = None) -> list[Seminar]:
     """Public seminars that have not ended, by date, with their VHS and programme loaded."""
     query = (
         sa.select(Seminar)
@@ -38,8 +38,6 @@ def upcoming_seminars(vhs_id: int | None = None, ids: list[int] | None = None) -
     )
     if vhs_id is not None:
         query = query.where(Seminar.vhs_id == vhs_id)
-    if ids is not None:
-        query = query.where(Seminar.id.in_(ids))
     return list(db.session.scalars(query))
 
 
@@ -97,15 +95,19 @@ LISTED_COLUMNS = (
 )
 
 
-def listed_seminars() -> list[Listed]:
-    """Every upcoming public seminar, by date, as the home page lists it (one query)."""
-    rows = db.session.execute(
+def listed_seminars(ids: list[int] | None = None) -> list[Listed]:
+    """Every upcoming public seminar (or those of ``ids``), by date, as the home page
+    lists it (one query)."""
+    query = (
         sa.select(*LISTED_COLUMNS, Vhs.slug, Vhs.name, Vhs.town, Programme.min_participants)
         .join(Seminar.vhs)
         .join(Seminar.programme)
         .where(Seminar.state.in_(PUBLIC_STATES), Seminar.day2 >= today_berlin())
         .order_by(Seminar.day1, Vhs.name, Seminar.id)
     )
+    if ids is not None:
+        query = query.where(Seminar.id.in_(ids))
+    rows = db.session.execute(query)
     places: dict[tuple, ListedVhs] = {}  # one record per VHS, shared by its seminars
     programmes: dict[int, ListedProgramme] = {}
     listed = []

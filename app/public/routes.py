@@ -189,13 +189,13 @@ def live_seats():
     if version.settled(current_app.config["PAGE_SETTLE_SECONDS"]):
         etag = version.etag(salt)
     else:
-        seats = availability_for(upcoming_seminars(ids=polled_ids(raw)), today)
+        seats = availability_for(listed_seminars(ids=polled_ids(raw)), today)
         etag = etag_of(list(seats.values()), salt=salt)
     if request.if_none_match.contains_weak(etag):
         response = current_app.response_class(status=304)
     else:
         if seats is None:
-            seats = availability_for(upcoming_seminars(ids=polled_ids(raw)), today)
+            seats = availability_for(listed_seminars(ids=polled_ids(raw)), today)
         still_open = any(a.is_open for a in seats.values())
         response = make_response(
             render_template(
