@@ -19,6 +19,21 @@ CSP = "; ".join(
 )
 
 
+# Set on every response unless the view set its own.
+HEADERS = (
+    ("Content-Security-Policy", CSP),
+    ("X-Content-Type-Options", "nosniff"),
+    # same-origin: our own POSTs carry a Referer (Flask-WTF checks it over HTTPS),
+    # other sites never see our URLs (the self-service links carry a token).
+    ("Referrer-Policy", "same-origin"),
+    ("X-Frame-Options", "DENY"),
+    ("Cross-Origin-Opener-Policy", "same-origin"),
+    ("Permissions-Policy", "camera=(), microphone=(), geolocation=()"),
+)
+# and over HTTPS (SESSION_COOKIE_SECURE) this one too
+WITH_HSTS = (*HEADERS, ("Strict-Transport-Security", "max-age=31536000"))
+
+
 def no_store(response):
     """For pages with personal data: never kept in a browser or proxy cache."""
     response.headers["Cache-Control"] = "no-store"
@@ -53,17 +68,15 @@ def init_security_headers(app: Flask) -> None:
     @app.after_request
     def _headers(response):
         headers = response.headers
-        if headers.get("Content-Type", "").lower().count("charset") > 1:
-            headers["Content-Type"] = one_charset(headers["Content-Type"])
-        headers.setdefault("Content-Security-Policy", CSP)
-        headers.setdefault("X-Content-Type-Options", "nosniff")
-        # same-origin: our own POSTs carry a Referer (Flask-WTF checks it over HTTPS),
-        # other sites never see our URLs (the self-service links carry a token).
-        headers.setdefault("Referrer-Policy", "same-origin")
-        headers.setdefault("X-Frame-Options", "DENY")
-        headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-        headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-        if app.config.get("SESSION_COOKIE_SECURE"):
-            headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+        # the names present, read once: asking the headers for a missing name one by one
+        # raises (and catches) an exception per name, on every response
+        present = {name.lower(): value for name, value in headers.items()}
+        content_type = present.get("content-type", "")
+        if content_type.lower().count("charset") > 1:
+            headers["Content-Type"] = one_charset(content_type)
+        wanted = WITH_HSTS if app.config.get("SESSION_COOKIE_SECURE") else HEADERS
+        for name, value in wanted:
+            if name.lower() not in present:
+                headers.add(name, value)
         headers.add("Vary", "HX-Request")
         return response
