@@ -244,7 +244,8 @@ def fill_registration(page: Page, last: str, first: str, town: str, email: str) 
 def enter_address(page: Page, field, email: str) -> None:
     """Type the address and leave the field as a person would, letting its inline check
     answer first: the message it shows or takes away moves what lies below, and a click
-    or tap that began before the move would end beside its target."""
+    that Playwright aimed before the move would land beside its target (a press already
+    down when the answer comes is the page's own business: static/js/steady.js)."""
     field.fill(email)
     field.press("Tab")
     page.wait_for_function("() => !document.querySelector('.htmx-request')")
