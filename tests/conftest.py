@@ -9,6 +9,7 @@ database.
 
 import os
 import time
+from contextlib import contextmanager
 
 import pytest
 import sqlalchemy as sa
@@ -22,18 +23,26 @@ from app.extensions import db
 TEST_DATABASE_URL = with_driver(os.environ.get("TEST_DATABASE_URL", "").strip())
 
 
-def _reset_postgres(url: str) -> None:
-    engine = sa.create_engine(url)
+@contextmanager
+def _postgres(url: str, **engine_options):
+    """A connection to the PostgreSQL database ``url`` in one transaction (or none, with
+    ``isolation_level="AUTOCOMMIT"``); a server that cannot be reached ends the run."""
+    engine = sa.create_engine(url, **engine_options)
     try:
         with engine.begin() as conn:
-            conn.exec_driver_sql("DROP SCHEMA IF EXISTS public CASCADE")
-            conn.exec_driver_sql("CREATE SCHEMA public")
+            yield conn
     except sa.exc.OperationalError as error:
         raise pytest.UsageError(
             f"TEST_DATABASE_URL is set but the database cannot be reached: {error}"
         ) from error
     finally:
         engine.dispose()
+
+
+def _reset_postgres(url: str) -> None:
+    with _postgres(url) as conn:
+        conn.exec_driver_sql("DROP SCHEMA IF EXISTS public CASCADE")
+        conn.exec_driver_sql("CREATE SCHEMA public")
 
 
 def _database_of_this_worker(url: str) -> str:
@@ -44,20 +53,12 @@ def _database_of_this_worker(url: str) -> str:
         return url
     given = sa.engine.make_url(url)
     name = f"{given.database}_{worker}"
-    engine = sa.create_engine(url, isolation_level="AUTOCOMMIT")
-    try:
-        with engine.connect() as conn:
-            found = conn.execute(
-                sa.text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}
-            ).first()
-            if found is None:
-                conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    except sa.exc.OperationalError as error:
-        raise pytest.UsageError(
-            f"TEST_DATABASE_URL is set but the database cannot be reached: {error}"
-        ) from error
-    finally:
-        engine.dispose()
+    with _postgres(url, isolation_level="AUTOCOMMIT") as conn:
+        found = conn.execute(
+            sa.text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}
+        ).first()
+        if found is None:
+            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
     return given.set(database=name).render_as_string(hide_password=False)
 
 
