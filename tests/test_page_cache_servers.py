@@ -12,7 +12,6 @@ from tests.server import LiveServer
 pytestmark = pytest.mark.server
 
 TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
-SETTLED = {"PAGE_SETTLE_SECONDS": "0"}  # pages are stored at once, as minutes after a change
 
 
 def test_a_booking_on_one_server_shows_on_the_other_at_once(app, migrated_database):
@@ -20,8 +19,8 @@ def test_a_booking_on_one_server_shows_on_the_other_at_once(app, migrated_databa
     factories.fill(seminar, 1)
     seminar_url, poll_url = f"/seminare/{seminar.id}", f"/live/plaetze?ids={seminar.id}"
     with (
-        LiveServer(migrated_database, workers=2, threads=2, extra_env=SETTLED) as one,
-        LiveServer(migrated_database, workers=2, threads=2, extra_env=SETTLED) as other,
+        LiveServer(migrated_database, workers=2, threads=2) as one,
+        LiveServer(migrated_database, workers=2, threads=2) as other,
     ):
         before = {}
         for url in ("/", seminar_url, f"/vhs/{seminar.vhs.slug}"):

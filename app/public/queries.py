@@ -1,10 +1,11 @@
 """Read-only queries of the public pages: a fixed number of SQL statements per page."""
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
+from functools import cache
 
 import sqlalchemy as sa
-from flask import abort
+from flask import abort, current_app
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.core.enums import Module
@@ -176,27 +177,62 @@ def already_registered(seminar_id: int, email: str) -> bool:
     )
 
 
-# The version of everything the public pages show, read from four indexes: the newest
-# change stamp of seminars, VHS, programmes and councils (a booking moves its seminar's;
-# a row removed moves the programmes', see ``app.database.track_page_versions``). Its work
-# does not grow with the data. Plain SQL, sent as it is on a kept connection
+# The version of everything the public pages show: for each of the four tables whose rows
+# they show, the newest change stamp (a booking moves its seminar's; a row removed moves the
+# programmes', see ``app.database.track_page_versions``) and, for PAGE_SETTLE_SECONDS after
+# it, a fingerprint of the changes stamped shortly before it: how many, and the sum of
+# their stamps in microseconds.
+#
+# The fingerprint makes the version exact the moment a change commits. On PostgreSQL
+# transactions run side by side, so one may commit a change stamped a moment *before* the
+# newest stamp, which alone would not move. A change takes less than PAGE_SETTLE_SECONDS
+# from its stamp to its commit, so it lands within that window of the newest stamp, where
+# it adds to the count or to the sum (a row's stamps only grow); once the window has passed,
+# no such change can come, and the fingerprint is left out (the version moves once more).
+# SQLite writes one at a time and cannot commit out of order; it reads the same version.
+#
+# Every part is read from an index on changed_at: when nothing changed for a few seconds
+# the query reads four index ends; right after changes, the rows changed in those seconds.
+# Its work never grows with the data. Plain SQL, sent as it is on a kept connection
 # (``read_fresh``): building a statement, checking out a pooled connection and ending a
 # transaction would each cost more than running it.
-DATA_VERSION_SQL = (
-    "SELECT (SELECT max(changed_at) FROM seminar), (SELECT max(changed_at) FROM vhs), "
-    "(SELECT max(changed_at) FROM programme), (SELECT max(changed_at) FROM council)"
-)
+VERSIONED_TABLES = ("seminar", "vhs", "programme", "council")
+_DIALECT = {
+    "postgresql": {
+        "micro": "(extract(epoch FROM changed_at) * 1000000)::bigint",
+        "before": "{stamp} - interval '{seconds} seconds'",
+        "now": "(now() AT TIME ZONE 'UTC')",
+    },
+    "sqlite": {
+        # stamps are stored as text, 'YYYY-MM-DD HH:MM:SS.ffffff'
+        "micro": "(strftime('%s', changed_at) * 1000000 + substr(changed_at, 21, 6))",
+        "before": "strftime('%Y-%m-%d %H:%M:%f', {stamp}, '-{seconds} seconds')",
+        "now": "'now'",
+    },
+}
 
 
-def _stamp(value) -> datetime | None:
-    """SQLite hands the stamps over as text, PostgreSQL as datetimes."""
-    if isinstance(value, str):
-        return datetime.fromisoformat(value)
-    return value
+@cache
+def data_version_sql(dialect: str, seconds: int) -> str:
+    """The version query for a dialect and a window of ``seconds`` (PAGE_SETTLE_SECONDS)."""
+    spell = _DIALECT[dialect]
+    seconds = int(seconds)
+    columns, newest = [], []
+    # only our own table names and a whole number go into the text
+    for n, table in enumerate(VERSIONED_TABLES):
+        stamp = f"t{n}.newest"
+        window = spell["before"].format(stamp=stamp, seconds=seconds)
+        still_open = spell["before"].format(stamp=spell["now"], seconds=seconds)
+        columns += [
+            stamp,
+            f"CASE WHEN {stamp} >= {still_open} THEN (SELECT count(*) || ':' || "  # noqa: S608
+            f"coalesce(sum({spell['micro']}), 0) FROM {table} WHERE changed_at >= {window}) END",
+        ]
+        newest.append(f"(SELECT max(changed_at) AS newest FROM {table}) AS t{n}")  # noqa: S608
+    return f"SELECT {', '.join(columns)} FROM {', '.join(newest)}"  # noqa: S608
 
 
 def public_data_version() -> DataVersion:
     """The data version of the public pages and their live seat indicators (one query)."""
-    row = read_fresh(DATA_VERSION_SQL)
-    stamps = [_stamp(value) for value in row if value is not None]
-    return DataVersion(key=row, newest=max(stamps, default=None))
+    sql = data_version_sql(db.engine.dialect.name, current_app.config["PAGE_SETTLE_SECONDS"])
+    return DataVersion(key=read_fresh(sql))

@@ -43,7 +43,7 @@ from app.public.queries import (
     upcoming_seminars,
     vhs_or_404,
 )
-from app.services.availability import availability_for, etag_of
+from app.services.availability import availability_for
 from app.services.registrations import (
     AlreadyRegistered,
     HoldLapsed,
@@ -174,28 +174,18 @@ def live_seats():
     """The live seat indicators: the poller itself plus each indicator out of band.
 
     Cheap when nothing changed: one query of the data's version (no seminar loaded), then
-    304 without rendering; any change of the public data renders it once anew. While that
-    version is younger than PAGE_SETTLE_SECONDS (a concurrent change may still commit
-    under an older stamp) the validator is the indicators' own fingerprint, as exact as
-    it is dearer.
+    304 without rendering; any change of the public data renders it once anew.
     """
     raw = request.args.get("ids", "")
     if not PLAIN_IDS.fullmatch(raw) and polled_ids(raw) is None:
         abort(400)
     today = today_berlin()
     salt = f"{request.query_string.decode()}|{today}"
-    version = public_data_version()
-    seats = None
-    if version.settled(current_app.config["PAGE_SETTLE_SECONDS"]):
-        etag = version.etag(salt)
-    else:
-        seats = availability_for(listed_seminars(ids=polled_ids(raw)), today)
-        etag = etag_of(list(seats.values()), salt=salt)
+    etag = public_data_version().etag(salt)
     if request.if_none_match.contains_weak(etag):
         response = current_app.response_class(status=304)
     else:
-        if seats is None:
-            seats = availability_for(listed_seminars(ids=polled_ids(raw)), today)
+        seats = availability_for(listed_seminars(ids=polled_ids(raw)), today)
         still_open = any(a.is_open for a in seats.values())
         response = make_response(
             render_template(

@@ -18,9 +18,9 @@ Nothing personal is kept: the CSRF token in a form is replaced by a placeholder 
 page is stored and filled in per request; a request whose session carries flashed
 messages or a logged-in organiser is rendered afresh and never stored.
 
-A version younger than ``PAGE_SETTLE_SECONDS`` is not stored: on PostgreSQL a concurrent
-transaction may commit a change stamped a moment before the newest stamp, which would
-not move the version (SQLite writes one at a time, so there it cannot happen).
+A page is stored the moment it is rendered, also right after a change: the version is
+exact from the moment a change commits, even one that commits after a newer one (see
+``app.public.queries.public_data_version``), so pages stay cached while people book.
 """
 
 import hashlib
@@ -28,13 +28,12 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
 from functools import wraps
 
 from flask import current_app, g, request, session
 from flask_wtf.csrf import generate_csrf
 
-from app.core.timeutil import today_berlin, utcnow
+from app.core.timeutil import today_berlin
 from app.web.compression import accepts_gzip, deflate_part, gzip_join, stored_part
 from app.web.htmx import is_htmx
 
@@ -45,14 +44,9 @@ NOT_STORED = "page_not_stored"
 
 @dataclass(frozen=True)
 class DataVersion:
-    """What a page's data looks like now: ``key`` changes whenever the data does;
-    ``newest`` is the latest change stamp in it (None: no data, or none that matters)."""
+    """What a page's data looks like now: ``key`` changes whenever the data does."""
 
     key: tuple
-    newest: datetime | None = None
-
-    def settled(self, seconds: int) -> bool:
-        return self.newest is None or self.newest <= utcnow() - timedelta(seconds=seconds)
 
     def etag(self, salt: str = "") -> str:
         """A validator for what was rendered from this version (and ``salt``)."""
@@ -191,8 +185,7 @@ def cached_page(
             if entry is not None:
                 return _respond(entry)
             response = current_app.make_response(view(**kwargs))
-            settle = current_app.config.get("PAGE_SETTLE_SECONDS", 2)
-            if current.settled(settle) and not _personal() and not g.get(NOT_STORED):
+            if not _personal() and not g.get(NOT_STORED):
                 entry = _entry_of(response)
                 if entry is not None:
                     cache.put(page, state, entry)
