@@ -1,7 +1,7 @@
 """Read-only queries of the public pages: a fixed number of SQL statements per page."""
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 from functools import cache
 
 import sqlalchemy as sa
@@ -9,7 +9,7 @@ from flask import abort, current_app
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.core.enums import Module
-from app.core.timeutil import today_berlin
+from app.core.timeutil import today_berlin, utcnow
 from app.database import read_fresh
 from app.extensions import db
 from app.models import (
@@ -177,62 +177,66 @@ def already_registered(seminar_id: int, email: str) -> bool:
     )
 
 
-# The version of everything the public pages show: for each of the four tables whose rows
-# they show, the newest change stamp (a booking moves its seminar's; a row removed moves the
-# programmes', see ``app.database.track_page_versions``) and, for PAGE_SETTLE_SECONDS after
-# it, a fingerprint of the changes stamped shortly before it: how many, and the sum of
-# their stamps in microseconds.
-#
-# The fingerprint makes the version exact the moment a change commits. On PostgreSQL
-# transactions run side by side, so one may commit a change stamped a moment *before* the
-# newest stamp, which alone would not move. A change takes less than PAGE_SETTLE_SECONDS
-# from its stamp to its commit, so it lands within that window of the newest stamp, where
-# it adds to the count or to the sum (a row's stamps only grow); once the window has passed,
-# no such change can come, and the fingerprint is left out (the version moves once more).
-# SQLite writes one at a time and cannot commit out of order; it reads the same version.
-#
-# Every part is read from an index on changed_at: when nothing changed for a few seconds
-# the query reads four index ends; right after changes, the rows changed in those seconds.
-# Its work never grows with the data. Plain SQL, sent as it is on a kept connection
+# The version of everything the public pages show: the newest change stamp of each of the
+# four tables whose rows they show (a booking moves its seminar's; a row removed moves the
+# programmes', see ``app.database.track_page_versions``). Four index ends, one statement:
+# its work does not grow with the data. Plain SQL, sent as it is on a kept connection
 # (``read_fresh``): building a statement, checking out a pooled connection and ending a
 # transaction would each cost more than running it.
 VERSIONED_TABLES = ("seminar", "vhs", "programme", "council")
+NEWEST_SQL = (
+    "SELECT (SELECT max(changed_at) FROM seminar), (SELECT max(changed_at) FROM vhs), "
+    "(SELECT max(changed_at) FROM programme), (SELECT max(changed_at) FROM council)"
+)
+
+# For PAGE_SETTLE_SECONDS after the newest change the version also holds a fingerprint of
+# the changes stamped within that window: how many, and the sum of their stamps in
+# microseconds. On PostgreSQL transactions run side by side, so one may commit a change
+# stamped a moment *before* the newest stamp, which alone would not move. A change takes
+# less than PAGE_SETTLE_SECONDS from its stamp to its commit, so it lands in the window,
+# where it adds to the count or to the sum (a row's stamps only grow). The version is thus
+# exact the moment a change commits, and pages are kept at once, also while people book;
+# when the window has passed, the fingerprint is left out (one more rendering of each page).
+# Read from the changed_at indexes: the rows changed in those seconds, never all of them.
 _DIALECT = {
     "postgresql": {
         "micro": "(extract(epoch FROM changed_at) * 1000000)::bigint",
-        "before": "{stamp} - interval '{seconds} seconds'",
-        "now": "(now() AT TIME ZONE 'UTC')",
+        "window": "(SELECT max(changed_at) FROM {table}) - interval '{seconds} seconds'",
     },
     "sqlite": {
         # stamps are stored as text, 'YYYY-MM-DD HH:MM:SS.ffffff'
         "micro": "(strftime('%s', changed_at) * 1000000 + substr(changed_at, 21, 6))",
-        "before": "strftime('%Y-%m-%d %H:%M:%f', {stamp}, '-{seconds} seconds')",
-        "now": "'now'",
+        "window": "strftime('%Y-%m-%d %H:%M:%f', (SELECT max(changed_at) FROM {table}), "
+        "'-{seconds} seconds')",
     },
 }
 
 
 @cache
-def data_version_sql(dialect: str, seconds: int) -> str:
-    """The version query for a dialect and a window of ``seconds`` (PAGE_SETTLE_SECONDS)."""
+def recent_changes_sql(dialect: str, seconds: int) -> str:
+    """The fingerprint of each table's changes within ``seconds`` of its newest."""
     spell = _DIALECT[dialect]
-    seconds = int(seconds)
-    columns, newest = [], []
-    # only our own table names and a whole number go into the text
-    for n, table in enumerate(VERSIONED_TABLES):
-        stamp = f"t{n}.newest"
-        window = spell["before"].format(stamp=stamp, seconds=seconds)
-        still_open = spell["before"].format(stamp=spell["now"], seconds=seconds)
-        columns += [
-            stamp,
-            f"CASE WHEN {stamp} >= {still_open} THEN (SELECT count(*) || ':' || "  # noqa: S608
-            f"coalesce(sum({spell['micro']}), 0) FROM {table} WHERE changed_at >= {window}) END",
-        ]
-        newest.append(f"(SELECT max(changed_at) AS newest FROM {table}) AS t{n}")  # noqa: S608
-    return f"SELECT {', '.join(columns)} FROM {', '.join(newest)}"  # noqa: S608
+    parts = [
+        # only our own table names and a whole number go into the text
+        f"(SELECT count(*) || ':' || coalesce(sum({spell['micro']}), 0) FROM {table} "  # noqa: S608
+        f"WHERE changed_at >= {spell['window'].format(table=table, seconds=int(seconds))})"
+        for table in VERSIONED_TABLES
+    ]
+    return "SELECT " + ", ".join(parts)
+
+
+def _stamp(value) -> datetime | None:
+    """SQLite and the kept PostgreSQL connection hand the stamps over as text."""
+    return datetime.fromisoformat(value) if isinstance(value, str) else value
 
 
 def public_data_version() -> DataVersion:
-    """The data version of the public pages and their live seat indicators (one query)."""
-    sql = data_version_sql(db.engine.dialect.name, current_app.config["PAGE_SETTLE_SECONDS"])
-    return DataVersion(key=read_fresh(sql))
+    """The data version of the public pages and their live seat indicators: one query, and
+    a second one for a few seconds after a change."""
+    newest = read_fresh(NEWEST_SQL)
+    seconds = current_app.config["PAGE_SETTLE_SECONDS"]
+    window_opened = utcnow() - timedelta(seconds=seconds)
+    if any(value is not None and _stamp(value) > window_opened for value in newest):
+        recent = read_fresh(recent_changes_sql(db.engine.dialect.name, seconds))
+        return DataVersion(key=newest + recent)
+    return DataVersion(key=newest)
