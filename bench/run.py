@@ -299,27 +299,34 @@ def new_seminar(url: str) -> int:
     return new_id
 
 
+def register(base: str, seminar_id: int, session: tuple[str, str], name: str, prefix: str):
+    """One registration through the public form (``session``: from ``session_for``), at an
+    address of its own that begins with ``prefix``."""
+    token, cookie = session
+    requests.post(
+        f"{base}/seminare/{seminar_id}/anmelden",
+        data={
+            "csrf_token": token,
+            "last_name": "Bench",
+            "first_name": name,
+            "town": "Essen",
+            "privacy": "y",
+            "website": "",
+            "email": f"{prefix}-{secrets.token_hex(4)}@example.org",
+        },
+        headers={"Cookie": cookie},
+        allow_redirects=False,
+        timeout=30,
+    ).raise_for_status()
+
+
 def first_render(base: str, seminar_id: int, rounds: int = 5) -> float:
     """Milliseconds of the home page's first answer after a change of its data (a booking
     moves the version, so the worker renders anew): the median of ``rounds``."""
-    token, cookie = session_for(base, seminar_id)
+    session = session_for(base, seminar_id)
     took = []
     for n in range(rounds):
-        requests.post(
-            f"{base}/seminare/{seminar_id}/anmelden",
-            data={
-                "csrf_token": token,
-                "last_name": "Erst",
-                "first_name": f"Nr{n}",
-                "town": "Essen",
-                "privacy": "y",
-                "website": "",
-                "email": f"first-render-{secrets.token_hex(4)}@example.org",
-            },
-            headers={"Cookie": cookie},
-            allow_redirects=False,
-            timeout=30,
-        ).raise_for_status()
+        register(base, seminar_id, session, f"Nr{n}", "first-render")
         start = time.perf_counter()
         requests.get(base + "/", timeout=30).raise_for_status()
         took.append((time.perf_counter() - start) * 1000)
@@ -330,26 +337,12 @@ def first_render(base: str, seminar_id: int, rounds: int = 5) -> float:
 def bookings_every(base: str, seminar_id: int, seconds: float):
     """A registration for ``seminar_id`` every ``seconds`` while the block runs, as in a
     rush: every booking moves the data version that the public pages are kept by."""
-    token, cookie = session_for(base, seminar_id)
+    session = session_for(base, seminar_id)
     stop = threading.Event()
 
     def book() -> None:
         while not stop.wait(seconds):
-            requests.post(
-                f"{base}/seminare/{seminar_id}/anmelden",
-                data={
-                    "csrf_token": token,
-                    "last_name": "Ansturm",
-                    "first_name": "Rush",
-                    "town": "Essen",
-                    "privacy": "y",
-                    "website": "",
-                    "email": f"rush-{secrets.token_hex(4)}@example.org",
-                },
-                headers={"Cookie": cookie},
-                allow_redirects=False,
-                timeout=30,
-            ).raise_for_status()
+            register(base, seminar_id, session, "Rush", "rush")
 
     booker = threading.Thread(target=book, daemon=True)
     booker.start()
