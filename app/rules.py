@@ -204,6 +204,8 @@ class SeminarFunding:
     travel_cents: int
     catering_cents: int
     assigned: int = 0
+    # False below the minimum: nothing is funded (rule 3, settlement decision)
+    fundable: bool = True
 
     @property
     def total_cents(self) -> int:
@@ -218,18 +220,34 @@ class SeminarFunding:
 def seminar_funding(
     rules: ProgrammeRules, confirmed: int, travel_cents: Sequence[int] = ()
 ) -> SeminarFunding:
-    """The funding of one seminar. ``travel_cents`` holds the travel costs recorded for
-    each assigned trainer, in the seminar's order of trainers. Fees and travel are paid
-    for the funded trainers only (``split_funded``): the fee per seminar day each, their
-    travel as recorded; catering by the registered participants."""
+    """The funding of one seminar. ``confirmed`` is the count at its start (before the
+    start: the count now, as planned); ``travel_cents`` holds the travel costs recorded
+    for each assigned trainer, in the seminar's order of trainers. Fees and travel are
+    paid for the funded trainers only (``split_funded``): the fee per seminar day each,
+    their travel as recorded; catering is planned by the registered participants. Below
+    the minimum the seminar is not fundable: no fees, no travel, no catering."""
     funded, _unfunded = split_funded(rules, confirmed, travel_cents)
+    fundable = meets_minimum(rules, confirmed)
     return SeminarFunding(
         trainers=len(funded),
         trainer_fees_cents=trainer_fees_cents(rules, len(funded)),
         travel_cents=sum(max(cents, 0) for cents in funded),
-        catering_cents=catering_budget_cents(rules, confirmed),
+        catering_cents=catering_budget_cents(rules, confirmed) if fundable else 0,
         assigned=len(travel_cents),
+        fundable=fundable,
     )
+
+
+def start_of(first_day: date, starts: time) -> datetime:
+    """When a seminar begins: its first day's start, Berlin wall-clock time."""
+    return datetime.combine(first_day, starts)
+
+
+def count_at_start_fixed(first_day: date, starts: time, now_berlin: datetime) -> bool:
+    """**Decision** (settlement): the confirmed count that funds the trainers is fixed
+    when day 1 begins (Berlin time); cancellations, attendance and later edits leave it
+    as it is. ``now_berlin`` is Berlin wall-clock time without zone."""
+    return now_berlin >= start_of(first_day, starts)
 
 
 # -- trainers ------------------------------------------------------------------
@@ -540,25 +558,23 @@ def after_seminar_mail_open(day2: date, today: date, lookback_days: int) -> bool
     return day2 <= today <= day2 + timedelta(days=lookback_days)
 
 
-def catering_persons(attended_day1: int, attended_day2: int) -> int:
-    """The people who attended, for the catering cap. **Decision**: the larger of the two
-    days' headcounts, since the evidence that outlives the personal data keeps only the
-    count per day (someone present on either day is in one of them)."""
-    return max(attended_day1, attended_day2, 0)
-
-
-def catering_cap_cents(rules: ProgrammeRules, persons: int) -> int:
-    """The most a settlement pays for catering: the programme's amount per person who
-    attended."""
+def catering_cap_cents(rules: ProgrammeRules, persons: int, fundable: bool = True) -> int:
+    """The most a settlement pays for catering (rule 6): the programme's amount per
+    person who attended at least one day, each person counted once; nothing for a seminar
+    that is not fundable."""
+    if not fundable:
+        return 0
     return rules.catering_cents_per_person * max(persons, 0)
 
 
-def catering_funded_cents(rules: ProgrammeRules, spent_cents: int | None, persons: int) -> int:
+def catering_funded_cents(
+    rules: ProgrammeRules, spent_cents: int | None, persons: int, fundable: bool = True
+) -> int:
     """Catering in the settlement: the amount spent, at most the cap; nothing while no
     amount is entered."""
     if spent_cents is None:
         return 0
-    return min(max(spent_cents, 0), catering_cap_cents(rules, persons))
+    return min(max(spent_cents, 0), catering_cap_cents(rules, persons, fundable))
 
 
 # Settlement states, as stored: the VHS submits, the Landesverband (admin) checks and pays.

@@ -225,6 +225,7 @@ def test_the_funding_overview_shows_the_same_numbers_before_and_after_the_purge(
         9,
         rules.seminar_funding(seminar.programme.rules, 9, [45_00, 80_00]),
         (7, 6),
+        7,
     )
 
     done = purge(today_berlin(), 12)

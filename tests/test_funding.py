@@ -18,7 +18,7 @@ from tests.sqlcount import count_queries
 # registrations -> trainers funded, fees, catering, total without travel (hand-computed:
 # fees = 2 days x 450 EUR x trainers; catering = 12 EUR x registrations)
 BY_HAND = {
-    7: (0, 0, 84_00, 84_00),
+    7: (0, 0, 0, 0),  # below the minimum: nothing funded, catering neither
     8: (1, 900_00, 96_00, 996_00),
     11: (1, 900_00, 132_00, 1_032_00),
     12: (2, 1_800_00, 144_00, 1_944_00),
@@ -72,9 +72,10 @@ def test_programme_totals(programme_with_seminars):
     assert totals.confirmed == 7 + 8 + 11 + 12 + 20
     assert totals.trainers == 0 + 1 + 1 + 2 + 2
     assert totals.trainer_fees_cents == 5_400_00
-    assert totals.catering_cents == 696_00
+    assert totals.catering_cents == 612_00
+    assert totals.not_fundable == 1
     assert totals.travel_cents == 30_00 + 204_50
-    assert totals.total_cents == 84_00 + 996_00 + 1_032_00 + 1_944_00 + 2_040_00 + 234_50
+    assert totals.total_cents == 996_00 + 1_032_00 + 1_944_00 + 2_040_00 + 234_50
 
 
 def test_only_confirmed_people_count_and_cancelled_seminars_are_left_out(app):
@@ -99,7 +100,7 @@ def test_filters_by_module_vhs_and_programme(programme_with_seminars):
     programme, seminars = programme_with_seminars
     basic = funding.overview(module=1)
     assert {line.confirmed for line in basic.lines} == {7, 8, 11}
-    assert basic.totals.total_cents == 84_00 + 996_00 + 1_032_00 + 30_00
+    assert basic.totals.total_cents == 996_00 + 1_032_00 + 30_00
     one_vhs = funding.overview(vhs_id=seminars[20].vhs_id)
     assert [line.confirmed for line in one_vhs.lines] == [20]
     assert funding.overview(programme_id=programme.id).totals.seminars == 5
@@ -129,10 +130,11 @@ def test_the_page_shows_each_seminar_and_the_totals(client, programme_with_semin
     login_admin(client)
     page = text(client.get("/manage/admin/foerderung").text)
     assert "5 Seminare" in page
-    assert "Summe 58 6 5.400,00 € 234,50 € 696,00 € 6.330,50 €" in page
+    assert "Summe davon 1 Seminar nicht förderfähig 58 6 5.400,00 € 234,50 € 612,00 € 6.246,50 €" in page
     assert "8 1 900,00 € 30,00 € 96,00 € 1.026,00 €" in page
     assert "12 2 1.800,00 € 204,50 € 144,00 € 2.148,50 €" in page
-    assert "7 0 0,00 € 0,00 € 84,00 € 84,00 €" in page
+    assert "Nicht förderfähig Mindestzahl noch nicht erreicht" in page
+    assert "7 0 0,00 € 0,00 € 0,00 € 0,00 €" in page
 
 
 def test_the_page_filters_and_answers_htmx_with_the_table_only(
@@ -171,7 +173,11 @@ def test_csv_export_for_excel(client, programme_with_seminars):
     assert by_registrations["8"][8:13] == ["1", "900,00", "30,00", "96,00", "1026,00"]
     assert by_registrations["8"][2] == '\'=HYPERLINK("http://evil.example")'
     assert rows[-1][0] == "Summe"
-    assert rows[-1][7:13] == ["58", "6", "5400,00", "234,50", "696,00", "6330,50"]
+    assert rows[-1][7:13] == ["58", "6", "5400,00", "234,50", "612,00", "6246,50"]
+    assert rows[0][-1] == "Hinweis"
+    assert by_registrations["7"][-1] == "Mindestzahl noch nicht erreicht"
+    assert by_registrations["8"][-1] == ""
+    assert rows[-1][-1] == "1 Seminar nicht förderfähig"
 
     filtered = client.get("/manage/admin/foerderung.csv?modul=1")
     filtered_rows = list(csv.reader(io.StringIO(filtered.data.decode("utf-8-sig")), delimiter=";"))

@@ -14,8 +14,9 @@ DEFAULT = ProgrammeRules()
 
 FUNDING_CASES = [
     # confirmed, trainers, fees, catering (cents): 2 days x 450 EUR x trainers; 12 EUR x people
+    # from the minimum on (below it nothing is funded)
     pytest.param(0, 0, 0, 0, id="0"),
-    pytest.param(7, 0, 0, 84_00, id="7-below-minimum-no-trainer"),
+    pytest.param(7, 0, 0, 0, id="7-below-minimum-nothing-funded"),
     pytest.param(8, 1, 900_00, 96_00, id="8-minimum-one-trainer"),
     pytest.param(11, 1, 900_00, 132_00, id="11-last-with-one-trainer"),
     pytest.param(12, 2, 1_800_00, 144_00, id="12-two-trainers"),

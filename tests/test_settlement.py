@@ -99,8 +99,9 @@ def test_who_moves_a_settlement_where(current, target, allowed):
 
 def test_catering_is_the_amount_spent_at_most_the_rate_per_person_who_attended():
     programme = rules.ProgrammeRules()
-    assert rules.catering_persons(11, 10) == 11
     assert rules.catering_cap_cents(programme, 11) == 132_00
+    assert rules.catering_cap_cents(programme, 11, fundable=False) == 0
+    assert rules.catering_funded_cents(programme, 50_00, 7, fundable=False) == 0
     assert rules.catering_funded_cents(programme, 150_00, 11) == 132_00
     assert rules.catering_funded_cents(programme, 99_50, 11) == 99_50
     assert rules.catering_funded_cents(programme, None, 11) == 0
@@ -123,12 +124,12 @@ def test_vhs_enters_catering_and_submits_then_admin_checks_and_pays(app_factory)
 
         sheet = text(vhs_client.get(_url(seminar)).text)
         assert "Abrechnung Entwurf" in sheet
-        assert "Anmeldungen (bestätigt) 12" in sheet
+        assert "Anmeldungen (bestätigt) (zu Beginn des 1. Tages) 12" in sheet
         assert "Anwesend am 1. Tag 11" in sheet and "Anwesend am 2. Tag 10" in sheet
         assert "Honorare (2 Tage × 450,00 € je geförderter Trainer*in) 1.800,00 €" in sheet
         assert "125,00 €" in sheet
         assert "Verpflegung ausgegeben noch nicht eingetragen" in sheet
-        assert "12,00 € × 11 Personen, die teilgenommen haben) 132,00 €" in sheet
+        assert "12,00 € × 11 Personen, die an mindestens einem Tag teilgenommen haben) 132,00 €" in sheet
         assert "Summe der Abrechnung 1.925,00 €" in sheet
 
         # submitting needs the catering first
@@ -339,7 +340,7 @@ def test_the_xlsx_and_pdf_show_the_figures(client):
     rows = {row[0]: row[1] for row in sheet.iter_rows(values_only=True) if row[0]}
     assert rows["Volkshochschule"] == '=HYPERLINK("http://evil.example")'
     assert sheet["B3"].data_type == "s"  # a string, never run as a formula
-    assert rows["Anmeldungen (bestätigt)"] == 12
+    assert rows["Anmeldungen (bestätigt) zu Beginn"] == 12
     assert (rows["Anwesend Tag 1"], rows["Anwesend Tag 2"]) == (11, 10)
     assert rows["Trainer*innen gefördert"] == 2
     assert rows["Honorare (EUR)"] == 1800
@@ -408,9 +409,9 @@ def test_the_funding_overview_shows_each_state_and_the_totals(app_factory):
         assert "ausgezahlt 0 0,00 €" in page
         row = admin.get("/manage/admin/foerderung.csv").data.decode("utf-8-sig").splitlines()
         header = row[0].split(";")
-        assert header[-2:] == ["Abrechnung", "Abgerechnet (EUR)"]
+        assert header[-3:] == ["Abrechnung", "Abgerechnet (EUR)", "Hinweis"]
         line = next(r for r in row if r.startswith(f"{submitted.id};"))
-        assert line.endswith(";eingereicht;2057,00")
+        assert line.endswith(";eingereicht;2057,00;")
         assert other.id != submitted.id
 
 
@@ -425,7 +426,7 @@ def test_the_settlement_figures_are_the_same_after_the_purge(client):
     after = text(client.get(_url(seminar)).text)
     assert "eingefroren" in after
     for figure in (
-        "Anmeldungen (bestätigt) 12",
+        "Anmeldungen (bestätigt) (zu Beginn des 1. Tages) 12",
         "Anwesend am 1. Tag 11",
         "Anwesend am 2. Tag 10",
         "Verpflegung abgerechnet 132,00 €",

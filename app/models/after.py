@@ -73,5 +73,10 @@ class Settlement(db.Model):
         sa.ForeignKey("organiser.id", ondelete="SET NULL")
     )
     changed_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    # Every figure as submitted (``funding.record_of``): a submitted, checked or paid
+    # settlement is a record that later changes of the data leave as it is.
+    record: Mapped[dict | None] = mapped_column(sa.JSON)
+    # The figures of the version last given back, to show what changed against it.
+    returned_record: Mapped[dict | None] = mapped_column(sa.JSON)
 
     seminar = relationship("Seminar")

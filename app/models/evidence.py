@@ -19,6 +19,10 @@ class SeminarEvidence(db.Model):
     confirmed_at_start: Mapped[int]
     attended_day1: Mapped[int]
     attended_day2: Mapped[int]
+    # people present on at least one day, each once (None: frozen before it was kept)
+    attended_persons: Mapped[int | None]
+    # the count at start reached the minimum (None: frozen before it was kept)
+    fundable: Mapped[bool | None]
     trainers_assigned: Mapped[int]
     trainers_funded: Mapped[int]
     trainer_fees_cents: Mapped[int]

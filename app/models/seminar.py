@@ -59,6 +59,10 @@ class Seminar(db.Model):
     waitlisted_count: Mapped[int] = mapped_column(default=0, server_default="0")
     cancelled_count: Mapped[int] = mapped_column(default=0, server_default="0")
     held_count: Mapped[int] = mapped_column(default=0, server_default="0")
+    # The confirmed count when day 1 began (Berlin time), kept at the first change of a
+    # registration after the start (``registrations.set_state``); None while nothing has
+    # changed since the start, when the count kept above is still the count at start.
+    confirmed_at_start: Mapped[int | None]
     # raised with every change of dates, times or place: the SEQUENCE of calendar updates
     calendar_sequence: Mapped[int] = mapped_column(default=0, server_default="0")
     # when the row last changed: the version of the public pages that show it

@@ -17,7 +17,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from app import rules
 from app.core.formatting import date_short
-from app.core.timeutil import to_berlin
+from app.core.timeutil import to_berlin, utcnow
 from app.extensions import db
 from app.models import (
     Attendance,
@@ -29,45 +29,71 @@ from app.models import (
     SeminarTrainer,
     Settlement,
     SettlementState,
-    Trainer,
     Vhs,
 )
+from app.services import messages
 from app.services.availability import seat_counts
 from app.services.exports import safe_cell
 
 
 @dataclass(frozen=True)
+class TrainerFigure:
+    """A trainer as the settlement shows them: name, funded or not, travel recorded."""
+
+    name: str
+    funded: bool
+    travel_cents: int
+
+
+@dataclass(frozen=True)
 class FundingLine:
     seminar: Seminar
+    # confirmed registrations when day 1 began (before that: now, as planned)
     confirmed: int
     funding: rules.SeminarFunding
-    # assigned trainers the rules do not fund, in the seminar's order (rule 5)
-    unfunded: tuple[Trainer, ...] = ()
+    # assigned trainers the rules do not fund (rule 5), in the seminar's order: each has a name
+    unfunded: tuple = ()
     # trainers the headcount would fund, whether or not that many are assigned
     fundable: int = 0
     # people present on day 1 and day 2
     attended: tuple[int, int] = (0, 0)
+    # people present on at least one day, each counted once (the catering cap)
+    attended_persons: int = 0
+    # the count at start is fixed: day 1 has begun
+    started: bool = False
     # when the figures were frozen before the personal data were deleted
     frozen_at: datetime | None = None
     # the settlement (Abrechnung): its state, and the catering spent once the VHS entered it
     settlement_state: SettlementState = SettlementState.DRAFT
     catering_spent_cents: int | None = None
+    # the programme's figures the line was computed under (None: the programme's today)
+    terms: rules.ProgrammeRules | None = None
+    # every trainer assigned, in the seminar's order
+    trainers: tuple[TrainerFigure, ...] = ()
+    # when a submitted settlement recorded these figures (they no longer follow the data)
+    recorded_at: datetime | None = None
+
+    @property
+    def rules(self) -> rules.ProgrammeRules:
+        """The programme's figures in force for this line (those of the record, once
+        the settlement is submitted)."""
+        return self.terms or self.seminar.programme.rules
 
     @property
     def catering_persons(self) -> int:
-        """The people who attended, as the catering cap counts them."""
-        return rules.catering_persons(*self.attended)
+        """The people who attended at least one day, each counted once (rule 6)."""
+        return self.attended_persons
 
     @property
     def catering_cap_cents(self) -> int:
         """The most the settlement pays for catering: the amount per person who attended."""
-        return rules.catering_cap_cents(self.seminar.programme.rules, self.catering_persons)
+        return rules.catering_cap_cents(self.rules, self.catering_persons, self.funding.fundable)
 
     @property
     def catering_settled_cents(self) -> int:
         """Catering in the settlement: the amount spent, at most the cap."""
         return rules.catering_funded_cents(
-            self.seminar.programme.rules, self.catering_spent_cents, self.catering_persons
+            self.rules, self.catering_spent_cents, self.catering_persons, self.funding.fundable
         )
 
     @property
@@ -81,6 +107,13 @@ class FundingLine:
         )
 
     @property
+    def not_fundable_reason(self) -> str | None:
+        """Why nothing is funded ("Mindestzahl zu Beginn nicht erreicht"), or None."""
+        if self.funding.fundable:
+            return None
+        return messages.BELOW_MINIMUM_AT_START if self.started else messages.BELOW_MINIMUM_YET
+
+    @property
     def frozen_on(self) -> date | None:
         return to_berlin(self.frozen_at).date() if self.frozen_at else None
 
@@ -88,7 +121,7 @@ class FundingLine:
     def figures(self) -> tuple:
         """What the overview and its CSV show for the seminar (the same before and after
         the purge)."""
-        return (self.confirmed, self.funding, self.attended)
+        return (self.confirmed, self.funding, self.attended, self.attended_persons)
 
 
 @dataclass(frozen=True)
@@ -100,6 +133,8 @@ class Totals:
     travel_cents: int
     catering_cents: int
     total_cents: int
+    # seminars below the minimum (nothing funded), counted in ``seminars``
+    not_fundable: int = 0
 
 
 @dataclass(frozen=True)
@@ -119,32 +154,70 @@ class Overview:
     settlements: tuple[SettlementTotal, ...] = ()
 
 
-def attended_counts(seminar_ids: list[int]) -> dict[int, tuple[int, int]]:
-    """People present per seminar on day 1 and day 2, in one grouped query."""
-    counts = {seminar_id: [0, 0] for seminar_id in seminar_ids}
+@dataclass(frozen=True)
+class Attended:
+    """Who was present at a seminar: per day, and the persons present on any day."""
+
+    day1: int = 0
+    day2: int = 0
+    persons: int = 0
+
+
+def attended_counts(seminar_ids: list[int]) -> dict[int, Attended]:
+    """People present per seminar on day 1, on day 2 and on at least one day, in one
+    grouped query. A presence stays evidence when the person cancels later."""
     if not seminar_ids:
         return {}
-    rows = db.session.execute(
-        sa.select(Registration.seminar_id, Attendance.day, sa.func.count())
-        .join(Registration, Registration.id == Attendance.registration_id)
-        .where(
-            Registration.seminar_id.in_(seminar_ids),
-            Registration.state == RegistrationState.CONFIRMED,
-            Attendance.present.is_(True),
+    per_person = (
+        sa.select(
+            Registration.seminar_id.label("seminar_id"),
+            sa.func.max(sa.case((Attendance.day == 1, 1), else_=0)).label("one"),
+            sa.func.max(sa.case((Attendance.day == 2, 1), else_=0)).label("two"),
         )
-        .group_by(Registration.seminar_id, Attendance.day)
+        .join(Registration, Registration.id == Attendance.registration_id)
+        .where(Registration.seminar_id.in_(seminar_ids), Attendance.present.is_(True))
+        .group_by(Registration.seminar_id, Registration.id)
+        .subquery()
     )
-    for seminar_id, day, count in rows:
-        counts[seminar_id][day - 1] = count
-    return {seminar_id: (one, two) for seminar_id, (one, two) in counts.items()}
+    rows = db.session.execute(
+        sa.select(
+            per_person.c.seminar_id,
+            sa.func.sum(per_person.c.one),
+            sa.func.sum(per_person.c.two),
+            sa.func.count(),
+        ).group_by(per_person.c.seminar_id)
+    )
+    counts = {seminar_id: Attended() for seminar_id in seminar_ids}
+    for seminar_id, one, two, persons in rows:
+        counts[seminar_id] = Attended(int(one or 0), int(two or 0), int(persons))
+    return counts
 
 
-def live_line(seminar: Seminar, confirmed: int, attended: tuple[int, int]) -> FundingLine:
-    """A seminar's line from its current registrations and its ordered trainers (the
-    ``trainer_assignments`` with their trainers should be loaded)."""
+def now_in_berlin() -> datetime:
+    """Berlin wall-clock time now, without zone (as the seminars' days and times are)."""
+    return to_berlin(utcnow()).replace(tzinfo=None)
+
+
+def count_at_start(seminar: Seminar, confirmed_now: int, now_berlin: datetime) -> tuple[int, bool]:
+    """(the confirmed count that funds the trainers, whether it is fixed). From the start
+    of day 1 it is the count kept then (``registrations.set_state`` keeps it at the first
+    change after the start); while nothing has changed since, it is the count now."""
+    started = rules.count_at_start_fixed(seminar.day1, seminar.day1_starts, now_berlin)
+    if started and seminar.confirmed_at_start is not None:
+        return seminar.confirmed_at_start, True
+    return confirmed_now, started
+
+
+def live_line(
+    seminar: Seminar, confirmed: int, attended: Attended, now_berlin: datetime | None = None
+) -> FundingLine:
+    """A seminar's line from its registrations and its ordered trainers (the
+    ``trainer_assignments`` with their trainers should be loaded); ``confirmed`` is the
+    count of confirmed registrations now."""
     programme_rules = seminar.programme.rules
+    confirmed, started = count_at_start(seminar, confirmed, now_berlin or now_in_berlin())
     ordered = list(seminar.trainer_assignments)
-    _funded, unfunded = rules.split_funded(programme_rules, confirmed, ordered)
+    funded, unfunded = rules.split_funded(programme_rules, confirmed, ordered)
     return FundingLine(
         seminar=seminar,
         confirmed=confirmed,
@@ -153,13 +226,31 @@ def live_line(seminar: Seminar, confirmed: int, attended: tuple[int, int]) -> Fu
         ),
         unfunded=tuple(a.trainer for a in unfunded),
         fundable=rules.trainers_funded(programme_rules, confirmed),
-        attended=attended,
+        attended=(attended.day1, attended.day2),
+        attended_persons=attended.persons,
+        started=started,
+        trainers=_trainer_figures(ordered, len(funded)),
+    )
+
+
+def _trainer_figures(ordered: list[SeminarTrainer], funded: int) -> tuple[TrainerFigure, ...]:
+    return tuple(
+        TrainerFigure(a.trainer.name, position < funded, a.travel_cost_cents)
+        for position, a in enumerate(ordered)
     )
 
 
 def frozen_line(seminar: Seminar, evidence: SeminarEvidence) -> FundingLine:
-    """A seminar's line from the figures frozen for it."""
+    """A seminar's line from the figures frozen for it. Evidence frozen before the count
+    of persons present was kept takes the larger day's headcount for it."""
     funded = evidence.trainers_funded
+    persons = evidence.attended_persons
+    if persons is None:
+        persons = max(evidence.attended_day1, evidence.attended_day2)
+    fundable = evidence.fundable
+    if fundable is None:
+        fundable = rules.meets_minimum(seminar.programme.rules, evidence.confirmed_at_start)
+    ordered = list(seminar.trainer_assignments)
     return FundingLine(
         seminar=seminar,
         confirmed=evidence.confirmed_at_start,
@@ -169,21 +260,27 @@ def frozen_line(seminar: Seminar, evidence: SeminarEvidence) -> FundingLine:
             travel_cents=evidence.travel_cents,
             catering_cents=evidence.catering_cents,
             assigned=evidence.trainers_assigned,
+            fundable=fundable,
         ),
-        unfunded=tuple(a.trainer for a in seminar.trainer_assignments[funded:]),
+        unfunded=tuple(a.trainer for a in ordered[funded:]),
         fundable=funded,
         attended=(evidence.attended_day1, evidence.attended_day2),
+        attended_persons=persons,
+        started=True,
         frozen_at=evidence.frozen_at,
+        trainers=_trainer_figures(ordered, funded),
     )
 
 
 def evidence_of(line: FundingLine) -> SeminarEvidence:
-    """The evidence that keeps a (live) line's figures once the personal data are gone."""
+    """The evidence that keeps a line's figures once the personal data are gone."""
     return SeminarEvidence(
         seminar_id=line.seminar.id,
         confirmed_at_start=line.confirmed,
         attended_day1=line.attended[0],
         attended_day2=line.attended[1],
+        attended_persons=line.attended_persons,
+        fundable=line.funding.fundable,
         trainers_assigned=line.funding.assigned,
         trainers_funded=line.funding.trainers,
         trainer_fees_cents=line.funding.trainer_fees_cents,
@@ -192,31 +289,121 @@ def evidence_of(line: FundingLine) -> SeminarEvidence:
     )
 
 
+# -- the record of a submitted settlement ----------------------------------------------
+
+RECORD_VERSION = 1
+
+
+def record_of(line: FundingLine) -> dict:
+    """Every figure of a line (and what its documents print of the seminar), as the
+    settlement keeps it once submitted: plain JSON values."""
+    seminar, terms = line.seminar, line.rules
+    return {
+        "version": RECORD_VERSION,
+        "seminar": {
+            "module": int(seminar.module),
+            "vhs": seminar.vhs.name,
+            "venue_name": seminar.venue_name,
+            "venue_town": seminar.venue_town,
+            "day1": seminar.day1.isoformat(),
+            "day2": seminar.day2.isoformat(),
+        },
+        "terms": {
+            "min_participants": terms.min_participants,
+            "seminar_days": terms.seminar_days,
+            "trainer_fee_cents_per_day": terms.trainer_fee_cents_per_day,
+            "catering_cents_per_person": terms.catering_cents_per_person,
+        },
+        "confirmed": line.confirmed,
+        "started": line.started,
+        "fundable": line.fundable,
+        "attended": list(line.attended),
+        "attended_persons": line.attended_persons,
+        "funding": {
+            "trainers": line.funding.trainers,
+            "trainer_fees_cents": line.funding.trainer_fees_cents,
+            "travel_cents": line.funding.travel_cents,
+            "catering_cents": line.funding.catering_cents,
+            "assigned": line.funding.assigned,
+            "fundable": line.funding.fundable,
+        },
+        "trainers": [
+            {"name": t.name, "funded": t.funded, "travel_cents": t.travel_cents}
+            for t in line.trainers
+        ],
+        "catering_spent_cents": line.catering_spent_cents,
+        "frozen_at": line.frozen_at.isoformat() if line.frozen_at else None,
+    }
+
+
+def recorded_line(seminar: Seminar, settlement: Settlement) -> FundingLine:
+    """A seminar's line as its settlement recorded it when it was submitted."""
+    record = settlement.record
+    trainers = tuple(TrainerFigure(**t) for t in record["trainers"])
+    frozen_at = record.get("frozen_at")
+    return FundingLine(
+        seminar=seminar,
+        confirmed=record["confirmed"],
+        funding=rules.SeminarFunding(**record["funding"]),
+        unfunded=tuple(t for t in trainers if not t.funded),
+        fundable=record["fundable"],
+        attended=tuple(record["attended"]),
+        attended_persons=record["attended_persons"],
+        started=record["started"],
+        frozen_at=datetime.fromisoformat(frozen_at) if frozen_at else None,
+        settlement_state=settlement.state,
+        catering_spent_cents=record["catering_spent_cents"],
+        terms=replace(seminar.programme.rules, **record["terms"]),
+        trainers=trainers,
+        recorded_at=settlement.submitted_at,
+    )
+
+
 def lines_for(seminars: list[Seminar]) -> list[FundingLine]:
-    """The lines of these seminars, frozen where evidence exists (the seminars'
+    """The lines of these seminars with their settlements: as recorded where a submitted
+    settlement keeps them, frozen where evidence exists, else live (the seminars'
     ``trainer_assignments`` with their trainers should be loaded)."""
     ids = [s.id for s in seminars]
-    frozen = {}
+    frozen, stored = {}, {}
     if ids:
         query = sa.select(SeminarEvidence).where(SeminarEvidence.seminar_id.in_(ids))
         frozen = {e.seminar_id: e for e in db.session.scalars(query)}
-    return _lines(seminars, frozen)
+        query = sa.select(Settlement).where(Settlement.seminar_id.in_(ids))
+        stored = {s.seminar_id: s for s in db.session.scalars(query)}
+    return _lines(seminars, frozen, stored)
 
 
-def _lines(seminars: list[Seminar], frozen: dict[int, SeminarEvidence]) -> list[FundingLine]:
-    live = [s.id for s in seminars if s.id not in frozen]
+def _lines(
+    seminars: list[Seminar], frozen: dict[int, SeminarEvidence], stored: dict[int, Settlement]
+) -> list[FundingLine]:
+    recorded = {i for i, s in stored.items() if s.record is not None}
+    live = [s.id for s in seminars if s.id not in frozen and s.id not in recorded]
     counts = seat_counts(live)
     attended = attended_counts(live)
-    return [
-        frozen_line(seminar, frozen[seminar.id])
-        if seminar.id in frozen
-        else live_line(
-            seminar,
-            counts[seminar.id].get(RegistrationState.CONFIRMED, 0),
-            attended[seminar.id],
-        )
-        for seminar in seminars
-    ]
+    now = now_in_berlin()
+    lines = []
+    for seminar in seminars:
+        if seminar.id in recorded:
+            lines.append(recorded_line(seminar, stored[seminar.id]))
+            continue
+        if seminar.id in frozen:
+            line = frozen_line(seminar, frozen[seminar.id])
+        else:
+            confirmed = counts[seminar.id].get(RegistrationState.CONFIRMED, 0)
+            line = live_line(seminar, confirmed, attended[seminar.id], now)
+        if seminar.id in stored:
+            line = replace(
+                line,
+                settlement_state=stored[seminar.id].state,
+                catering_spent_cents=stored[seminar.id].catering_spent_cents,
+            )
+        lines.append(line)
+    return lines
+
+
+def lines_for_live(seminars: list[Seminar]) -> list[FundingLine]:
+    """The lines from the data as it stands now, neither recorded nor frozen."""
+    return _lines(seminars, {}, {})
 
 
 def line_for(seminar: Seminar) -> FundingLine:
@@ -251,31 +438,8 @@ def overview(
     seminars = [seminar for seminar, _evidence, _settlement in rows]
     frozen = {seminar.id: evidence for seminar, evidence, _s in rows if evidence is not None}
     settled = {seminar.id: stored for seminar, _e, stored in rows if stored is not None}
-    lines = _with(_lines(seminars, frozen), settled)
+    lines = _lines(seminars, frozen, settled)
     return Overview(lines, _totals(lines), _settlement_totals(lines))
-
-
-def with_settlements(lines: list[FundingLine]) -> list[FundingLine]:
-    """The lines with their settlements' state and catering spent (one query)."""
-    ids = [line.seminar.id for line in lines]
-    stored = {}
-    if ids:
-        query = sa.select(Settlement).where(Settlement.seminar_id.in_(ids))
-        stored = {s.seminar_id: s for s in db.session.scalars(query)}
-    return _with(lines, stored)
-
-
-def _with(lines: list[FundingLine], stored: dict[int, Settlement]) -> list[FundingLine]:
-    return [
-        replace(
-            line,
-            settlement_state=stored[line.seminar.id].state,
-            catering_spent_cents=stored[line.seminar.id].catering_spent_cents,
-        )
-        if line.seminar.id in stored
-        else line
-        for line in lines
-    ]
 
 
 def _settlement_totals(lines: list[FundingLine]) -> tuple[SettlementTotal, ...]:
@@ -300,6 +464,7 @@ def _totals(lines: list[FundingLine]) -> Totals:
         travel_cents=sum(line.funding.travel_cents for line in lines),
         catering_cents=sum(line.funding.catering_cents for line in lines),
         total_cents=sum(line.funding.total_cents for line in lines),
+        not_fundable=sum(1 for line in lines if not line.funding.fundable),
     )
 
 
@@ -326,6 +491,7 @@ HEADER = [
     "Stand der Zahlen",
     "Abrechnung",
     "Abgerechnet (EUR)",
+    "Hinweis",
 ]
 LIVE = "laufend"
 
@@ -337,7 +503,10 @@ def amount(cents: int) -> str:
 
 
 def state_of_figures(line: FundingLine) -> str:
-    """'laufend', or 'eingefroren am 01.12.2026' once the personal data were deleted."""
+    """'laufend', 'festgeschrieben am 01.12.2026' once a submitted settlement recorded
+    them, or 'eingefroren am 01.12.2026' once the personal data were deleted."""
+    if line.recorded_at is not None:
+        return f"festgeschrieben am {date_short(to_berlin(line.recorded_at).date())}"
     if line.frozen_on is None:
         return LIVE
     return f"eingefroren am {date_short(line.frozen_on)}"
@@ -372,6 +541,7 @@ def as_csv(data: Overview) -> bytes:
                 state_of_figures(line),
                 line.settlement_state.label,
                 amount(line.settled_cents),
+                line.not_fundable_reason or "",
             ]
         )
     totals = data.totals
@@ -397,6 +567,7 @@ def as_csv(data: Overview) -> bytes:
             "",
             "",
             amount(sum(line.settled_cents for line in data.lines)),
+            messages.not_fundable_count(totals.not_fundable) if totals.not_fundable else "",
         ]
     )
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")

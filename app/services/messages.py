@@ -733,3 +733,14 @@ def erasure_logged(reason: str, registrations: int, declarations: int, mails: in
         f"{plural(declarations, 'Interessenbekundung', 'Interessenbekundungen')}, "
         f"{plural(mails, 'E-Mail')}. Grund: {reason}"
     )
+
+
+# -- funding and settlement figures ----------------------------------------------------
+
+BELOW_MINIMUM_AT_START = "Mindestzahl zu Beginn nicht erreicht"
+BELOW_MINIMUM_YET = "Mindestzahl noch nicht erreicht"
+
+
+def not_fundable_count(seminars: int) -> str:
+    """'2 Seminare nicht förderfähig' (the totals row of the funding overview)."""
+    return f"{plural(seminars, 'Seminar')} nicht förderfähig"

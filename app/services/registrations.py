@@ -21,7 +21,7 @@ from flask import current_app
 from sqlalchemy.orm import make_transient_to_detached
 
 from app import rules
-from app.core.timeutil import from_berlin, today_berlin, utcnow
+from app.core.timeutil import from_berlin, to_berlin, today_berlin, utcnow
 from app.database import locked, write_transaction
 from app.extensions import db
 from app.models import Registration, RegistrationState, Seminar, SeminarState
@@ -92,14 +92,28 @@ def lock_seminar(seminar_id: int) -> Seminar:
 
 def set_state(seminar: Seminar, registration: Registration, state: RegistrationState) -> None:
     """Move a registration to ``state`` and keep the seminar's counts: the one place a
-    registration's state changes. The seminar must be locked (``lock_seminar``)."""
+    registration's state changes. The seminar must be locked (``lock_seminar``).
+
+    The first change after the seminar began keeps its confirmed count as it stood then
+    (``Seminar.confirmed_at_start``): the count that funds the trainers."""
     before = registration.state if registration.id is not None else None
     if before == state:
         return
+    keep_count_at_start(seminar)
     if before is not None:
         setattr(seminar, f"{before.value}_count", seminar.count_of(before) - 1)
     setattr(seminar, f"{state.value}_count", seminar.count_of(state) + 1)
     registration.state = state
+
+
+def keep_count_at_start(seminar: Seminar, now: datetime | None = None) -> None:
+    """Keep the seminar's confirmed count (still as it stood at the start: every change
+    comes through ``set_state`` under the lock) once day 1 has begun."""
+    if seminar.confirmed_at_start is not None:
+        return
+    wall_clock = to_berlin(now or utcnow()).replace(tzinfo=None)
+    if rules.count_at_start_fixed(seminar.day1, seminar.day1_starts, wall_clock):
+        seminar.confirmed_at_start = seminar.confirmed_count
 
 
 def book_seat(

@@ -1,9 +1,16 @@
 """A seminar's settlement (Abrechnung): its figures and its states.
 
 The figures are the seminar's line of the funding overview (``funding.line_for``, frozen
-evidence after the purge): trainers funded by the confirmed registrations, their fees and
-recorded travel, the attended headcount per day; catering is the amount the VHS spent, at
-most the programme's amount per person who attended (``rules.catering_funded_cents``).
+evidence after the purge): trainers funded by the confirmed count when day 1 began, their
+fees and recorded travel, the attended headcount per day; catering is the amount the VHS
+spent, at most the programme's amount per person who attended on at least one day
+(``rules.catering_funded_cents``); below the minimum at the start nothing is funded.
+
+Submitting records every figure in the settlement (``Settlement.record``): while it is
+submitted, checked or paid, later changes of fees, travel, attendance, registrations or
+the seminar leave the settlement, its documents and its overview line as they were.
+Giving it back returns it to draft, where the figures follow the data again, and keeps
+the returned version (``returned_record``) to show what changed against it.
 
 The VHS enters the catering spent and submits; the Landesverband (admin) checks, pays, or
 gives a submitted settlement back with a reason (``rules.SETTLEMENT_MOVES``). Each change is
@@ -11,17 +18,27 @@ one transaction with its audit entry. While a settlement is submitted or further
 attendance it rests on is fixed (``app.services.attendance``).
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
 
 from app import rules
+from app.core.enums import Module
 from app.core.formatting import euro
 from app.core.timeutil import utcnow
 from app.database import locked, write_transaction
 from app.extensions import db
-from app.models import Seminar, SeminarState, Settlement, SettlementState, User
+from app.models import (
+    Seminar,
+    SeminarEvidence,
+    SeminarState,
+    SeminarTrainer,
+    Settlement,
+    SettlementState,
+    User,
+)
 from app.services import audit, funding, messages
 from app.services.audit import Action, Subject
 from app.services.errors import ServiceError
@@ -39,6 +56,15 @@ class SettlementRefused(ServiceError):
 
 
 @dataclass(frozen=True)
+class Change:
+    """One figure that differs from the version given back: label, then and now."""
+
+    label: str
+    before: object
+    after: object
+
+
+@dataclass(frozen=True)
 class Sheet:
     """What the settlement sheet shows: the seminar's funding line with its settlement."""
 
@@ -51,13 +77,49 @@ class Sheet:
         return self.line.settlement_state
 
     @property
-    def trainers(self) -> list[tuple[object, bool, int]]:
-        """(trainer, funded, travel cents recorded) in the seminar's order. After the
-        purge the travel per trainer is the one recorded now; the funded total is frozen."""
-        funded = self.line.funding.trainers
+    def trainers(self) -> list[tuple[funding.TrainerFigure, bool, int]]:
+        """(trainer, funded, travel cents recorded) in the seminar's order, as recorded
+        once submitted. After the purge the travel per trainer is the one recorded now;
+        the funded total is frozen."""
+        return [(t, t.funded, t.travel_cents) for t in self.line.trainers]
+
+    @property
+    def about(self) -> dict:
+        """What the documents print of the seminar: as recorded once submitted."""
+        if self.line.recorded_at is not None and self.settlement is not None:
+            shown = self.settlement.record["seminar"]
+            return {
+                "module": Module(shown["module"]),
+                "vhs": shown["vhs"],
+                "venue_name": shown["venue_name"],
+                "venue_town": shown["venue_town"],
+                "day1": date.fromisoformat(shown["day1"]),
+                "day2": date.fromisoformat(shown["day2"]),
+            }
+        seminar = self.seminar
+        return {
+            "module": seminar.module,
+            "vhs": seminar.vhs.name,
+            "venue_name": seminar.venue_name,
+            "venue_town": seminar.venue_town,
+            "day1": seminar.day1,
+            "day2": seminar.day2,
+        }
+
+    @property
+    def changes(self) -> list[Change]:
+        """What changed in the draft against the version last given back."""
+        if self.settlement is None or self.settlement.returned_record is None:
+            return []
+        if self.state != SettlementState.DRAFT:
+            return []
+        before = funding.recorded_line(self.seminar, _as_returned(self.settlement))
         return [
-            (assignment.trainer, position < funded, assignment.travel_cost_cents)
-            for position, assignment in enumerate(self.seminar.trainer_assignments)
+            Change(label, was, now)
+            for (label, was), (_label, now) in zip(
+                figures_of(before), figures_of(self.line), strict=True
+            )
+            if was != now
         ]
 
     def submittable(self, today: date) -> bool:
@@ -66,12 +128,46 @@ class Sheet:
         )
 
 
+def figures_of(line: funding.FundingLine) -> list[tuple[str, object]]:
+    """The settlement's figures in order: (label, value); a value in cents is an ``int``
+    with the label ending in "(EUR)", everything else text or a count. The sheet, its
+    files and the differences to a returned version all read them from here."""
+    terms = line.rules
+    return [
+        ("Anmeldungen (bestätigt) zu Beginn", line.confirmed),
+        ("Anwesend Tag 1", line.attended[0]),
+        ("Anwesend Tag 2", line.attended[1]),
+        ("Anwesend an mindestens einem Tag", line.attended_persons),
+        ("Trainer*innen zugeordnet", line.funding.assigned),
+        ("Trainer*innen gefördert", line.funding.trainers),
+        ("Honorar je Trainer*in und Tag (EUR)", terms.trainer_fee_cents_per_day),
+        ("Honorare (EUR)", line.funding.trainer_fees_cents),
+        ("Reisekosten (EUR)", line.funding.travel_cents),
+        ("Verpflegung je Person höchstens (EUR)", terms.catering_cents_per_person),
+        ("Personen für die Verpflegung", line.catering_persons),
+        ("Verpflegung höchstens (EUR)", line.catering_cap_cents),
+        ("Verpflegung ausgegeben (EUR)", line.catering_spent_cents),
+        ("Verpflegung abgerechnet (EUR)", line.catering_settled_cents),
+        ("Summe der Abrechnung (EUR)", line.settled_cents),
+    ]
+
+
 def sheet_for(seminar: Seminar) -> Sheet:
-    (line,) = funding.with_settlements([funding.line_for(seminar)])
+    (line,) = funding.lines_for([seminar])
     stored = db.session.scalars(
         sa.select(Settlement).where(Settlement.seminar_id == seminar.id)
     ).first()
     return Sheet(seminar=seminar, line=line, settlement=stored)
+
+
+def _as_returned(settlement: Settlement) -> Settlement:
+    """The settlement's returned version, shaped as a recorded settlement (unsaved)."""
+    return Settlement(
+        seminar_id=settlement.seminar_id,
+        state=SettlementState.DRAFT,
+        record=settlement.returned_record,
+        submitted_at=None,
+    )
 
 
 def signers_of(settlement: Settlement | None) -> dict[str, User]:
@@ -128,6 +224,7 @@ def submit(seminar_id: int, actor: User, today: date) -> None:
             raise SettlementRefused(messages.CATERING_MISSING, field="catering")
         settlement.submitted_at, settlement.submitted_by_id = utcnow(), actor.id
         settlement.note = ""
+        settlement.record = _record(seminar, settlement)
         _move(seminar, settlement, SettlementState.SUBMITTED, actor)
 
 
@@ -137,6 +234,8 @@ def check(seminar_id: int, actor: User) -> None:
         seminar, settlement = _locked(seminar_id, actor)
         _check_move(settlement, SettlementState.CHECKED, actor)
         settlement.checked_at, settlement.checked_by_id = utcnow(), actor.id
+        if settlement.record is None:  # submitted before settlements kept their figures
+            settlement.record = _record(seminar, settlement)
         _move(seminar, settlement, SettlementState.CHECKED, actor)
 
 
@@ -146,6 +245,8 @@ def mark_paid(seminar_id: int, actor: User) -> None:
         seminar, settlement = _locked(seminar_id, actor)
         _check_move(settlement, SettlementState.PAID, actor)
         settlement.paid_at, settlement.paid_by_id = utcnow(), actor.id
+        if settlement.record is None:  # submitted before settlements kept their figures
+            settlement.record = _record(seminar, settlement)
         _move(seminar, settlement, SettlementState.PAID, actor)
 
 
@@ -159,6 +260,8 @@ def give_back(seminar_id: int, actor: User, reason: str) -> None:
         _check_move(settlement, SettlementState.DRAFT, actor)
         settlement.submitted_at = settlement.submitted_by_id = None
         settlement.note = reason
+        settlement.returned_record = settlement.record or _record(seminar, settlement)
+        settlement.record = None
         _move(seminar, settlement, SettlementState.DRAFT, actor, detail=reason)
 
 
@@ -181,6 +284,23 @@ def _locked(seminar_id: int, actor: User) -> tuple[Seminar, Settlement]:
         settlement = Settlement(seminar_id=seminar_id, state=SettlementState.DRAFT)
         db.session.add(settlement)
     return seminar, settlement
+
+
+def _record(seminar: Seminar, settlement: Settlement) -> dict:
+    """Every figure of the seminar's line as it stands now (under the seminar's lock),
+    with the catering the settlement holds."""
+    seminar = db.session.scalars(
+        sa.select(Seminar)
+        .where(Seminar.id == seminar.id)
+        .options(selectinload(Seminar.trainer_assignments).joinedload(SeminarTrainer.trainer))
+    ).one()
+    evidence = db.session.get(SeminarEvidence, seminar.id)
+    if evidence is not None:
+        line = funding.frozen_line(seminar, evidence)
+    else:
+        (line,) = funding.lines_for_live([seminar])
+    line = replace(line, catering_spent_cents=settlement.catering_spent_cents)
+    return funding.record_of(line)
 
 
 def _check_move(settlement: Settlement, target: SettlementState, actor: User) -> None:

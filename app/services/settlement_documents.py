@@ -9,7 +9,7 @@ from app.core.formatting import clock, date_long, date_short, euro, moment
 from app.core.timeutil import today_berlin
 from app.models import Seminar
 from app.services.certificates import standings
-from app.services.settlement import Sheet
+from app.services.settlement import Sheet, figures_of
 
 if TYPE_CHECKING:  # fpdf2 loads with the first PDF (worker memory)
     from app.services.pdf import Document
@@ -19,39 +19,25 @@ STATE_TEXT = {None: "nicht erfasst", True: "anwesend", False: "abwesend"}
 
 
 def _about(sheet: Sheet) -> list[tuple[str, str]]:
-    """Which seminar the sheet settles: (label, text)."""
-    seminar = sheet.seminar
+    """Which seminar the sheet settles: (label, text), as recorded once submitted."""
+    about = sheet.about
     return [
-        ("Seminar", f"Nr. {seminar.id}, {seminar.module.label}"),
-        ("Volkshochschule", seminar.vhs.name),
-        ("Veranstaltungsort", f"{seminar.venue_name}, {seminar.venue_town}"),
-        ("1. Tag", date_short(seminar.day1)),
-        ("2. Tag", date_short(seminar.day2)),
+        ("Seminar", f"Nr. {sheet.seminar.id}, {about['module'].label}"),
+        ("Volkshochschule", about["vhs"]),
+        ("Veranstaltungsort", f"{about['venue_name']}, {about['venue_town']}"),
+        ("1. Tag", date_short(about["day1"])),
+        ("2. Tag", date_short(about["day2"])),
         ("Stand der Abrechnung", sheet.state.label),
     ]
 
 
 def _rows(sheet: Sheet) -> list[tuple[str, object]]:
-    """The sheet's figures in order: (label, value); a value in cents is an ``int`` with
-    the label ending in "(EUR)", everything else text or a count."""
-    line, seminar = sheet.line, sheet.seminar
-    rules = seminar.programme.rules
-    rows: list[tuple[str, object]] = [
-        ("Anmeldungen (bestätigt)", line.confirmed),
-        ("Anwesend Tag 1", line.attended[0]),
-        ("Anwesend Tag 2", line.attended[1]),
-        ("Trainer*innen zugeordnet", line.funding.assigned),
-        ("Trainer*innen gefördert", line.funding.trainers),
-        ("Honorar je Trainer*in und Tag (EUR)", rules.trainer_fee_cents_per_day),
-        ("Honorare (EUR)", line.funding.trainer_fees_cents),
-        ("Reisekosten (EUR)", line.funding.travel_cents),
-        ("Verpflegung je Person höchstens (EUR)", rules.catering_cents_per_person),
-        ("Personen für die Verpflegung", line.catering_persons),
-        ("Verpflegung höchstens (EUR)", line.catering_cap_cents),
-        ("Verpflegung ausgegeben (EUR)", line.catering_spent_cents),
-        ("Verpflegung abgerechnet (EUR)", line.catering_settled_cents),
-        ("Summe der Abrechnung (EUR)", line.settled_cents),
-    ]
+    """The sheet's figures in order (``figures_of``), then when it moved and why nothing
+    is funded, where that applies."""
+    line = sheet.line
+    rows: list[tuple[str, object]] = figures_of(line)
+    if line.not_fundable_reason:
+        rows.append(("Nicht förderfähig", line.not_fundable_reason))
     stored = sheet.settlement
     if stored is not None:
         for label, at in (
@@ -165,7 +151,7 @@ def settlement_pdf(sheet: Sheet) -> bytes:
     document.ln(6)
     if sheet.settlement is not None and sheet.settlement.note:
         document.block(f"Hinweis der Landesebene: {sheet.settlement.note}")
-    _signature(document, f"Für die {seminar.vhs.name}: Ort, Datum, Unterschrift")
+    _signature(document, f"Für die {sheet.about['vhs']}: Ort, Datum, Unterschrift")
     return document.to_bytes()
 
 
