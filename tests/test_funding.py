@@ -130,7 +130,8 @@ def test_the_page_shows_each_seminar_and_the_totals(client, programme_with_semin
     login_admin(client)
     page = text(client.get("/manage/admin/foerderung").text)
     assert "5 Seminare" in page
-    assert "Summe davon 1 Seminar nicht förderfähig 58 6 5.400,00 € 234,50 € 612,00 € 6.246,50 €" in page
+    totals = "58 6 5.400,00 € 234,50 € 612,00 € 6.246,50 €"
+    assert f"Summe davon 1 Seminar nicht förderfähig {totals}" in page
     assert "8 1 900,00 € 30,00 € 96,00 € 1.026,00 €" in page
     assert "12 2 1.800,00 € 204,50 € 144,00 € 2.148,50 €" in page
     assert "Nicht förderfähig Mindestzahl noch nicht erreicht" in page
