@@ -2,15 +2,17 @@
 see on a participant, how many people completed one module or both, and which Aufbaumodul
 seminars the mail after a completed Basismodul suggests."""
 
+import hashlib
 from datetime import timedelta
 
 import sqlalchemy as sa
 
 from app.core.timeutil import today_berlin
 from app.extensions import db
-from app.models import Registration, SeminarState
+from app.models import FrozenCompletion, Registration, RegistrationState, SeminarState
 from app.services.personal_data import erase
 from app.services.registrations import cancel_registration
+from app.services.retention import purge
 from app.services.series import completion_counts, next_module_suggestions, notes_for
 from tests import factories
 from tests.admin_helpers import login_admin, text
@@ -201,3 +203,123 @@ def test_without_a_known_place_the_same_town_then_the_date(app):
     same_town = _advanced(factories.vhs(), "Nirgendwo", weeks=5)
     own = _advanced(home, "Nirgendwo", weeks=8)
     assert next_module_suggestions(person) == [own, same_town, elsewhere]
+
+
+# -- the counts outlive the purge (evidence outlives personal data) --------------------------
+
+
+def _counts() -> tuple:
+    counts = completion_counts()
+
+    def rows(table):
+        return [(r.name, r.one, r.both) for r in table]
+
+    unhosted = counts.without_council
+    return (
+        (counts.one, counts.both),
+        rows(counts.by_vhs),
+        rows(counts.by_council),
+        (unhosted.one, unhosted.both) if unhosted else None,
+    )
+
+
+ADDRESSES = [
+    f"{name}@example.org"
+    for name in ("split.person", "old.both", "old.one", "old.alone", "old.erased")
+]
+
+
+def _purged_and_live_series():
+    """Completions in seminars past the retention period and in recent ones; one person
+    completed the Basismodul in a purged seminar and the Aufbaumodul in a live one."""
+    north, south = factories.vhs(name="VHS Nord"), factories.vhs(name="VHS Süd")
+    xstadt, ystadt = factories.council(town="Xstadt"), factories.council(town="Ystadt")
+    long_ago = TODAY - timedelta(days=420)
+    old_basic = factories.held_seminar(long_ago, module=1, vhs=north, councils=[xstadt])
+    old_advanced = factories.held_seminar(
+        long_ago + timedelta(days=14), module=2, vhs=north, councils=[xstadt, ystadt]
+    )
+    old_unhosted = factories.held_seminar(long_ago, module=1, vhs=south)
+    advanced = factories.held_seminar(
+        TODAY - timedelta(days=10), module=2, vhs=south, councils=[ystadt]
+    )
+    basic = _finished_basic(south, [ystadt])
+    _complete(old_basic, "Split.Person@Example.org", 1, 1, 2)  # module 1 purged ...
+    _complete(advanced, "split.person@example.org", 1, 1, 2)  # ... module 2 still live
+    _complete(old_basic, "old.both@example.org", 2, 1, 2)
+    _complete(old_advanced, "old.both@example.org", 2, 1, 2)
+    _complete(old_basic, "old.one@example.org", 3, 1, 2)
+    _complete(old_basic, "old.halfway@example.org", 4, 1)
+    _complete(old_advanced, "old.absent@example.org", 5)
+    _complete(old_unhosted, "old.alone@example.org", 6, 1, 2)
+    _complete(basic, "live.one@example.org", 7, 1, 2)
+    _complete(old_basic, "old.erased@example.org", 8, 1, 2)
+    erase("old.erased@example.org", "Antrag", actor_id=None)
+    cancelled = _complete(old_advanced, "old.cancelled@example.org", 9, 1, 2)
+    db.session.execute(
+        sa.update(Registration)
+        .where(Registration.id == cancelled.id)
+        .values(state=RegistrationState.CANCELLED)
+    )
+    db.session.commit()
+    return old_basic
+
+
+def test_the_completion_counts_are_the_same_after_the_purge(app, client, runner):
+    _purged_and_live_series()
+    before = _counts()
+    assert before == (
+        (3, 2),
+        [("VHS Nord", 1, 2), ("VHS Süd", 2, 1)],
+        [("Xstadt", 1, 2), ("Ystadt", 1, 2)],
+        (1, 0),
+    )
+    login_admin(client)
+    page_before = text(client.get("/manage/admin/personen").text)
+
+    result = runner.invoke(args=["purge-old-data"])
+    assert result.exit_code == 0, result.output
+    db.session.expire_all()
+    left = set(db.session.scalars(sa.select(Registration.email_normalized)))
+    assert left == {"split.person@example.org", "live.one@example.org"}
+    assert _counts() == before
+    assert text(client.get("/manage/admin/personen").text) == page_before
+
+    # what is kept names nobody: no address, nor a plain (unkeyed) hash of one
+    kept = db.session.execute(
+        sa.select(FrozenCompletion.seminar_id, FrozenCompletion.person_key)
+    ).all()
+    assert len(kept) == 5  # split, old.both twice, old.one, old.alone
+    plain = {hashlib.sha256(a.encode()).hexdigest() for a in ADDRESSES}
+    for _seminar_id, person in kept:
+        assert "@" not in person and "example" not in person and person not in plain
+
+    # the next purge (and a later one for the live seminars) keeps counting each once
+    assert runner.invoke(args=["purge-old-data"]).exit_code == 0
+    db.session.expire_all()
+    assert _counts() == before
+
+
+def test_a_person_who_finished_the_series_later_counts_once_after_both_purges(app, runner):
+    _purged_and_live_series()
+    before = _counts()
+    assert runner.invoke(args=["purge-old-data"]).exit_code == 0
+    # a year on, the recent seminars are past the retention period too
+    purge(TODAY, 0)
+    db.session.expire_all()
+    assert db.session.scalars(sa.select(Registration)).all() == []
+    assert _counts() == before
+
+
+def test_an_erasure_removes_the_kept_completions_of_the_address(app, runner):
+    _purged_and_live_series()
+    assert runner.invoke(args=["purge-old-data"]).exit_code == 0
+    db.session.expire_all()
+    erase("SPLIT.person@example.org", "Antrag", actor_id=None)
+    # module 1 (purged) and module 2 (live) both go: the person counts nowhere
+    assert _counts() == (
+        (3, 1),
+        [("VHS Nord", 1, 1), ("VHS Süd", 2, 0)],
+        [("Xstadt", 1, 1), ("Ystadt", 1, 1)],
+        (1, 0),
+    )

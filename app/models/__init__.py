@@ -3,6 +3,7 @@
 from app.models.after import EvaluationAnswer, Settlement, SettlementState
 from app.models.attendance import Attendance, RoomNeedsSeen
 from app.models.audit import Action, AuditEntry
+from app.models.completion import FrozenCompletion
 from app.models.council import Council, CouncilKind
 from app.models.evidence import SeminarEvidence
 from app.models.interest import (
@@ -30,6 +31,7 @@ __all__ = [
     "CouncilKind",
     "DeclarationState",
     "EvaluationAnswer",
+    "FrozenCompletion",
     "OfferState",
     "OutboxMail",
     "Programme",

@@ -43,7 +43,7 @@ from app.models import (
 from app.services import audit, messages
 from app.services.errors import ServiceError
 from app.services.registrations import cancel_registration
-from app.services.series import ACTIVE, presence_by_day
+from app.services.series import ACTIVE, forget_person, presence_by_day
 
 ERASED_NAME = "gelöscht"
 ERASED_MARK = "[gelöscht]"
@@ -403,6 +403,7 @@ def erase(
             _forget_mail(mail)
         for entry in found.audit_entries:
             _strip_address(entry, found.addresses)
+        forget_person(found.normalized)  # completions kept from purged seminars
         result = Erasure(
             registrations=len(found.registrations),
             cancelled=len(upcoming),

@@ -17,7 +17,7 @@ from app.models import (
     SeminarState,
     SeminarTrainer,
 )
-from app.services import funding
+from app.services import funding, series
 
 MAIL_KEPT_DAYS = 30
 
@@ -36,6 +36,11 @@ def purge(today: date, retention_months: int) -> dict[str, int]:
     the start are rare. The attended counts per day are the people marked present; the
     trainers, fees, travel and catering are computed by the rules as the overview does
     (catering: the programme's amount per registered person).
+
+    The modules completed in these seminars are kept too, each under a keyed hash of
+    the person's address (``series.freeze_completions``), so that the series figures
+    (people with one module or both, per VHS and council) are also the same afterwards,
+    and a person whose other module is still live counts once.
     """
     cutoff = today - timedelta(days=round(retention_months * 30.44))
     with write_transaction() as session:
@@ -56,6 +61,7 @@ def purge(today: date, retention_months: int) -> dict[str, int]:
             )
         )
         session.add_all(funding.evidence_of(line) for line in funding.lines_for(to_freeze))
+        completions = series.freeze_completions(ended)
         session.flush()
         registrations = session.execute(
             sa.delete(Registration).where(Registration.seminar_id.in_(ended))
@@ -71,4 +77,9 @@ def purge(today: date, retention_months: int) -> dict[str, int]:
                 OutboxMail.created_at < utcnow() - timedelta(days=MAIL_KEPT_DAYS)
             )
         ).rowcount
-    return {"registrations": registrations, "mails": mails, "frozen": len(to_freeze)}
+    return {
+        "registrations": registrations,
+        "mails": mails,
+        "frozen": len(to_freeze),
+        "completions": completions,
+    }

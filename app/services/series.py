@@ -6,14 +6,31 @@ after a completed Basismodul suggests.
 A module is completed by attending both of its days: whoever earns its certificate
 (``rules.earns_certificate``).
 Erased registrations (GDPR Art. 17) carry no address any more and count for nobody.
+
+The completion counts outlive the purge of registrations (docs/domain.md: evidence
+outlives personal data). Before ``app.services.retention`` deletes a seminar's
+registrations, each completion in it is kept as a ``FrozenCompletion``: the seminar and
+a keyed hash of the person's normalised address (``person_key``: HMAC-SHA256 under a key
+derived from ``SECRET_KEY`` for this purpose alone), never the address. The counts key
+live completions the same way and count both together, so a person who completed the
+Basismodul in a purged seminar and the Aufbaumodul in a live one is "both", once. Module,
+VHS and hosting councils are read from the seminar's row, which the purge keeps, for
+frozen and live completions alike. Without ``SECRET_KEY`` nobody can tell whose a kept
+completion is; with it, only an address one already knows can be recognised, which the
+erasure of that address does (``forget_person``: its kept completions go as its live
+registrations stop counting). A new ``SECRET_KEY`` keys people anew: completions kept
+before then still count, but no longer meet the same person's later ones.
 """
 
+import hashlib
+import hmac
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
 import sqlalchemy as sa
+from flask import current_app
 from sqlalchemy.orm import aliased, joinedload
 
 from app import rules
@@ -26,6 +43,7 @@ from app.extensions import db
 from app.models import (
     Attendance,
     Council,
+    FrozenCompletion,
     Registration,
     RegistrationState,
     Seminar,
@@ -164,29 +182,100 @@ def _present(attendance, day: int) -> sa.ColumnElement[bool]:
     )
 
 
-def completion_counts() -> Completions:
-    """How many people completed one module or both: overall, per VHS and per council.
-
-    A person is attributed to every VHS where they completed a module, and to every
-    council that hosted such a seminar (a seminar may have several); a person who
-    completed both modules counts as "both" wherever they completed either. People have
-    a town, not a council, so the seminars they attended decide."""
-    # present on both days (rules.earns_certificate), as a join
+def _completed(query: sa.Select) -> sa.Select:
+    """``query`` (of registrations) narrowed to the completed modules: confirmed, not
+    erased, present on both days (``rules.earns_certificate``, as a join)."""
     first, second = aliased(Attendance), aliased(Attendance)
-    rows = db.session.execute(
-        sa.select(Registration.email_normalized, Seminar.module, Seminar.id, Vhs.name)
-        .join(Registration.seminar)
-        .join(Seminar.vhs)
-        .join(first, _present(first, 1))
+    return (
+        query.join(first, _present(first, 1))
         .join(second, _present(second, 2))
         .where(
             Registration.state == RegistrationState.CONFIRMED,
             Registration.erased_at.is_(None),
         )
-    ).all()
+    )
+
+
+_PERSON_KEY_PURPOSE = b"series: a person across purged seminars"
+
+
+def _person_keyer():
+    """person_key for many addresses: the purpose's key derived once."""
+    secret = current_app.config["SECRET_KEY"]
+    secret = secret if isinstance(secret, bytes) else secret.encode()
+    key = hmac.new(secret, _PERSON_KEY_PURPOSE, hashlib.sha256).digest()
+    return lambda address: hmac.new(key, address.encode(), hashlib.sha256).hexdigest()
+
+
+def person_key(normalized_address: str) -> str:
+    """The keyed hash that stands for a person in kept completions."""
+    return _person_keyer()(normalized_address)
+
+
+def freeze_completions(seminar_ids: sa.Select) -> int:
+    """Keep the completions in these seminars (a select of their ids) before their
+    registrations are deleted, in the caller's transaction; those already kept are
+    left as they are. Returns how many were added."""
+    key = _person_keyer()
+    found = {
+        (key(address), seminar_id)
+        for address, seminar_id in db.session.execute(
+            _completed(
+                sa.select(Registration.email_normalized, Registration.seminar_id).where(
+                    Registration.seminar_id.in_(seminar_ids)
+                )
+            )
+        )
+    }
+    kept = set(
+        db.session.execute(
+            sa.select(FrozenCompletion.person_key, FrozenCompletion.seminar_id).where(
+                FrozenCompletion.seminar_id.in_(seminar_ids)
+            )
+        ).tuples()
+    )
+    added = sorted(found - kept, key=lambda pair: (pair[1], pair[0]))
+    db.session.add_all(FrozenCompletion(person_key=p, seminar_id=s) for p, s in added)
+    return len(added)
+
+
+def forget_person(normalized_address: str) -> int:
+    """Delete the kept completions of this address (an erasure, GDPR Art. 17), in the
+    caller's transaction. Returns how many there were."""
+    return db.session.execute(
+        sa.delete(FrozenCompletion).where(
+            FrozenCompletion.person_key == person_key(normalized_address)
+        )
+    ).rowcount
+
+
+def completion_counts() -> Completions:
+    """How many people completed one module or both: overall, per VHS and per council,
+    the completions kept from purged seminars included.
+
+    A person is attributed to every VHS where they completed a module, and to every
+    council that hosted such a seminar (a seminar may have several); a person who
+    completed both modules counts as "both" wherever they completed either. People have
+    a town, not a council, so the seminars they attended decide."""
+    key = _person_keyer()
+    live = db.session.execute(
+        _completed(
+            sa.select(Registration.email_normalized, Seminar.module, Seminar.id, Vhs.name)
+            .join(Registration.seminar)
+            .join(Seminar.vhs)
+        )
+    )
+    kept = db.session.execute(
+        sa.select(FrozenCompletion.person_key, Seminar.module, Seminar.id, Vhs.name)
+        .join(Seminar, Seminar.id == FrozenCompletion.seminar_id)
+        .join(Seminar.vhs)
+    )
+    # each person is their key; a completion live and kept at once counts once
+    rows = {(key(address), module, seminar_id, vhs) for address, module, seminar_id, vhs in live}
+    rows |= set(kept.tuples())
     modules: dict[str, set[int]] = defaultdict(set)
-    for address, module, _seminar_id, _vhs in rows:
-        modules[address].add(int(module))
+    for person, module, _seminar_id, _vhs in rows:
+        modules[person].add(int(module))
     hosts: dict[int, list[str]] = defaultdict(list)
     seminar_ids = {seminar_id for _a, _m, seminar_id, _v in rows}
     if seminar_ids:
@@ -199,15 +288,15 @@ def completion_counts() -> Completions:
     vhs_people: dict[str, set[str]] = defaultdict(set)
     council_people: dict[str, set[str]] = defaultdict(set)
     unhosted: set[str] = set()
-    for address, _module, seminar_id, vhs_name in rows:
-        vhs_people[vhs_name].add(address)
+    for person, _module, seminar_id, vhs_name in rows:
+        vhs_people[vhs_name].add(person)
         for town in hosts.get(seminar_id, []):
-            council_people[town].add(address)
+            council_people[town].add(person)
         if not hosts.get(seminar_id):
-            unhosted.add(address)
+            unhosted.add(person)
 
     def row(name: str, people: set[str]) -> CompletionRow:
-        both = sum(1 for address in people if len(modules[address]) == 2)
+        both = sum(1 for person in people if len(modules[person]) == 2)
         return CompletionRow(name, len(people) - both, both)
 
     def table(groups: dict[str, set[str]]) -> list[CompletionRow]:
