@@ -1,7 +1,7 @@
 """frozen completions: the series figures outlive the purge of registrations
 
 Revision ID: fee6fac7c721
-Revises: 5c0f1a2b3d4e
+Revises: a3c94e1f7b20
 Create Date: 2026-12-07 18:30:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'fee6fac7c721'
-down_revision = '5c0f1a2b3d4e'
+down_revision = 'a3c94e1f7b20'
 branch_labels = None
 depends_on = None
 
