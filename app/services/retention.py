@@ -30,12 +30,10 @@ def purge(today: date, retention_months: int) -> dict[str, int]:
     Before that, in the same transaction, each such seminar that is not cancelled and
     not yet frozen gets its evidence (``SeminarEvidence``): exactly the figures of its
     line in the funding overview, so the overview shows the same numbers afterwards.
-    The confirmed count at start is the count of confirmed registrations at purge time:
-    nothing records who was confirmed on the first day, nobody is confirmed after it
-    (registration closes and the waiting list stops moving), and cancellations after
-    the start are rare. The attended counts per day are the people marked present; the
-    trainers, fees, travel and catering are computed by the rules as the overview does
-    (catering: the programme's amount per registered person).
+    The confirmed count at start is the one kept when day 1 began (or, where a submitted
+    settlement recorded its figures, the recorded one); the attended counts per day and
+    the persons present on any day are the people marked present; the trainers, fees,
+    travel and planned catering are computed by the rules as the overview does.
 
     The modules completed in these seminars are kept too, each under a keyed hash of
     the person's address (``series.freeze_completions``), so that the series figures
