@@ -19,13 +19,13 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt | $(BIN)/activate
 venv: $(VENV)/.installed
 
 ## Serve the site with demo data on http://127.0.0.1:5000 (SQLite in instance/).
-## The mail sender runs beside the site (flask send-mail --watch) and stops with it.
+## The worker runs beside the site (flask worker: mail and periodic jobs) and stops with it.
 run: venv
 	FLASK_DEBUG=1 $(BIN)/flask db upgrade
 	FLASK_DEBUG=1 $(BIN)/flask seed-demo --if-empty
 	export FLASK_DEBUG=1 MAIL_SENDER_PROCESS=1; \
-	$(BIN)/flask send-mail --watch & sender=$$!; \
-	trap 'kill $$sender 2>/dev/null' EXIT INT TERM; \
+	$(BIN)/flask worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
 
 ## The whole test suite (SQLite; set TEST_DATABASE_URL for PostgreSQL), browser tests included,

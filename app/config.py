@@ -83,6 +83,17 @@ def load_config(overrides: dict | None = None) -> dict:
         "MAIL_MAX_ATTEMPTS": _int("MAIL_MAX_ATTEMPTS", 10),
         "MAIL_FOLDER": env("MAIL_FOLDER", str(INSTANCE / "mail")),
         "REMINDER_DAYS": _int("REMINDER_DAYS", 3),
+        # the worker (flask worker): how often it looks for due jobs, how long a job's
+        # lease lasts before another worker may take it over, when it counts as away
+        "WORKER_POLL_SECONDS": float(env("WORKER_POLL_SECONDS", "5") or 5),
+        "JOB_LEASE_SECONDS": _int("JOB_LEASE_SECONDS", 1800),
+        "WORKER_AWAY_SECONDS": _int("WORKER_AWAY_SECONDS", 180),
+        # seconds between two runs of each periodic job (0: off, e.g. when cron runs it)
+        "JOB_RELEASE_HOLDS_SECONDS": _int("JOB_RELEASE_HOLDS_SECONDS", 300),
+        "JOB_SEND_REMINDERS_SECONDS": _int("JOB_SEND_REMINDERS_SECONDS", 3600),
+        "JOB_SEND_CERTIFICATES_SECONDS": _int("JOB_SEND_CERTIFICATES_SECONDS", 3600),
+        "JOB_PURGE_OLD_DATA_SECONDS": _int("JOB_PURGE_OLD_DATA_SECONDS", 86400),
+        "JOB_CHECK_COUNTS_SECONDS": _int("JOB_CHECK_COUNTS_SECONDS", 86400),
         "LINK_RATE_LIMIT": env("LINK_RATE_LIMIT", "3 per minute;10 per hour"),
         "SESSION_COOKIE_SECURE": _flag("SESSION_COOKIE_SECURE", not debug),
         "SESSION_COOKIE_HTTPONLY": True,

@@ -20,6 +20,7 @@ def register_commands(app: Flask) -> None:
     _register_mail_commands(app)
     _register_count_command(app)
     _register_hold_command(app)
+    _register_worker_command(app)
     register_certificate_command(app)
 
     @app.cli.command("seed-demo")
@@ -245,6 +246,27 @@ def _register_hold_command(app: Flask) -> None:
             f"{plural(released, 'vorgemerkter Platz', 'vorgemerkte Plätze')} freigegeben; "
             f"{plural(counts['sent'], 'E-Mail')} versendet."
         )
+
+
+def _register_worker_command(app: Flask) -> None:
+    @app.cli.command("worker")
+    @click.option(
+        "--no-mail",
+        is_flag=True,
+        help="Run the periodic jobs only (when another process delivers the mail).",
+    )
+    def worker(no_mail: bool) -> None:
+        """Run everything that is not a web request beside the site: mail delivery and
+        the periodic jobs (release holds, reminders, certificates, purge, count check),
+        each on its own schedule (JOB_<NAME>_SECONDS). Stop with Ctrl-C or TERM."""
+        from app.commands.worker import run_worker
+
+        stopping = _stop_on_signals()
+        click.echo(
+            "Der Worker läuft: E-Mail-Versand und regelmäßige Aufgaben (Beenden mit Strg-C)."
+        )
+        total = run_worker(app, stopping, mail=not no_mail)
+        click.echo(f"Worker beendet: {plural(total['sent'], 'E-Mail')} versendet.")
 
 
 def _stop_on_signals() -> threading.Event:

@@ -14,6 +14,7 @@ from app.models.interest import (
     VhsOffer,
     vhs_declaration_council,
 )
+from app.models.operations import Job, JobRun, WorkerBeat
 from app.models.outbox import OutboxMail
 from app.models.programme import Programme
 from app.models.registration import Registration, RegistrationLink, RegistrationState
@@ -32,6 +33,8 @@ __all__ = [
     "DeclarationState",
     "EvaluationAnswer",
     "FrozenCompletion",
+    "Job",
+    "JobRun",
     "OfferState",
     "OutboxMail",
     "Programme",
@@ -52,6 +55,7 @@ __all__ = [
     "Vhs",
     "VhsDeclaration",
     "VhsOffer",
+    "WorkerBeat",
     "seminar_council",
     "vhs_declaration_council",
 ]
