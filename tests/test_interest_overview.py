@@ -3,10 +3,15 @@ council with a seminar of its module at a location that serves it has a location
 council is listed and counted once, and a council declaring the same module twice is
 flagged and counted once."""
 
+import csv
+import io
+from datetime import datetime
+
 import pytest
+from openpyxl import load_workbook
 
 from app.core.timeutil import today_berlin
-from app.models import DeclarationState, SeminarState
+from app.models import DeclarationState, OfferState, SeminarState
 from tests import factories
 from tests.admin_helpers import login_admin, text
 
@@ -164,3 +169,95 @@ def test_a_duplicate_counts_once_in_the_demand_behind_an_offer(client, admin, pl
 
     assert "ca. 15 Personen" in row  # not 10 + 15
     assert "1 Gremium dahinter" in row
+
+
+# -- the exports hold what the page shows ---------------------------------------------------
+
+
+@pytest.fixture
+def declared(app):
+    """A new VHS with an address, a note and an accessibility note, no room named, one
+    offer with days (declined), one without days or period; a council near it."""
+    today = today_berlin()
+    programme = factories.programme(
+        title="Reihe neu", period_start=today, period_end=today.replace(year=today.year + 1)
+    )
+    factories.council_declaration(
+        programme=programme,
+        new_council_town="Neustadt",
+        wants_basic=True,
+        wants_advanced=True,
+        estimated_participants=12,
+        contact_name="Nele Rat",
+        contact_email="nele@neustadt.example",
+        state=DeclarationState.NEW,
+    )
+    return factories.vhs_declaration(
+        programme=programme,
+        new_vhs_name="Volkshochschule Neustadt",
+        new_vhs_town="Neustadt",
+        new_vhs_street="Am Markt 1",
+        new_vhs_postcode="40210",
+        room="",
+        room_capacity=None,
+        step_free=False,
+        accessibility_note="kein Aufzug, Rampe am Hintereingang",
+        note="-> Parkplätze im Hof",
+        offers=(
+            {
+                "module": 1,
+                "state": OfferState.DECLINED,
+                "decision_reason": "Der Raum fehlt noch.",
+                "decided_at": datetime(2026, 3, 14, 8, 5),
+            },
+            {"module": 2, "day1": None, "day2": None},
+        ),
+    )
+
+
+def _csv_rows(client) -> list[dict[str, str]]:
+    response = client.get(f"{OVERVIEW}/export.csv")
+    lines = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig")), delimiter=";"))
+    return [dict(zip(lines[0], line, strict=True)) for line in lines[1:]]
+
+
+def test_the_csv_holds_every_field_the_page_shows(client, admin, declared):
+    basic, advanced = _csv_rows(client)
+
+    assert basic["Adresse"] == "Am Markt 1, 40210 Neustadt"
+    assert basic["Hinweis zur Barrierefreiheit"] == "kein Aufzug, Rampe am Hintereingang"
+    assert basic["Anmerkung der VHS"] == "'-> Parkplätze im Hof"  # never run as a formula
+    assert basic["Raum"] == "keine Angabe" and basic["Plätze im Raum"] == "keine Angabe"
+    assert basic["Geschätzter Bedarf"] == "keine Angabe"  # not 0
+    assert basic["Gremien dahinter"] == "0"
+    assert basic["1. Tag"] == declared.offers[0].day1.strftime("%d.%m.%Y")
+    assert basic["Begründung"] == "Der Raum fehlt noch."
+    assert basic["Entschieden am"] == "14.03.2026, 9:05 Uhr"  # Berlin time
+    councils = basic["Integrationsräte"]
+    assert "Neustadt (im selben Ort)" in councils
+    assert "möchte Basismodul und Aufbaumodul" in councils and "ca. 12 Personen" in councils
+    assert "Nele Rat nele@neustadt.example" in councils
+    assert "Adresse nicht bestätigt" in councils
+    assert advanced["1. Tag"] == "" and advanced["Zeitraum (Wunsch)"] == "keine Angabe"
+    assert advanced["Entschieden am"] == ""
+
+
+def test_the_xlsx_has_date_cells_and_keeps_keine_angabe(client, admin, declared):
+    response = client.get(f"{OVERVIEW}/export.xlsx")
+    sheet = load_workbook(io.BytesIO(response.data)).active
+    header = [cell.value for cell in sheet[1]]
+    basic, advanced = (dict(zip(header, row, strict=True)) for row in sheet.iter_rows(min_row=2))
+
+    day1 = basic["1. Tag"]
+    assert day1.is_date and day1.value.date() == declared.offers[0].day1
+    assert basic["2. Tag"].is_date
+    decided = basic["Entschieden am"]
+    assert decided.is_date and decided.value == datetime(2026, 3, 14, 9, 5)
+    assert basic["Geschätzter Bedarf"].value == "keine Angabe"
+    assert basic["Plätze im Raum"].value == "keine Angabe"
+    assert basic["Gremien dahinter"].value == 0
+    note = basic["Anmerkung der VHS"]
+    assert note.value == "-> Parkplätze im Hof" and note.data_type == "s"  # a text
+    assert basic["Hinweis zur Barrierefreiheit"].value == "kein Aufzug, Rampe am Hintereingang"
+    assert advanced["1. Tag"].value is None
+    assert advanced["Zeitraum (Wunsch)"].value == "keine Angabe"
