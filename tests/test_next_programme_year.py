@@ -296,6 +296,9 @@ def test_a_second_send_of_the_form_creates_nothing_and_says_so(client, admin, so
     shown = text(client.get(second.headers["Location"]).text)
     assert ALREADY in shown
     assert "ist angelegt und jetzt das aktuelle" not in shown
+    # the form itself says so, before it is sent again
+    form = text(client.get(_url(source)).text)
+    assert "Das nächste Programmjahr nach „Reihe 2025–2026“ ist schon angelegt" in form
 
 
 def test_a_changed_second_send_creates_nothing_either(client, admin, source):

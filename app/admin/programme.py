@@ -12,6 +12,7 @@ from app.services.programmes import (
     RulesConflict,
     next_interest_deadline,
     next_programme_rules,
+    next_year_of,
     save_programme,
     start_next_programme,
 )
@@ -107,7 +108,7 @@ def programme_next(programme_id: int):
             interest_deadline=next_interest_deadline(source),
         )
     )
-    context = {"source": source, "source_rules": source.rules}
+    context = {"source": source, "source_rules": source.rules, "next_year": next_year_of(source.id)}
 
     def save():
         started = start_next_programme(
