@@ -1,7 +1,10 @@
 """The state organisers' overview of a programme's interest declarations (DOMAIN.md
 rule 9, "Interest comes first"): per VHS its offered modules with dates, the councils
-behind or near it, the estimated demand and what to watch out for; the councils no
-selected location serves yet; and the counts per module and Regierungsbezirk.
+behind or near it, the estimated demand and what to watch out for; the councils that no
+seminar of the programme serves yet (a selected offer, or a seminar created otherwise);
+the modules a council declared more than once; and the counts per module and
+Regierungsbezirk. A council is its town (``council_key``): however many declarations it
+made, it is listed and counted once.
 
 Reading only. The matching of councils to a VHS (``serving_reasons``) is a plain
 function on plain values; ``overview`` loads a programme in a fixed number of queries
