@@ -2,6 +2,8 @@
 it (period a year on, figures the same), the new programme created with the rules
 copied and edited, no seminars carried over, and it becomes the current programme."""
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
 
 import pytest
@@ -268,3 +270,90 @@ def test_a_finished_programme_stays_readable_and_its_seminars_reachable(client, 
 
 def test_an_unknown_source_is_not_found(client, admin):
     assert client.get("/manage/admin/programme/999/naechstes-jahr").status_code == 404
+
+
+# -- a second send of the same form --------------------------------------------------
+
+
+ALREADY = (
+    "Das nächste Programmjahr nach „Reihe 2025–2026“ ist schon angelegt: „Reihe 2026–2027“. "
+    "Es wurde nichts erneut angelegt."
+)
+
+
+def test_a_second_send_of_the_form_creates_nothing_and_says_so(client, admin, source):
+    first = client.post(_url(source), data=_form())
+    client.get(first.headers["Location"])  # the page after it, with its message
+    # the back button, a reload or a double click: the same form once more
+    second = client.post(_url(source), data=_form())
+
+    old, new = _programmes()
+    assert old.id == source.id
+    assert first.status_code == second.status_code == 303
+    assert second.headers["Location"] == first.headers["Location"]
+    assert second.headers["Location"].endswith(f"/manage/admin/programme/{new.id}")
+    assert len(_created_entries()) == 1
+    shown = text(client.get(second.headers["Location"]).text)
+    assert ALREADY in shown
+    assert "ist angelegt und jetzt das aktuelle" not in shown
+    # the form itself says so, before it is sent again
+    form = text(client.get(_url(source)).text)
+    assert "Das nächste Programmjahr nach „Reihe 2025–2026“ ist schon angelegt" in form
+
+
+def test_a_changed_second_send_creates_nothing_either(client, admin, source):
+    client.post(_url(source), data=_form())
+    again = client.post(_url(source), data=_form(title="Reihe 2027", period_end="2027-12-31"))
+
+    assert again.status_code == 303
+    assert [p.title for p in _programmes()] == ["Reihe 2025–2026", "Reihe 2026–2027"]
+    assert ALREADY in text(client.get(again.headers["Location"]).text)
+
+
+def test_the_service_answers_a_second_call_with_the_programme_it_made(app, source):
+    rules = ProgrammeRules(period_start=date(2026, 12, 1), period_end=date(2027, 11, 30))
+    first = start_next_programme(source.id, "Reihe 2026–2027", rules)
+    second = start_next_programme(source.id, "Reihe 2026–2027", rules)
+
+    assert first.created and not second.created
+    assert first.programme.id == second.programme.id
+    assert len(_programmes()) == 2
+    assert len(_created_entries()) == 1
+
+
+def test_sends_at_the_same_moment_make_one_programme(app, source):
+    rules = ProgrammeRules(period_start=date(2026, 12, 1), period_end=date(2027, 11, 30))
+    source_id = source.id  # read here: the test's session is not for the threads
+    barrier = threading.Barrier(4)
+
+    def send():
+        with app.app_context():
+            barrier.wait()
+            started = start_next_programme(source_id, "Reihe 2026–2027", rules)
+            return started.programme.id, started.created
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        results = list(pool.map(lambda _: send(), range(4)))
+    db.session.rollback()  # read what the threads committed, not an older snapshot
+
+    assert len({programme_id for programme_id, _ in results}) == 1
+    assert sorted(created for _, created in results) == [False, False, False, True]
+    assert len(_programmes()) == 2
+    assert len(_created_entries()) == 1
+
+
+def test_the_database_holds_one_next_year_per_programme(app, source):
+    """The constraint, not only the check before the insert: a second row naming the
+    same programme as its previous year is refused by the database itself."""
+    for title in ("Reihe A", "Reihe B"):
+        db.session.add(
+            Programme(
+                title=title,
+                period_start=date(2026, 12, 1),
+                period_end=date(2027, 11, 30),
+                previous_id=source.id,
+            )
+        )
+    with pytest.raises(sa.exc.IntegrityError):
+        db.session.commit()
+    db.session.rollback()

@@ -12,6 +12,7 @@ from app.services.programmes import (
     RulesConflict,
     next_interest_deadline,
     next_programme_rules,
+    next_year_of,
     save_programme,
     start_next_programme,
 )
@@ -107,17 +108,20 @@ def programme_next(programme_id: int):
             interest_deadline=next_interest_deadline(source),
         )
     )
-    context = {"source": source, "source_rules": source.rules}
+    context = {"source": source, "source_rules": source.rules, "next_year": next_year_of(source.id)}
 
     def save():
-        created = start_next_programme(
+        started = start_next_programme(
             source.id,
             form.title.data,
             form.rules(source.rules),
             interest_deadline=form.interest_deadline.data,
             actor_id=current_user.id,
         )
-        flash(messages.next_programme_started(created.title), "success")
-        return see_other(url_for("admin.programme_edit", programme_id=created.id))
+        if started.created:
+            flash(messages.next_programme_started(started.programme.title), "success")
+        else:
+            flash(messages.next_programme_exists(source.title, started.programme.title), "info")
+        return see_other(url_for("admin.programme_edit", programme_id=started.programme.id))
 
     return form_page(form, "admin/programme_next.html", save, context)

@@ -19,6 +19,11 @@ class Programme(db.Model):
     period_end: Mapped[date]
     # VHS and councils declare their interest until this day (inclusive)
     interest_deadline: Mapped[date | None]
+    # the programme this one was started from as its next year: each programme has at
+    # most one next year, so a second send of that form cannot make a second one
+    previous_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("programme.id", ondelete="SET NULL"), unique=True
+    )
     min_participants: Mapped[int] = mapped_column(default=_DEFAULTS.min_participants)
     max_participants: Mapped[int] = mapped_column(default=_DEFAULTS.max_participants)
     two_trainers_from: Mapped[int] = mapped_column(default=_DEFAULTS.two_trainers_from)

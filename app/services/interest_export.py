@@ -6,11 +6,20 @@ apostrophe to a text a spreadsheet would run, the XLSX stores texts as text cell
 
 import csv
 import io
+from datetime import date, datetime
 
-from app.core.formatting import date_short
+from app.core.formatting import date_short, moment
+from app.core.german import plural
+from app.core.timeutil import to_berlin
 from app.services.exports import safe_cell
-from app.services.interest_overview import DeclarationRow, OfferRow
+from app.services.interest_overview import DeclarationRow, NearCouncil, OfferRow
 
+# What the page says where nothing was given: the same words in the table, never a 0.
+NOT_GIVEN = "keine Angabe"
+NO_COUNCIL = "keiner genannt, keiner in der Nähe"
+
+# The first columns keep their places (a sheet made from an earlier export still reads);
+# what the page shows besides follows.
 HEADER = [
     "Volkshochschule",
     "Ort",
@@ -28,27 +37,70 @@ HEADER = [
     "Stufenlos erreichbar",
     "Integrationsräte",
     "Geschätzter Bedarf",
+    "Gremien dahinter",
     "Status",
     "Begründung",
+    "Entschieden am",
     "Seminar Nr.",
     "Hinweise",
+    "Adresse",
+    "Hinweis zur Barrierefreiheit",
+    "Anmerkung der VHS",
 ]
-WIDTHS = (30, 16, 14, 10, 22, 30, 16, 14, 11, 11, 22, 30, 10, 10, 40, 10, 22, 40, 10, 60)
+WIDTHS = (30, 16, 14, 10, 22, 30, 16, 14, 11, 11, 22, 30, 10, 10, 60, 10, 10, 22, 40, 16, 10, 60)
+WIDTHS += (30, 40, 40)  # the address and the two notes
 
-Cell = str | int | None
+Cell = str | int | date | datetime | None
+DATE_FORMAT = "DD.MM.YYYY"
+MOMENT_FORMAT = "DD.MM.YYYY HH:MM"
 
 
 def _yes(value: bool) -> str:
     return "ja" if value else "nein"
 
 
+def _near(near: NearCouncil) -> str:
+    """One council as the page lists it beside the VHS."""
+    parts = [f"{near.town} ({', '.join(reason.label for reason in near.reasons)})"]
+    details = []
+    if near.modules:
+        details.append("möchte " + " und ".join(module.kind for module in near.modules))
+    if near.estimated:
+        details.append(f"ca. {plural(near.estimated, 'Person')}")
+    contact = " ".join(part for part in (near.contact_name, near.contact_email) if part)
+    if contact:
+        details.append(contact)
+    if not near.confirmed:
+        details.append("Adresse nicht bestätigt")
+    if near.duplicate:
+        details.append("doppelt bekundet")
+    if details:
+        parts.append(": " + "; ".join(details))
+    return "".join(parts)
+
+
 def _councils(row: DeclarationRow) -> str:
-    return "; ".join(
-        f"{near.town} ({', '.join(reason.label for reason in near.reasons)})" for near in row.near
-    )
+    """The councils, one a line, as the page lists them."""
+    return "\n".join(_near(near) for near in row.near) or NO_COUNCIL
+
+
+def _address(row: DeclarationRow) -> str:
+    """The address the page shows for a VHS not in the directory yet."""
+    if not row.new_vhs or not (row.street or row.postcode):
+        return ""
+    street = f"{row.street}, " if row.street else ""
+    return f"{street}{row.postcode} {row.town}".strip()
+
+
+def _period(offer: OfferRow) -> str:
+    if offer.preferred_period:
+        return offer.preferred_period
+    return "" if offer.day1 and offer.day2 else NOT_GIVEN
 
 
 def line(row: DeclarationRow, offer: OfferRow) -> list[Cell]:
+    """Dates as dates, counts as numbers, texts as typed; "keine Angabe" where the page
+    says it."""
     return [
         row.vhs_name,
         row.town,
@@ -58,18 +110,23 @@ def line(row: DeclarationRow, offer: OfferRow) -> list[Cell]:
         row.contact_email,
         row.contact_phone,
         offer.module.kind,
-        date_short(offer.day1) if offer.day1 else "",
-        date_short(offer.day2) if offer.day2 else "",
-        offer.preferred_period,
-        row.room,
-        row.room_capacity,
+        offer.day1,
+        offer.day2,
+        _period(offer),
+        row.room or NOT_GIVEN,
+        row.room_capacity or NOT_GIVEN,
         _yes(row.step_free),
         _councils(row),
-        offer.demand,
+        offer.demand or NOT_GIVEN,
+        offer.councils,
         offer.status.label,
         offer.decision_reason,
+        offer.decided_at,  # a stored (UTC) moment: each writer shows it in Berlin time
         offer.seminar_id,
         " ".join(offer.warnings),
+        _address(row),
+        row.accessibility_note,
+        row.note,
     ]
 
 
@@ -83,14 +140,25 @@ def as_csv(table: list[list[Cell]]) -> bytes:
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
     writer.writerow(HEADER)
     for cells in table:
-        writer.writerow(
-            ["" if c is None else c if isinstance(c, int) else safe_cell(c) for c in cells]
-        )
+        writer.writerow([_csv_cell(cell) for cell in cells])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
+def _csv_cell(cell: Cell) -> str | int:
+    """Dates written the German way (as on the page), texts formula-safe."""
+    if cell is None:
+        return ""
+    if isinstance(cell, datetime):
+        return moment(cell)
+    if isinstance(cell, date):
+        return date_short(cell)
+    if isinstance(cell, int):
+        return cell
+    return safe_cell(cell)
+
+
 def as_xlsx(table: list[list[Cell]], title: str) -> bytes:
-    """Texts as text cells (never a formula), counts as numbers."""
+    """Texts as text cells (never a formula), counts as numbers, dates as dates."""
     from openpyxl import Workbook  # loaded on first use: worker memory
     from openpyxl.styles import Font
 
@@ -105,6 +173,12 @@ def as_xlsx(table: list[list[Cell]], title: str) -> bytes:
         for cell in sheet[sheet.max_row]:
             if isinstance(cell.value, str):
                 cell.data_type = "s"
+            elif isinstance(cell.value, datetime):
+                # Berlin wall-clock time: a spreadsheet knows no time zones
+                cell.value = to_berlin(cell.value).replace(tzinfo=None)
+                cell.number_format = MOMENT_FORMAT
+            elif isinstance(cell.value, date):
+                cell.number_format = DATE_FORMAT
     for n, width in enumerate(WIDTHS):
         sheet.column_dimensions[sheet.cell(row=1, column=n + 1).column_letter].width = width
     buffer = io.BytesIO()

@@ -1,7 +1,10 @@
 """The state organisers' overview of a programme's interest declarations (DOMAIN.md
 rule 9, "Interest comes first"): per VHS its offered modules with dates, the councils
-behind or near it, the estimated demand and what to watch out for; the councils no
-selected location serves yet; and the counts per module and Regierungsbezirk.
+behind or near it, the estimated demand and what to watch out for; the councils that no
+seminar of the programme serves yet (a selected offer, or a seminar created otherwise);
+the modules a council declared more than once; and the counts per module and
+Regierungsbezirk. A council is its town (``council_key``): however many declarations it
+made, it is listed and counted once.
 
 Reading only. The matching of councils to a VHS (``serving_reasons``) is a plain
 function on plain values; ``overview`` loads a programme in a fixed number of queries
@@ -68,9 +71,14 @@ class Reason(LabelledStrEnum):
     SAME_TOWN = "same_town", "im selben Ort"
 
 
+def town_key(town: str) -> str:
+    """A town as people write it, with case, umlaut spellings and spaces set aside."""
+    return " ".join(fold(town).split())
+
+
 def same_town(a: str, b: str) -> bool:
     """Two towns as people write them (case, umlaut spellings, spaces aside)."""
-    return bool(a.strip()) and " ".join(fold(a).split()) == " ".join(fold(b).split())
+    return bool(a.strip()) and town_key(a) == town_key(b)
 
 
 @dataclass(frozen=True)
@@ -111,12 +119,55 @@ def serving_reasons(location: Location, council: CouncilInterest) -> list[Reason
     return found
 
 
+def council_key(council: CouncilInterest) -> str:
+    """Which council an interest is of: one council a town (a council is a town's, and a
+    declaration for a council not in the directory names its town), compared as places,
+    not spellings. Two declarations of one council are one council on the overview."""
+    return town_key(council.town)
+
+
+def served_modules(council: CouncilInterest, selected: Iterable[tuple[Location, int]]) -> set[int]:
+    """The modules of the (location, module) pairs that serve ``council``."""
+    return {module for location, module in selected if serving_reasons(location, council)}
+
+
 def unserved_modules(
     council: CouncilInterest, selected: Iterable[tuple[Location, int]]
 ) -> list[Module]:
     """The modules ``council`` wants that no selected (location, module) serves."""
-    served = {module for location, module in selected if serving_reasons(location, council)}
+    served = served_modules(council, selected)
     return [Module(m) for m in sorted(council.modules) if m not in served]
+
+
+def newest(interests: Iterable[CouncilInterest]) -> CouncilInterest:
+    """The interest of the newest declaration (a council named by a VHS only, oldest)."""
+    return max(interests, key=lambda interest: interest.declaration_id or 0)
+
+
+@dataclass(frozen=True)
+class Duplicate:
+    """One council declared one module more than once (declarations not withdrawn):
+    the overview counts it once, with the newest confirmed declaration's figure."""
+
+    town: str
+    module: Module
+    declarations: list[CouncilInterest]
+
+
+def duplicates(interests: Iterable[CouncilInterest]) -> list[Duplicate]:
+    """Every (council, module) declared by more than one declaration, oldest first."""
+    groups: dict[tuple[str, int], list[CouncilInterest]] = {}
+    for interest in sorted(interests, key=lambda i: i.declaration_id or 0):
+        if interest.declaration_id is None:
+            continue
+        for module in interest.modules:
+            groups.setdefault((council_key(interest), module), []).append(interest)
+    found = [
+        Duplicate(town=group[0].town, module=Module(module), declarations=group)
+        for (_key, module), group in groups.items()
+        if len(group) > 1
+    ]
+    return sorted(found, key=lambda d: (fold(d.town), d.module))
 
 
 # -- the rows the overview shows ---------------------------------------------------------
@@ -133,6 +184,7 @@ class NearCouncil:
     estimated: int | None
     contact_name: str
     contact_email: str
+    duplicate: bool = False  # a module of it is declared again by the same council
 
 
 @dataclass
@@ -146,8 +198,10 @@ class OfferRow:
     decision_reason: str
     decided_at: datetime | None
     seminar_id: int | None
-    demand: int  # estimated participants of the confirmed councils near that want it
-    councils: int  # councils behind it: named, or near and wanting this module
+    # estimated participants of the confirmed councils near that want it, each council
+    # once (its newest confirmed declaration)
+    demand: int
+    councils: int  # councils behind it: named, or near and wanting this module; each once
     warnings: list[str] = field(default_factory=list)
 
     @property
@@ -217,14 +271,16 @@ class UnservedCouncil:
     contact_name: str
     contact_email: str
     contact_phone: str
+    duplicate: bool = False  # it declared a module more than once
 
 
 @dataclass
 class Overview:
     programme: Programme
     rows: list[DeclarationRow]  # every declaration, unfiltered
-    council_declarations: int
+    declaring_councils: int  # councils with a declaration not withdrawn, each once
     unserved: list[UnservedCouncil]
+    duplicates: list[Duplicate] = field(default_factory=list)
 
     def filtered(self, filters: Filters) -> list[DeclarationRow]:
         """The declarations with at least one offer passing ``filters``, each with only
@@ -363,6 +419,30 @@ def behind(interest: CouncilInterest, reasons: list[Reason], module: int) -> boo
     return Reason.NAMED in reasons or (interest.confirmed and module in interest.modules)
 
 
+def held_seminars(programme_id: int) -> list[Seminar]:
+    """The programme's seminars that are not cancelled, with their VHS and councils."""
+    return list(
+        db.session.scalars(
+            sa.select(Seminar)
+            .where(Seminar.programme_id == programme_id, Seminar.state != SeminarState.CANCELLED)
+            .options(joinedload(Seminar.vhs), selectinload(Seminar.councils))
+            .order_by(Seminar.id)
+        )
+    )
+
+
+def seminar_locations(seminars: Iterable[Seminar]) -> list[tuple[Location, int]]:
+    """(location, module) of each seminar: its VHS, in the VHS's town and in the town it
+    is held in, serving the councils it names. A seminar created from a selected offer
+    names the councils of its declaration."""
+    found = []
+    for seminar in seminars:
+        named = frozenset(council.id for council in seminar.councils)
+        for town in dict.fromkeys((seminar.vhs.town, seminar.venue_town)):
+            found.append((Location(seminar.vhs_id, town, named), int(seminar.module)))
+    return found
+
+
 def held_modules(programme_id: int) -> dict[tuple[int, int], int]:
     """(VHS, module) -> the seminar that holds that place in the programme (rule 7)."""
     held = {}
@@ -384,6 +464,11 @@ def _offer_row(
 ) -> OfferRow:
     module = int(offer.module)
     wanting = [interest for interest, reasons in near if behind(interest, reasons, module)]
+    demand: dict[str, int] = {}  # per council: its newest confirmed declaration's figure
+    for interest in sorted(wanting, key=lambda i: i.declaration_id or 0):
+        if interest.confirmed and module in interest.modules:
+            demand[council_key(interest)] = interest.estimated or 0
+    councils = len({council_key(interest) for interest in wanting})
     holder = held.get((declaration.vhs_id, module)) if declaration.vhs_id else None
     taken = holder is not None and holder != offer.seminar_id
     status = offer_status(declaration.state, offer.state)
@@ -393,7 +478,7 @@ def _offer_row(
         day2=offer.day2,
         room_capacity=declaration.room_capacity,
         module_taken=taken and status != OfferStatus.SELECTED,
-        councils=len(wanting),
+        councils=councils,
     )
     return OfferRow(
         id=offer.id,
@@ -405,8 +490,8 @@ def _offer_row(
         decision_reason=offer.decision_reason,
         decided_at=offer.decided_at,
         seminar_id=offer.seminar_id,
-        demand=sum(i.estimated or 0 for i in wanting if i.confirmed and module in i.modules),
-        councils=len(wanting),
+        demand=sum(demand.values()),
+        councils=councils,
         warnings=[_warning_text(w, programme_rules, offer, declaration, holder) for w in found],
     )
 
@@ -442,7 +527,9 @@ def declaration_row(
     declaration: VhsDeclaration,
     interests: list[CouncilInterest],
     held: dict[tuple[int, int], int],
+    duplicated: frozenset[int] = frozenset(),
 ) -> DeclarationRow:
+    """``duplicated``: the ids of council declarations that declare a module again."""
     near = near_councils(declaration, interests)
     new_vhs = declaration.vhs is None
     return DeclarationRow(
@@ -473,6 +560,7 @@ def declaration_row(
                 estimated=interest.estimated,
                 contact_name=interest.contact_name,
                 contact_email=interest.contact_email,
+                duplicate=interest.declaration_id in duplicated,
             )
             for interest, reasons in near
         ],
@@ -484,45 +572,55 @@ def declaration_row(
 
 
 def unserved_councils(
-    declarations: list[VhsDeclaration], interests: list[CouncilInterest]
+    declarations: list[VhsDeclaration],
+    interests: list[CouncilInterest],
+    seminars: list[Seminar],
+    duplicated: frozenset[int] = frozenset(),
 ) -> list[UnservedCouncil]:
-    """Confirmed council declarations, and councils named in confirmed VHS declarations
-    without a declaration of their own, that want a module no selected location serves:
-    nobody is forgotten."""
-    selected = [
-        (location_of(declaration), int(offer.module))
-        for declaration in declarations
-        for offer in declaration.offers
-        if offer.state == OfferState.SELECTED
-    ]
-    wanting = [interest for interest in interests if interest.confirmed]
-    declared = {interest.council_id for interest in wanting if interest.council_id}
-    named: dict[int, CouncilInterest] = {}
+    """Councils with a confirmed declaration, and councils named in confirmed VHS
+    declarations without a declaration of their own, that want a module no seminar of
+    the programme serves (a selected offer is one; cancelled ones serve nobody): nobody
+    is forgotten, and each council is listed once, whatever number of declarations it
+    made (its wishes together, the figure and contact of its newest declaration)."""
+    held = seminar_locations(seminars)
+    councils: dict[str, list[CouncilInterest]] = {}
+    for interest in interests:
+        if interest.confirmed:
+            councils.setdefault(council_key(interest), []).append(interest)
+    named: dict[str, CouncilInterest] = {}
     for declaration in declarations:
         if declaration.state != DeclarationState.CONFIRMED:
             continue
         for interest in named_interests(declaration):
-            if interest.council_id in declared:
+            key = council_key(interest)
+            if key in councils:
                 continue
-            before = named.get(interest.council_id)
+            before = named.get(key)
             if before is not None:
                 interest = replace(before, modules=before.modules | interest.modules)
-            named[interest.council_id] = interest
+            named[key] = interest
+    for key, interest in named.items():
+        councils[key] = [interest]
     found = []
-    for interest in [*wanting, *named.values()]:
-        missing = unserved_modules(interest, selected)
-        if missing:
-            found.append(
-                UnservedCouncil(
-                    town=interest.town,
-                    missing=missing,
-                    from_declaration=interest.declaration_id is not None,
-                    estimated=interest.estimated,
-                    contact_name=interest.contact_name,
-                    contact_email=interest.contact_email,
-                    contact_phone=interest.contact_phone,
-                )
+    for group in councils.values():
+        wanted = set().union(*(interest.modules for interest in group))
+        served = set().union(*(served_modules(interest, held) for interest in group))
+        missing = [Module(m) for m in sorted(wanted - served)]
+        if not missing:
+            continue
+        latest = newest(group)
+        found.append(
+            UnservedCouncil(
+                town=latest.town,
+                missing=missing,
+                from_declaration=latest.declaration_id is not None,
+                estimated=latest.estimated,
+                contact_name=latest.contact_name,
+                contact_email=latest.contact_email,
+                contact_phone=latest.contact_phone,
+                duplicate=any(i.declaration_id in duplicated for i in group),
             )
+        )
     return sorted(found, key=lambda u: fold(u.town))
 
 
@@ -542,15 +640,21 @@ def overview(programme: Programme) -> Overview:
     """Everything the overview shows of ``programme``, in a fixed number of queries."""
     declarations = load_declarations(programme.id)
     interests = council_interests(programme.id)
+    seminars = held_seminars(programme.id)
     held = held_modules(programme.id)
+    found = duplicates(interests)
+    duplicated = frozenset(
+        interest.declaration_id for duplicate in found for interest in duplicate.declarations
+    )
     programme_rules = programme.rules
-    rows = [declaration_row(programme_rules, d, interests, held) for d in declarations]
+    rows = [declaration_row(programme_rules, d, interests, held, duplicated) for d in declarations]
     rows.sort(key=lambda row: (fold(row.town), fold(row.vhs_name), row.id))
     return Overview(
         programme=programme,
         rows=rows,
-        council_declarations=len(interests),
-        unserved=unserved_councils(declarations, interests),
+        declaring_councils=len({council_key(interest) for interest in interests}),
+        unserved=unserved_councils(declarations, interests, seminars, duplicated),
+        duplicates=found,
     )
 
 

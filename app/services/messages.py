@@ -43,6 +43,13 @@ def next_programme_started(title: str) -> str:
     )
 
 
+def next_programme_exists(source_title: str, title: str) -> str:
+    return (
+        f"Das nächste Programmjahr nach „{source_title}“ ist schon angelegt: „{title}“. "
+        "Es wurde nichts erneut angelegt."
+    )
+
+
 def next_period_overlaps(source_title: str, start, end) -> str:
     return (
         f"Der Zeitraum überschneidet sich mit dem von „{source_title}“ "

@@ -199,6 +199,22 @@ def _check_next_period(source: Programme, new_rules: rules.ProgrammeRules) -> No
         )
 
 
+@dataclass(frozen=True)
+class NextYear:
+    """The next programme year, and whether this call made it (False: it was made
+    before, by an earlier send of the same form, and nothing was stored now)."""
+
+    programme: Programme
+    created: bool
+
+
+def next_year_of(source_id: int) -> Programme | None:
+    """The programme started as the next year of ``source_id``, if any."""
+    return db.session.scalars(
+        sa.select(Programme).where(Programme.previous_id == source_id)
+    ).first()
+
+
 def start_next_programme(
     source_id: int,
     title: str,
@@ -206,18 +222,48 @@ def start_next_programme(
     *,
     interest_deadline: date | None = None,
     actor_id: int | None = None,
-) -> Programme:
+) -> NextYear:
     """Create the programme year after ``source_id`` with ``new_rules`` (the source's,
     as edited): its period must start after the source's ends and end after every
     other programme's, so that it becomes the current programme. No seminar and no
-    registration is carried over. Logged as "Programm angelegt", naming the source."""
+    registration is carried over. Logged as "Programm angelegt", naming the source.
+
+    A programme has one next year: once it is made, every further call (a double click,
+    a reload, the back button) answers with it and stores nothing. The source's row
+    lock lets one call at a time check that; the unique ``previous_id`` holds it in the
+    database even so."""
+    try:
+        return _start_next_programme(
+            source_id, title, new_rules, interest_deadline=interest_deadline, actor_id=actor_id
+        )
+    except sa.exc.IntegrityError:
+        # another call made it between our check and our insert (nothing of ours stayed)
+        made = next_year_of(source_id)
+        if made is None:
+            raise
+        return NextYear(made, created=False)
+
+
+def _start_next_programme(
+    source_id: int,
+    title: str,
+    new_rules: rules.ProgrammeRules,
+    *,
+    interest_deadline: date | None,
+    actor_id: int | None,
+) -> NextYear:
     with write_transaction() as session:
         serialize("programme-order")  # "ends last" holds against a concurrent next year
         source = locked(Programme, source_id)
         if source is None:
             raise ServiceError(messages.PROGRAMME_NOT_FOUND)
+        made = next_year_of(source.id)
+        if made is not None:
+            return NextYear(made, created=False)
         _check_next_period(source, new_rules)
-        programme = Programme(title=title, interest_deadline=interest_deadline)
+        programme = Programme(
+            title=title, interest_deadline=interest_deadline, previous_id=source.id
+        )
         for name in rules.ProgrammeRules.__dataclass_fields__:
             setattr(programme, name, getattr(new_rules, name))
         session.add(programme)
@@ -232,4 +278,4 @@ def start_next_programme(
             actor_id=actor_id,
             detail=f"{title} (nächstes Programmjahr nach „{source.title}“)",
         )
-    return programme
+    return NextYear(programme, created=True)
