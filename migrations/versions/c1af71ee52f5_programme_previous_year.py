@@ -1,7 +1,7 @@
 """programme: the programme it was started from as the next year, once per programme
 
 Revision ID: c1af71ee52f5
-Revises: 5c0f1a2b3d4e
+Revises: 7d2e5b9c1a48
 Create Date: 2026-12-07 18:20:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'c1af71ee52f5'
-down_revision = '5c0f1a2b3d4e'
+down_revision = '7d2e5b9c1a48'
 branch_labels = None
 depends_on = None
 
