@@ -402,6 +402,16 @@ def test_erasing_anna_changes_annas_data_only(client, app):
     } == hanna_mails
 
 
+def test_the_erasure_service_rewrites_only_the_entries_naming_the_whole_address(app):
+    _colliding_world()
+    before = _audit_texts()
+    erase(ANNA, "Antrag", actor_id=None, cancel_upcoming=True)
+    db.session.expire_all()
+    after = _audit_texts()
+    rewritten = [after[i] for i in before if after[i] != before[i]]
+    assert rewritten == [("Adresse war [gelöscht].", "")]
+
+
 def test_the_erasure_shows_what_it_will_change_and_erases_exactly_that(client, app):
     world = _world()
     login_admin(client)
