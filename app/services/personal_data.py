@@ -127,13 +127,13 @@ def is_address(address: str) -> bool:
 # Characters that continue an address to the left (its local part) or to the right (its
 # domain): an address in a text counts only where neither side goes on, so that
 # "anna@example.org" is not found in "hanna@example.org" nor in "anna@example.org.de".
-LOCAL_PART = r"\w.!#$%&'*+/=?^`{|}~@-"
+ADDRESS_GOES_ON = r"\w.!#$%&'*+/=?^`{|}~@-"
 
 
 def address_pattern(addresses: set[str]) -> re.Pattern:
     """The whole addresses as tokens of a text, in any case."""
     spellings = "|".join(re.escape(a) for a in sorted(addresses, key=len, reverse=True))
-    return re.compile(rf"(?<![{LOCAL_PART}])(?:{spellings})(?![\w-]|\.[\w-])", re.IGNORECASE)
+    return re.compile(rf"(?<![{ADDRESS_GOES_ON}])(?:{spellings})(?![\w-]|\.[\w-])", re.IGNORECASE)
 
 
 def _mentions(column, addresses: set[str]) -> sa.ColumnElement[bool]:
