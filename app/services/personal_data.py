@@ -124,9 +124,10 @@ def is_address(address: str) -> bool:
     return True
 
 
-# Characters that continue an address to the left (its local part) or to the right (its
-# domain): an address in a text counts only where neither side goes on, so that
-# "anna@example.org" is not found in "hanna@example.org" nor in "anna@example.org.de".
+# Characters that would continue an address to its left (a local part; to its right, a
+# letter, digit or hyphen, or a dot before one, would continue its domain): an address in
+# a text counts only where neither side goes on, so that "anna@example.org" is found
+# neither in "hanna@example.org" nor in "anna@example.org.de".
 ADDRESS_GOES_ON = r"\w.!#$%&'*+/=?^`{|}~@-"
 
 
