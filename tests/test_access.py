@@ -82,6 +82,7 @@ SCOPES = {
     "admin.personal_data": "admin",
     "admin.personal_data_export": "admin",
     "admin.personal_data_erase": "admin",
+    "admin.personal_data_erase_confirm": "admin",
     # a seminar's organisers: the VHS edit, lists on paper, messages, after the seminar
     "organiser.seminar_edit": "seminar_vhs",
     "organiser.bulk_add": "seminar",

@@ -55,3 +55,22 @@ def test_the_purge_leaves_the_kept_counts_equal_to_the_registrations(app, runner
     db.session.commit()
     assert runner.invoke(args=["purge-old-data"]).exit_code == 0
     assert check_counts(repair=False) == []
+
+
+def test_the_purge_leaves_no_mail_file_past_the_mails_retention(app_factory, tmp_path):
+    """Without an SMTP server every mail is also a file: it goes when its row would."""
+    import os
+    import time
+
+    from app.services.outbox import deliver_pending
+    from app.services.retention import MAIL_KEPT_DAYS, purge
+
+    app = app_factory(MAIL_FOLDER=str(tmp_path), MAIL_SERVER="")
+    with app.app_context():
+        factories.fill(factories.seminar(), 2)
+        deliver_pending()
+        old, recent = sorted(tmp_path.glob("*.eml"))
+        long_ago = time.time() - (MAIL_KEPT_DAYS + 1) * 86400
+        os.utime(old, (long_ago, long_ago))
+        purge(today_berlin(), 12)
+        assert sorted(tmp_path.glob("*.eml")) == [recent]

@@ -3,14 +3,16 @@ both (figures: observers read them too), and everything stored about one e-mail 
 told (GDPR Art. 15) and erased (Art. 17), for admins only.
 
 The address travels in POST bodies only, never in a URL, so that it stays out of access
-logs and the browser's history.
+logs and the browser's history. An erasure takes two steps: its preview lists what it
+will change, and the confirmation erases exactly that list (or refuses, showing the list
+anew, when something changed meanwhile).
 """
 
 from flask import flash, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired
+from wtforms import EmailField, HiddenField, TextAreaField
+from wtforms.validators import DataRequired
 
 from app.admin import bp
 from app.auth.read_only import observers_may_read
@@ -18,10 +20,15 @@ from app.core.text import clean
 from app.core.timeutil import today_berlin
 from app.services import messages
 from app.services.errors import ServiceError
+from app.services.outbox import mail_files
 from app.services.personal_data import (
     REASON_MAX,
+    PlanChanged,
     erase,
+    erased_text,
     find,
+    kept_until,
+    plan_of,
     report_json,
     report_text,
 )
@@ -29,16 +36,17 @@ from app.services.series import completion_counts
 from app.web.downloads import download
 from app.web.htmx import see_other
 from app.web.pages import form_status, show_refusal
-from app.web.validators import EMAIL_MAX, OptionalText
+from app.web.validators import EMAIL_MAX, Email, OptionalText
 
 
 class AddressForm(FlaskForm):
-    """Any stored spelling may be searched for: no check of the format."""
+    """A whole address (any spelling of it, in any case): a piece of one would find
+    other people's data."""
 
     email = EmailField(
         "E-Mail-Adresse",
         filters=[clean],
-        validators=[InputRequired(messages.PERSONAL_DATA_ADDRESS_MISSING), OptionalText(EMAIL_MAX)],
+        validators=[Email(messages.PERSONAL_DATA_ADDRESS_MISSING)],
         render_kw={"autocomplete": "off", "maxlength": EMAIL_MAX, "inputmode": "email"},
     )
 
@@ -47,17 +55,15 @@ class ErasureForm(AddressForm):
     reason = TextAreaField(
         "Grund der Löschung",
         filters=[clean],
-        validators=[InputRequired(messages.ERASURE_REASON_MISSING), OptionalText(REASON_MAX)],
+        validators=[DataRequired(messages.ERASURE_REASON_MISSING), OptionalText(REASON_MAX)],
         render_kw={"maxlength": REASON_MAX, "rows": 3},
     )
-    cancel_upcoming = BooleanField(
-        "Anmeldungen für Seminare, die noch nicht begonnen haben, zuerst stornieren "
-        "(die Warteliste rückt nach)"
-    )
-    confirm = BooleanField(
-        "Ich habe die Angaben oben geprüft: Diese Daten sollen gelöscht werden.",
-        validators=[DataRequired(messages.ERASURE_NOT_CONFIRMED)],
-    )
+
+
+class ConfirmErasureForm(ErasureForm):
+    """The preview's list, confirmed: ``plan`` fingerprints it (``plan_of``)."""
+
+    plan = HiddenField()
 
 
 @bp.get("/personen")
@@ -110,26 +116,68 @@ def personal_data_export():
     return download(body, "application/json" if as_json else "text/plain", filename)
 
 
+def _preview_page(form: ErasureForm, status: int = 200):
+    """What an erasure of the address will change, with the button that confirms it."""
+    findings = find(form.email.data)
+    upcoming = findings.upcoming()
+    confirm = ConfirmErasureForm(
+        formdata=None,
+        email=form.email.data,
+        reason=form.reason.data,
+        plan=plan_of(findings, upcoming),
+    )
+    return (
+        render_template(
+            "admin/people_erase.html",
+            form=confirm,
+            findings=findings,
+            upcoming=upcoming,
+            files=len(mail_files([m.id for m in findings.mails])),
+            erased_text=erased_text,
+            kept_until=kept_until,
+        ),
+        status,
+    )
+
+
 @bp.post("/personen/auskunft/loeschen")
 def personal_data_erase():
+    """The erasure's first step: the reason, then the list of what it will change."""
     erasure = ErasureForm()
-    search = AddressForm(formdata=None, email=erasure.email.data)
     if erasure.validate():
+        if not find(erasure.email.data).empty:
+            return _preview_page(erasure)
+        erasure.email.errors = [messages.ERASURE_NOTHING_FOUND]
+    search = AddressForm(formdata=None, email=erasure.email.data)
+    search.email.errors = list(erasure.email.errors)
+    return _data_page(search, erasure, status=422)
+
+
+@bp.post("/personen/auskunft/loeschen/bestaetigen")
+def personal_data_erase_confirm():
+    """The second step: erase exactly the list shown, or show it anew."""
+    form = ConfirmErasureForm()
+    if form.validate():
         try:
             done = erase(
-                erasure.email.data,
-                erasure.reason.data,
+                form.email.data,
+                form.reason.data,
                 actor_id=current_user.id,
-                cancel_upcoming=erasure.cancel_upcoming.data,
+                plan=form.plan.data or "",
             )
+        except PlanChanged as changed:
+            flash(changed.message, "error")
+            return _preview_page(form, status=422)
         except ServiceError as refused:
-            show_refusal(erasure, refused)
+            show_refusal(form, refused)
         else:
             flash(
                 messages.erased(done.registrations, done.cancelled, done.declarations, done.mails),
                 "success",
             )
             return see_other(url_for("admin.personal_data"))
-    if erasure.email.errors:
-        search.email.errors = list(erasure.email.errors)
+    search = AddressForm(formdata=None, email=form.email.data)
+    search.email.errors = list(form.email.errors)
+    erasure = ErasureForm(formdata=None, email=form.email.data, reason=form.reason.data)
+    erasure.reason.errors = list(form.reason.errors)
     return _data_page(search, erasure, status=422)

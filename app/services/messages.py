@@ -710,11 +710,17 @@ def evaluation_closed(last_day) -> str:
 
 
 PERSONAL_DATA_ADDRESS_MISSING = "Bitte geben Sie die E-Mail-Adresse an."
+PERSONAL_DATA_ADDRESS_INVALID = (
+    "Bitte geben Sie eine gültige E-Mail-Adresse an, zum Beispiel name@beispiel.de."
+)
 ERASURE_NOTHING_FOUND = "Zu dieser E-Mail-Adresse ist nichts gespeichert."
 ERASURE_REASON_MISSING = (
     "Bitte nennen Sie den Grund der Löschung, zum Beispiel: Antrag der Person per E-Mail vom …"
 )
-ERASURE_NOT_CONFIRMED = "Bitte bestätigen Sie, dass die Daten gelöscht werden sollen."
+ERASURE_PLAN_CHANGED = (
+    "Seit der Vorschau hat sich geändert, was zu dieser Adresse gespeichert ist. Es wurde "
+    "nichts gelöscht. Bitte prüfen Sie die Liste unten erneut und bestätigen Sie sie."
+)
 ERASURE_UPCOMING_PLACES = (
     "Die Person ist für Seminare angemeldet, die noch nicht begonnen haben. Bitte bestätigen "
     "Sie, dass diese Anmeldungen zuerst storniert werden; die Warteliste rückt nach."

@@ -129,6 +129,42 @@ def _write_file(message: EmailMessage, mail: OutboxMail, folder: str) -> Path:
     return path
 
 
+# The mail folder keeps copies of personal data: they go with the person's data (an
+# erasure, ``remove_mail_files``) and with the outbox's own retention (the purge,
+# ``remove_old_mail_files``).
+
+
+def mail_files(mail_ids) -> list[Path]:
+    """The files ``_write_file`` wrote for these mails (none for a mail never delivered)."""
+    folder = Path(current_app.config["MAIL_FOLDER"])
+    if not folder.is_dir():
+        return []
+    return [path for mail_id in mail_ids for path in folder.glob(f"{mail_id:06d}-*.eml")]
+
+
+def remove_mail_files(mail_ids) -> int:
+    removed = 0
+    for path in mail_files(mail_ids):
+        path.unlink(missing_ok=True)
+        removed += 1
+    return removed
+
+
+def remove_old_mail_files(kept_days: int) -> int:
+    """Delete the mail folder's files written more than ``kept_days`` days ago, as the
+    outbox's rows are deleted then."""
+    folder = Path(current_app.config["MAIL_FOLDER"])
+    if not folder.is_dir():
+        return 0
+    cutoff = time.time() - kept_days * 86400
+    removed = 0
+    for path in folder.glob("*.eml"):
+        if path.stat().st_mtime < cutoff:
+            path.unlink(missing_ok=True)
+            removed += 1
+    return removed
+
+
 def _claim(mail_id: int) -> bool:
     """Take the mail for this sender; False when it is sent or another sender has it.
 

@@ -17,7 +17,7 @@ from app.models import (
     SeminarState,
     SeminarTrainer,
 )
-from app.services import funding, series
+from app.services import funding, outbox, series
 
 MAIL_KEPT_DAYS = 30
 
@@ -75,6 +75,7 @@ def purge(today: date, retention_months: int) -> dict[str, int]:
                 OutboxMail.created_at < utcnow() - timedelta(days=MAIL_KEPT_DAYS)
             )
         ).rowcount
+    outbox.remove_old_mail_files(MAIL_KEPT_DAYS)  # the copies in the mail folder, too
     return {
         "registrations": registrations,
         "mails": mails,

@@ -133,11 +133,14 @@ def test_an_admin_finds_and_erases_an_address(new_page, watch):
     assert_accessible(page, "personal data found")
 
     watch.expect_status(422, "/manage/admin/personen/auskunft/loeschen")
-    activate(page.get_by_role("button", name="Daten endgültig löschen"), "phone")
+    activate(page.get_by_role("button", name="Weiter: Löschung prüfen"), "phone")
     expect(page.locator("#reason-error")).to_contain_text("Bitte nennen Sie den Grund")
     page.get_by_label("Grund der Löschung").fill("Antrag per Brief vom 2. Mai")
-    page.get_by_label(re.compile("Diese Daten sollen gelöscht werden")).check()
-    activate(page.get_by_role("button", name="Daten endgültig löschen"), "phone")
+    activate(page.get_by_role("button", name="Weiter: Löschung prüfen"), "phone")
+    expect(page.get_by_role("heading", name="Diese Änderungen werden ausgeführt")).to_be_visible()
+    expect(page.locator("#erasure-plan")).to_contain_text("Wackelpudding")
+    assert_accessible(page, "erasure preview")
+    activate(page.get_by_role("button", name="Genau diese Daten endgültig löschen"), "phone")
     expect(page.get_by_text(re.compile("^Die Daten sind gelöscht: 1 Anmeldung"))).to_be_visible()
     assert_accessible(page, "after the erasure")
 
