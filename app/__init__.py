@@ -8,7 +8,8 @@ Where things live:
   organiser/    /manage: dashboards, participants, attendance, exports, room needs
   admin/        /manage/admin: programme data for the state organisers
   auth/         login, sessions, who may see which seminar
-  web/          what the three areas share: htmx, forms, headers, errors, templating
+  web/          what the three areas share: htmx, forms, headers, errors, templating, logs
+  health/       /health/live, /health/ready and /metrics for the operator
   core/         plain helpers: Berlin time, German formatting, text folding
   commands/     flask commands (seed-demo, send-mail, ...) and the demo data
 """
@@ -57,11 +58,25 @@ def create_app(test_config: dict | None = None) -> Flask:
     from app.services.outbox import init_delivery
     from app.web.errors import bp as errors_bp
     from app.web.inputs import init_inputs
+    from app.web.logs import init_logging
     from app.web.security import init_security_headers
     from app.web.templating import init_templating
 
+    init_logging(app)
     init_inputs(app)
-    for blueprint in (errors_bp, public_bp, auth_bp, organiser_bp, admin_bp, admin_aliases):
+    from app.health import bp as health_bp
+    from app.health.metrics import init_request_metrics
+
+    init_request_metrics(app)
+    for blueprint in (
+        errors_bp,
+        public_bp,
+        auth_bp,
+        organiser_bp,
+        admin_bp,
+        admin_aliases,
+        health_bp,
+    ):
         app.register_blueprint(blueprint)
     init_security_headers(app)
     init_delivery(app)

@@ -83,6 +83,12 @@ def load_config(overrides: dict | None = None) -> dict:
         "MAIL_MAX_ATTEMPTS": _int("MAIL_MAX_ATTEMPTS", 10),
         "MAIL_FOLDER": env("MAIL_FOLDER", str(INSTANCE / "mail")),
         "REMINDER_DAYS": _int("REMINDER_DAYS", 3),
+        # logs: one line per event with the request id; "json" for one JSON object a line
+        "LOG_FORMAT": env("LOG_FORMAT", "text").strip().lower(),
+        "LOG_LEVEL": env("LOG_LEVEL", "INFO").strip().upper(),
+        # /metrics: served to this bearer token, or to anyone who reaches it with METRICS_OPEN
+        "METRICS_TOKEN": env("METRICS_TOKEN", ""),
+        "METRICS_OPEN": _flag("METRICS_OPEN", False),
         # the worker (flask worker): how often it looks for due jobs, how long a job's
         # lease lasts before another worker may take it over, when it counts as away
         "WORKER_POLL_SECONDS": float(env("WORKER_POLL_SECONDS", "5") or 5),
