@@ -17,7 +17,7 @@ from app.extensions import db
 from app.models import OutboxMail, VhsOffer
 from app.services import broadcasts, interest_choice
 from app.services.broadcasts import Audience, Message
-from app.services.outbox import deliver_pending
+from app.services.outbox import deliver_pending, header_text
 from app.services.registrations import book_seat
 from app.web.validators import check_email
 from tests import factories
@@ -99,6 +99,23 @@ def _assert_unbroken(smtp: SmtpServer, kinds: set[str], extra: frozenset = froze
 
 
 # -- 1. no header of more than one line --------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("typed", "header"),
+    [
+        ("Köln\r\nBcc: evil@example.org", "Köln Bcc: evil@example.org"),
+        ("Köln\u2028Bcc:\tevil@example.org", "Köln Bcc: evil@example.org"),
+        ("Köln\x85\x0bBcc: evil@example.org\u202e", "Köln Bcc: evil@example.org"),
+        (f"Köln {HOSTILE}", "Köln"),
+        ("Köln =? utf-8 ?q? =0D=0A ?=", "Köln"),
+        ("==?utf-8?q?=0A?=", "="),
+        ("=?=?utf-8?b?DQpCY2M6IGV2aWw=?=?=", "?="),
+        ("Mohammad\u200cReza  Yıldız", "Mohammad\u200cReza Yıldız"),
+    ],
+)
+def test_the_header_guard_leaves_one_line_without_an_encoded_word(typed, header):
+    assert header_text(typed) == header
 
 
 def test_a_council_town_with_an_encoded_word_stays_one_line_in_every_interest_mail(mail_app, smtp):

@@ -106,7 +106,7 @@ def _header(message: EmailMessage, name: str, value: str, *, address: bool = Fal
     if address and text != " ".join(value.split()):
         raise UnsafeHeader(UNSAFE_ADDRESS)
     message[name] = text
-    if address and len(message[name].addresses) != 1:
+    if address and text and len(message[name].addresses) != 1:
         raise UnsafeHeader(UNSAFE_ADDRESS)
 
 
