@@ -7,8 +7,9 @@ temporary and retried with exponential backoff, at most ``MAIL_MAX_ATTEMPTS``
 times; a 5xx reply or an address the server cannot take fails the mail at once.
 Failed mails are shown to the admins. Only an unreachable server pauses the
 immediate delivery after a response: one bad address never holds up the others.
-Any other error while a mail is written or built (``header_text`` refuses an address
-that would not stay one line) fails that mail with its reason; the next one goes out.
+Every header goes through one guard (``header_text``): one line of plain text, an
+address that it would change refused. Any other error while a mail is written or built
+fails that mail with its reason; the next one goes out.
 Without ``MAIL_SERVER`` mails are written as .eml files into ``MAIL_FOLDER``.
 """
 
