@@ -17,6 +17,7 @@ def free_port() -> int:
 class _Inbox:
     def __init__(self):
         self.messages: list[EmailMessage] = []
+        self.raw: list[bytes] = []  # each message's bytes as they came over the wire
         self.rejected: dict[str, str] = {}  # address -> the reply that refuses it
         self.recipients: list[str] = []  # every RCPT TO accepted, as the server saw it
 
@@ -28,6 +29,7 @@ class _Inbox:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        self.raw.append(envelope.original_content or envelope.content)
         self.messages.append(
             email.message_from_bytes(envelope.content, policy=email.policy.default)
         )
@@ -61,6 +63,10 @@ class SmtpServer:
     @property
     def messages(self) -> list[EmailMessage]:
         return self.inbox.messages
+
+    @property
+    def raw(self) -> list[bytes]:
+        return self.inbox.raw
 
     def to(self, address: str) -> list[EmailMessage]:
         return [m for m in self.messages if m["To"] == address]

@@ -9,7 +9,10 @@ import time
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
+from app.extensions import db
+from app.models import OutboxMail
 from app.services.registrations import book_seat
 from tests import factories
 from tests.smtp import SmtpServer
@@ -92,3 +95,28 @@ def test_the_sender_delivers_within_two_seconds_and_stops_without_losing_mail(
             again.send_signal(signal.SIGTERM)
             again.communicate(timeout=15)
         assert len(smtp.to("person0@example.org")) == 1  # nothing twice
+
+
+def test_the_sender_goes_on_past_a_mail_that_cannot_be_built(app_factory, migrated_database, smtp):
+    """An address that no header can take (stored before the forms refused it) fails that
+    mail with its reason; the sender keeps running and sends the next one."""
+    app = app_factory(MAIL_SENDER_PROCESS=True)
+    with app.app_context():
+        seminar = factories.seminar()
+        poison = book_seat(seminar.id, factories.applicant(0, email="=?utf-8?q?x=0D=0Ay?=@ex.org"))
+        book_seat(seminar.id, factories.applicant(1))
+        sender = _start_sender(migrated_database, smtp)
+        try:  # generous bounds: the process starts slowly on a busy machine
+            assert _wait_for(lambda: smtp.to("person1@example.org"), 60.0), "no mail"
+            assert sender.poll() is None  # still watching
+            book_seat(seminar.id, factories.applicant(2))
+            assert _wait_for(lambda: smtp.to("person2@example.org"), 60.0), "no mail"
+        finally:
+            sender.send_signal(signal.SIGTERM)
+            output, _ = sender.communicate(timeout=15)
+        assert sender.returncode == 0, output
+        db.session.expire_all()
+        failed = db.session.scalars(
+            sa.select(OutboxMail).where(OutboxMail.registration_id == poison.id)
+        ).one()
+        assert failed.failed_at is not None and "kodierte Wörter" in failed.last_error

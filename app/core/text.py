@@ -37,6 +37,11 @@ def clean(value: str | None) -> str:
 WRITING_MARKS = {"\u200c", "\u200d", "\u00ad"}
 
 
+# Every MIME encoded word (RFC 2047, "=?utf-8?q?...?=") opens with this. Mail programs
+# decode such words in a header, "=0D=0A" into a real line break.
+ENCODED_WORD_START = "=?"
+
+
 def has_control_characters(value: str) -> bool:
     return any(
         unicodedata.category(ch) in {"Cc", "Cf", "Co", "Cs"} and ch not in WRITING_MARKS

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.core.enums import LabelledStrEnum, Module
 from app.core.timeutil import utcnow
 from app.extensions import db
+from app.models.council import CouncilKind
 from app.models.types import ModuleType, enum_column
 
 
@@ -91,6 +92,11 @@ class VhsDeclaration(_Declaration, db.Model):
         return self.vhs.name if self.vhs is not None else self.new_vhs_name
 
     @property
+    def declared_for(self) -> str:
+        """Whom the declaration is about, as the mails name it (plain text)."""
+        return self.vhs_name
+
+    @property
     def town(self) -> str:
         return self.vhs.town if self.vhs is not None else self.new_vhs_town
 
@@ -153,6 +159,13 @@ class CouncilDeclaration(_Declaration, db.Model):
     @property
     def town(self) -> str:
         return self.council.town if self.council is not None else self.new_council_town
+
+    @property
+    def declared_for(self) -> str:
+        """Whom the declaration is about, as the mails name it (plain text): "Integrationsrat
+        Münster"; a council not in the directory yet is named an Integrationsrat."""
+        kind = self.council.kind if self.council is not None else CouncilKind.INTEGRATIONSRAT
+        return f"{kind.label} {self.town}"
 
     @property
     def modules(self) -> list[Module]:

@@ -7,12 +7,17 @@ temporary and retried with exponential backoff, at most ``MAIL_MAX_ATTEMPTS``
 times; a 5xx reply or an address the server cannot take fails the mail at once.
 Failed mails are shown to the admins. Only an unreachable server pauses the
 immediate delivery after a response: one bad address never holds up the others.
+Every header goes through one guard (``header_text``): one line of plain text, an
+address that it would change refused. Any other error while a mail is written or built
+fails that mail with its reason; the next one goes out.
 Without ``MAIL_SERVER`` mails are written as .eml files into ``MAIL_FOLDER``.
 """
 
+import re
 import smtplib
 import ssl
 import time
+import unicodedata
 from datetime import timedelta
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
@@ -23,6 +28,7 @@ import idna
 import sqlalchemy as sa
 from flask import Flask, current_app, g
 
+from app.core.text import WRITING_MARKS
 from app.core.timeutil import utcnow
 from app.database import write_transaction
 from app.extensions import db
@@ -57,16 +63,64 @@ def site_domain() -> str:
     return urlsplit(current_app.config["BASE_URL"]).hostname or "localhost"
 
 
+# -- headers: one line of plain text, whatever people typed ---------------------------------
+
+UNSAFE_ADDRESS = (
+    "Nicht gesendet: Die Adresse enthält Steuerzeichen oder kodierte Wörter (=?…?=) "
+    "und kann so nicht in den Kopf einer E-Mail."
+)
+# A MIME encoded word (RFC 2047): "=?charset?encoding?text?=". Mail libraries and mail
+# programs decode it in a header, "=0D=0A" into a real line break that starts a header
+# line (or the body) of the writer's choosing. Read leniently: any text up to "?=".
+ENCODED_WORD = re.compile(r"=\?[^?]*\?[^?]*\?.*?\?=", re.DOTALL)
+# What is left of one: "=?" (with any "=" before it, so that none forms anew)
+ENCODED_WORD_OPENER = re.compile(r"=+\?")
+
+
+class UnsafeHeader(ValueError):
+    """An address that would not go into its header as it is."""
+
+
+def header_text(value: str) -> str:
+    """``value`` as one line of plain text for a mail header, however the mail library
+    of the day reads it: control characters and line or paragraph separators become
+    spaces, other format characters go (except those that belong to how names are
+    written), encoded words are removed and what is left of one is taken apart, runs of
+    spaces become one. Every header of every mail goes through here (``_header``)."""
+    kept = []
+    for ch in value:
+        category = unicodedata.category(ch)
+        if category in ("Cc", "Zl", "Zp"):
+            kept.append(" ")
+        elif category not in ("Cf", "Co", "Cs") or ch in WRITING_MARKS:
+            kept.append(ch)
+    text = ENCODED_WORD.sub(" ", "".join(kept))
+    text = ENCODED_WORD_OPENER.sub("?", text)
+    return " ".join(text.split())
+
+
+def _header(message: EmailMessage, name: str, value: str, *, address: bool = False) -> None:
+    """Set a header through ``header_text``. An address is never changed on the way (that
+    would send the mail to someone else): one that would change, or that is not exactly
+    one address, is refused (``UnsafeHeader``)."""
+    text = header_text(value)
+    if address and text != " ".join(value.split()):
+        raise UnsafeHeader(UNSAFE_ADDRESS)
+    message[name] = text
+    if address and text and len(message[name].addresses) != 1:
+        raise UnsafeHeader(UNSAFE_ADDRESS)
+
+
 def build_message(mail: OutboxMail, sender: str) -> EmailMessage:
     message = EmailMessage()
-    message["From"] = sender
-    message["To"] = smtp_address(mail.recipient)
-    message["Subject"] = mail.subject
+    _header(message, "From", sender, address=True)
+    _header(message, "To", smtp_address(mail.recipient), address=True)
+    _header(message, "Subject", mail.subject)
     if mail.reply_to:
-        message["Reply-To"] = smtp_address(mail.reply_to)
-    message["Date"] = formatdate(localtime=False)
-    message["Message-ID"] = make_msgid(idstring=f"outbox{mail.id}", domain=site_domain())
-    message["Auto-Submitted"] = "auto-generated"
+        _header(message, "Reply-To", smtp_address(mail.reply_to), address=True)
+    _header(message, "Date", formatdate(localtime=False))
+    _header(message, "Message-ID", make_msgid(idstring=f"outbox{mail.id}", domain=site_domain()))
+    _header(message, "Auto-Submitted", "auto-generated")
     message.set_content(mail.text_body)
     message.add_alternative(mail.html_body, subtype="html")
     if mail.ics:
@@ -74,13 +128,15 @@ def build_message(mail: OutboxMail, sender: str) -> EmailMessage:
             mail.ics,  # as text, so that the part says charset=utf-8
             subtype="calendar",
             filename="seminar.ics",
-            params={"method": method_of(mail.ics)},
+            params={"method": header_text(method_of(mail.ics))},
         )
     # files made as the mail goes out (a certificate), never stored with it
     from app.services.after_seminar import attachments_for
 
     for name, maintype, subtype, content in attachments_for(mail):
-        message.add_attachment(content, maintype=maintype, subtype=subtype, filename=name)
+        message.add_attachment(
+            content, maintype=maintype, subtype=subtype, filename=header_text(name)
+        )
     return message
 
 
@@ -104,8 +160,9 @@ def _send_smtp(message: EmailMessage, config) -> None:
 
 def classify(failure: Exception) -> str:
     """How a failed attempt counts: UNREACHABLE (no server, or our login refused: every
-    mail would fail), TEMPORARY (a 4xx reply) or PERMANENT (a 5xx reply, an address the
-    server cannot take)."""
+    mail would fail), TEMPORARY (a 4xx reply, the database busy or away a moment) or
+    PERMANENT (a 5xx reply, an address the server cannot take, a mail that cannot be
+    written or built)."""
     if isinstance(failure, smtplib.SMTPRecipientsRefused):
         codes = [code for code, _reply in failure.recipients.values()]
         return PERMANENT if codes and all(code >= 500 for code in codes) else TEMPORARY
@@ -118,7 +175,17 @@ def classify(failure: Exception) -> str:
         return UNREACHABLE
     if isinstance(failure, smtplib.SMTPResponseException):
         return PERMANENT if failure.smtp_code >= 500 else TEMPORARY
-    return UNREACHABLE  # OSError: refused, timed out, no route
+    if isinstance(failure, OSError):
+        return UNREACHABLE  # refused, timed out, no route
+    if isinstance(failure, sa.exc.OperationalError):
+        return TEMPORARY
+    return PERMANENT
+
+
+def _reason(failure: Exception) -> str:
+    if isinstance(failure, UnsafeHeader):
+        return str(failure)
+    return f"{type(failure).__name__}: {failure}"
 
 
 def _write_file(message: EmailMessage, mail: OutboxMail, folder: str) -> Path:
@@ -242,13 +309,20 @@ def deliver_pending(limit: int = BATCH, only: list[int] | None = None) -> dict[s
     for mail_id, kind in due:
         if not _claim(mail_id):
             continue
-        if kind in mail_service.REQUESTS:
-            due_now = _compose_request(mail_id)
-            if due_now is not None:
-                counts_more = deliver_pending(limit, only=[due_now])
-                counts = {key: counts[key] + counts_more[key] for key in counts}
+        # one mail that cannot be written, built or sent fails alone: never the others
+        try:
+            if kind in mail_service.REQUESTS:
+                composed = _compose_request(mail_id)
+            elif not compose_later(mail_id):
+                continue
+        except Exception as failure:
+            current_app.logger.exception("Mail %s could not be written", mail_id)
+            _failed(mail_id, failure, counts)
             continue
-        if not compose_later(mail_id):
+        if kind in mail_service.REQUESTS:
+            if composed is not None:
+                counts_more = deliver_pending(limit, only=[composed])
+                counts = {key: counts[key] + counts_more[key] for key in counts}
             continue
         mail = db.session.get(OutboxMail, mail_id)
         outcome, error = SENT, ""
@@ -259,8 +333,8 @@ def deliver_pending(limit: int = BATCH, only: list[int] | None = None) -> dict[s
             else:
                 path = _write_file(message, mail, config["MAIL_FOLDER"])
                 current_app.logger.info("Mail %s written to %s", mail_id, path)
-        except (OSError, UnicodeError, smtplib.SMTPException) as failure:
-            outcome, error = classify(failure), f"{type(failure).__name__}: {failure}"
+        except Exception as failure:
+            outcome, error = classify(failure), _reason(failure)
             current_app.logger.warning("Mail %s not delivered (%s): %s", mail_id, outcome, error)
         db.session.rollback()  # end the read, so that the next write starts locked
         _record(mail_id, outcome, error)
@@ -268,6 +342,15 @@ def deliver_pending(limit: int = BATCH, only: list[int] | None = None) -> dict[s
         if outcome == UNREACHABLE:
             break  # the server is away: the rest waits for the next run, not for timeouts
     return counts
+
+
+def _failed(mail_id: int, failure: Exception, counts: dict[str, int]) -> None:
+    """A mail that could not be written: tried again later when the database was busy
+    or away, failed for good otherwise (a text that cannot be written stays so)."""
+    db.session.rollback()
+    outcome = TEMPORARY if isinstance(failure, sa.exc.OperationalError) else PERMANENT
+    _record(mail_id, outcome, _reason(failure))
+    counts["failed"] += 1
 
 
 def _compose_request(mail_id: int) -> int | None:

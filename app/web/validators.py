@@ -6,7 +6,7 @@ from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from wtforms.validators import StopValidation, ValidationError
 
-from app.core.text import has_control_characters
+from app.core.text import ENCODED_WORD_START, has_control_characters
 
 NAME_MAX = 100
 EMAIL_MAX = 254
@@ -26,6 +26,10 @@ NO_MARKUP = "Bitte keine Steuerzeichen und keine spitzen Klammern (< oder >) ein
 NUMBER_RANGE = "Bitte geben Sie eine Zahl zwischen {low} und {high} an."
 EMAIL_MISSING = "Bitte geben Sie Ihre E-Mail-Adresse an."
 EMAIL_INVALID = "Bitte geben Sie eine gültige E-Mail-Adresse an, zum Beispiel name@beispiel.de."
+EMAIL_ENCODED_WORD = (
+    "Bitte geben Sie eine E-Mail-Adresse ohne die Zeichenfolge „=?“ an: "
+    "An eine solche Adresse können wir keine E-Mail senden."
+)
 
 
 class PersonText:
@@ -60,6 +64,8 @@ def check_email(value: str) -> str | None:
         return f"Eine E-Mail-Adresse hat höchstens {EMAIL_MAX} Zeichen."
     if has_control_characters(value) or FORBIDDEN & set(value):
         return EMAIL_INVALID
+    if ENCODED_WORD_START in value:  # mail programs would read it as an encoded header word
+        return EMAIL_ENCODED_WORD
     try:
         validate_email(
             value,
