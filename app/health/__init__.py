@@ -49,7 +49,7 @@ def metrics():
             abort(404)
     elif not current_app.config["METRICS_OPEN"]:
         abort(404)
-    from app.core.metrics import exposition
+    from app.health.metrics import exposition
 
     body, content_type = exposition()
     return Response(body, content_type=content_type, headers={"Cache-Control": "no-store"})

@@ -21,6 +21,7 @@ from flask import current_app
 from sqlalchemy.orm import make_transient_to_detached
 
 from app import rules
+from app.core.metrics import count_booking
 from app.core.timeutil import from_berlin, to_berlin, today_berlin, utcnow
 from app.database import locked, write_transaction
 from app.extensions import db
@@ -138,6 +139,22 @@ def book_seat(
     with plain statements while it holds the lock (``_book_new``); an address seen
     before or holds to release take the path through the ORM (``_book_again``).
     """
+    try:
+        registration = _book(seminar_id, applicant, today, actor_id, hold_hours)
+    except BookingError:
+        count_booking("refused")
+        raise
+    count_booking(registration.state.value)
+    return registration
+
+
+def _book(
+    seminar_id: int,
+    applicant: Applicant,
+    today: date | None,
+    actor_id: int | None,
+    hold_hours: int | None,
+) -> Registration:
     today = today or today_berlin()
     normalized = rules.normalize_email(applicant.email)
     with write_transaction(keep_loaded=True) as session:

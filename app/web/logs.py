@@ -14,9 +14,10 @@ import sys
 import uuid
 from datetime import UTC, datetime
 
-from flask import Flask, g, has_request_context, request
+from flask import Flask, has_request_context, request
 
 HEADER = "X-Request-ID"
+ENVIRON_KEY = "seminare.request_id"
 _GIVEN = re.compile(r"^[A-Za-z0-9-]{8,64}$")
 
 
@@ -24,11 +25,11 @@ def request_id() -> str:
     """This request's id ('-' outside a request)."""
     if not has_request_context():
         return "-"
-    found = g.get("request_id")
+    found = request.environ.get(ENVIRON_KEY)
     if found is None:
         given = request.headers.get(HEADER, "")
         found = given if _GIVEN.match(given) else uuid.uuid4().hex
-        g.request_id = found
+        request.environ[ENVIRON_KEY] = found
     return found
 
 

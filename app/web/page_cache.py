@@ -33,6 +33,7 @@ from functools import wraps
 from flask import current_app, g, request, session
 from flask_wtf.csrf import generate_csrf
 
+from app.core.metrics import count_page
 from app.core.timeutil import today_berlin
 from app.web.compression import accepts_gzip, deflate_part, gzip_join, stored_part
 from app.web.htmx import is_htmx
@@ -182,6 +183,7 @@ def cached_page(
             state = (today_berlin(), current.key)
             cache = page_cache()
             entry = cache.get(page, state)
+            count_page(hit=entry is not None)
             if entry is not None:
                 return _respond(entry)
             response = current_app.make_response(view(**kwargs))
