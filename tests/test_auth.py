@@ -284,6 +284,17 @@ def test_create_user_refuses_an_existing_address(runner):
     assert "Für schon@y.example gibt es schon ein Konto." in result.output
 
 
+def test_create_user_refuses_an_address_the_login_form_refuses(client, runner):
+    for address in ("admin@sec.test", "admin@localhost", "kein-at.example", "a<b@y.example"):
+        login = client.post("/manage/anmelden", data={"email": address, "password": "x" * 12})
+        assert login.status_code == 422 and "gültige E-Mail-Adresse" in login.text, address
+        result = _invite(runner, "--role", "admin", "--email", address)
+        assert result.exit_code != 0, address
+        assert "Bitte geben Sie eine gültige E-Mail-Adresse an" in result.output, address
+        assert "Konto angelegt" not in result.output
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 0
+
+
 # -- admin user page -------------------------------------------------------------
 
 
