@@ -53,6 +53,7 @@ from app.services.registrations import (
     book_seat,
     waitlist_position,
 )
+from app.web import rate_limits
 from app.web.htmx import is_htmx, render, see_other
 from app.web.inputs import int_arg
 from app.web.page_cache import cached_page, do_not_store
@@ -319,7 +320,7 @@ def _may_look_up_registrations() -> bool:
     if not current_app.config["RATELIMIT_ENABLED"]:
         return True
     return all(
-        limiter.limiter.hit(item, "check-email", client_key())
+        rate_limits.hit(item, "check-email", client_key())
         for item in parse_many(_registration_limit())
     )
 
