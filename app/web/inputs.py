@@ -15,7 +15,7 @@ from werkzeug.routing import BaseConverter, ValidationError
 
 from app.core.ids import ID_MAX, ID_PATTERN, parse_id
 
-INT_MAX = ID_MAX
+INT_MAX = ID_MAX  # the name this module gave it before app.core.ids
 
 
 class IdConverter(BaseConverter):
