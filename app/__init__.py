@@ -18,7 +18,7 @@ import click
 from flask import Flask
 
 from app.config import INSTANCE, ROOT, load_config
-from app.extensions import csrf, db, limiter, login_manager
+from app.extensions import csrf, db, login_manager
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -37,7 +37,9 @@ def create_app(test_config: dict | None = None) -> Flask:
 
         Migrate(app, db, directory=str(ROOT / "migrations"))
     csrf.init_app(app)
-    limiter.init_app(app)
+    from app.web.rate_limits import init_rate_limits
+
+    init_rate_limits(app)
     login_manager.init_app(app)
 
     from app.database import configure_engine, track_page_versions

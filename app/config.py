@@ -51,6 +51,9 @@ def load_config(overrides: dict | None = None) -> dict:
         "RATELIMIT_STORAGE_URI": env("RATELIMIT_STORAGE_URI", "memory://"),
         # names this site's counters in a Redis shared with others
         "RATELIMIT_KEY_PREFIX": env("RATELIMIT_KEY_PREFIX", "seminare"),
+        # Redis unreachable: each worker counts in its own memory (logged) instead of
+        # failing every limited request, and tries Redis again after a while
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
         "RATELIMIT_HEADERS_ENABLED": True,
         "REGISTRATION_RATE_LIMIT": env("REGISTRATION_RATE_LIMIT", "10 per minute;50 per hour"),
         # registrations for one seminar from one client (IPv6: one /64)

@@ -284,6 +284,17 @@ def test_create_user_refuses_an_existing_address(runner):
     assert "Für schon@y.example gibt es schon ein Konto." in result.output
 
 
+def test_create_user_refuses_an_address_the_login_form_refuses(client, runner):
+    for address in ("admin@sec.test", "admin@localhost", "kein-at.example", "a<b@y.example"):
+        login = client.post("/manage/anmelden", data={"email": address, "password": "x" * 12})
+        assert login.status_code == 422 and "gültige E-Mail-Adresse" in login.text, address
+        result = _invite(runner, "--role", "admin", "--email", address)
+        assert result.exit_code != 0, address
+        assert "Bitte geben Sie eine gültige E-Mail-Adresse an" in result.output, address
+        assert "Konto angelegt" not in result.output
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 0
+
+
 # -- admin user page -------------------------------------------------------------
 
 
@@ -395,6 +406,59 @@ def test_common_and_guessable_passwords_are_refused(client, runner):
     assert _user_by_email("neu@y.example").password_hash is None
     strong = "Dortmund-Seminar-42 im Herbst"
     assert client.post(link, data={"password": strong, "confirm": strong}).status_code == 303
+
+
+def test_common_german_words_and_repeats_between_separators_are_refused(client, runner):
+    link = _invitation_link(runner, "neu@y.example")
+    for weak in (
+        "passwort-passwort",
+        "Zugang.Zugang!",
+        "Schmetterling1",
+        "Sonnenblume12",
+        "Geburtstag123",
+        "Mönchengladbach",
+        "Moenchengladbach",
+        "Schokolade12",
+    ):
+        refused = client.post(link, data={"password": weak, "confirm": weak})
+        assert refused.status_code == 422, weak
+        assert "zu leicht zu erraten" in refused.text, weak
+    assert _user_by_email("neu@y.example").password_hash is None
+    phrase = "Wir fahren im Juli nach Amrum"  # German words, but many of them
+    assert client.post(link, data={"password": phrase, "confirm": phrase}).status_code == 303
+
+
+LONG_PASSWORD = "Im Herbst fahren wir mit dem Rad von Wesel nach Xanten, 38 km hin & zurück! " * 3
+
+
+def _log_in(client, email: str, password: str) -> int:
+    client.post("/manage/abmelden")
+    response = client.post("/manage/anmelden", data={"email": email, "password": password})
+    return response.status_code
+
+
+def test_passwords_up_to_200_characters_are_set_reset_and_logged_in_with(app, client, runner):
+    first, second = LONG_PASSWORD[:73], LONG_PASSWORD[:200]
+    link = _invitation_link(runner, "lang@y.example")
+    assert client.post(link, data={"password": first, "confirm": first}).status_code == 303
+    assert _log_in(client, "lang@y.example", first) == 303 and _logged_in(client)
+
+    client.post("/manage/abmelden")
+    client.post("/manage/passwort-vergessen", data={"email": "lang@y.example"}).close()
+    reset = _reset_link(app, "lang@y.example")
+    assert client.post(reset, data={"password": second, "confirm": second}).status_code == 303
+    assert _log_in(client, "lang@y.example", first) == 422  # the old one is gone
+    assert _log_in(client, "lang@y.example", second) == 303 and _logged_in(client)
+    assert _log_in(client, "lang@y.example", second[:199]) == 422  # every character counts
+
+
+def test_a_password_over_200_characters_is_refused_with_a_message(client, runner):
+    link = _invitation_link(runner, "zulang@y.example")
+    too_long = LONG_PASSWORD[:201]
+    refused = client.post(link, data={"password": too_long, "confirm": too_long})
+    assert refused.status_code == 422
+    assert "höchstens 200 Zeichen" in refused.text
+    assert _user_by_email("zulang@y.example").password_hash is None
 
 
 def _reset_link(app, email: str) -> str:

@@ -117,13 +117,13 @@ def test_create_user_sends_the_invitation_at_once(app_factory):
     try:
         app = app_factory(**smtp.settings(), BASE_URL="https://seminare.vhs-nrw.test")
         with app.app_context():
-            output = _create_user(app.test_cli_runner(), "neu@vhs-nrw.test")
-            assert "Konto angelegt für neu@vhs-nrw.test, Rolle: Landesebene" in output
-            assert "Einladung versendet an neu@vhs-nrw.test." in output
+            output = _create_user(app.test_cli_runner(), "neu@vhs-nrw.example")
+            assert "Konto angelegt für neu@vhs-nrw.example, Rolle: Landesebene" in output
+            assert "Einladung versendet an neu@vhs-nrw.example." in output
             assert "https://seminare.vhs-nrw.test/manage/einladung/" in output
-            (message,) = smtp.to("neu@vhs-nrw.test")
+            (message,) = smtp.to("neu@vhs-nrw.example")
             assert message["Subject"].startswith("Einladung")
-            assert _invitation("neu@vhs-nrw.test").sent_at is not None
+            assert _invitation("neu@vhs-nrw.example").sent_at is not None
     finally:
         smtp.stop()
 
@@ -133,23 +133,23 @@ def test_create_user_says_when_the_invitation_waits_in_the_outbox(app_factory):
     app = app_factory(MAIL_SERVER="127.0.0.1", MAIL_PORT=free_port(), MAIL_SECURITY="none")
     with app.app_context():
         runner = app.test_cli_runner()
-        output = _create_user(runner, "wartet@vhs-nrw.test")
+        output = _create_user(runner, "wartet@vhs-nrw.example")
         assert "Einladung versendet" not in output
         assert "Einladung liegt im Postausgang" in output
         assert "flask send-mail" in output
         assert "/manage/einladung/" in output  # the link still comes, to pass on by hand
-        assert _invitation("wartet@vhs-nrw.test").sent_at is None
+        assert _invitation("wartet@vhs-nrw.example").sent_at is None
 
 
 def test_create_user_without_a_mail_server_names_the_file(app_factory, tmp_path):
     app = app_factory(MAIL_FOLDER=str(tmp_path))
     with app.app_context():
-        output = _create_user(app.test_cli_runner(), "datei@vhs-nrw.test")
+        output = _create_user(app.test_cli_runner(), "datei@vhs-nrw.example")
     assert f"als Datei abgelegt in {tmp_path}" in output
     assert "kein MAIL_SERVER" in output
     (written,) = Path(tmp_path).glob("*-invitation.eml")
     parsed = email.message_from_bytes(written.read_bytes(), policy=email.policy.default)
-    assert parsed["To"] == "datei@vhs-nrw.test"
+    assert parsed["To"] == "datei@vhs-nrw.example"
 
 
 # -- German command output -------------------------------------------------------------

@@ -7,7 +7,7 @@ import requests
 
 from app.extensions import db
 from tests import factories
-from tests.server import LiveServer
+from tests.server import LiveServer, free_port
 from tests.test_concurrency import CSRF_INPUT, VALUE, Person
 
 REDIS = "redis://127.0.0.1:6379/0"
@@ -85,3 +85,44 @@ def test_memory_counters_outside_debug_are_warned_about(app_factory, caplog):
         MAIL_SENDER="Seminare <anmeldung@seminare-integrationsraete.de>",
     )
     assert "multiplied by their number" in caplog.text
+
+
+# -- where the counters live ------------------------------------------------------------
+
+
+def test_limited_posts_work_per_worker_when_redis_does_not_answer(app_factory, caplog):
+    # nothing listens on this port (database 5: apart from the Redis tests above)
+    app = app_factory(
+        RATELIMIT_ENABLED=True,
+        RATELIMIT_STORAGE_URI=f"redis://127.0.0.1:{free_port()}/5",
+        REGISTRATION_PER_SEMINAR_LIMIT="2 per hour",
+        LOGIN_RATE_LIMIT="5 per minute",
+    )
+    with app.app_context():
+        seminar = factories.seminar()
+        admin = factories.user("admin")
+        client = app.test_client()
+        check = client.post("/pruefen/e-mail", data={"email": "a@b.example", "seminar": "1"})
+        assert check.status_code == 200
+        statuses = [
+            client.post(f"/seminare/{seminar.id}/anmelden", data=factories.form_data(n)).status_code
+            for n in range(3)
+        ]
+        assert statuses == [303, 303, 429]  # the limits still hold, counted in memory
+        assert "does not answer" in caplog.text
+        assert caplog.text.count("counts every rate limit in its own memory") == 1
+
+        assert factories.login(client, admin).status_code == 303
+        home = client.get("/manage/admin/")
+        assert home.status_code == 200
+        assert "Der gemeinsame Zählerspeicher (Redis) antwortet nicht" in home.text
+
+
+def test_the_admin_home_says_when_each_worker_counts_on_its_own(app_factory):
+    app = app_factory(RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI="memory://")
+    with app.app_context():
+        client = app.test_client()
+        assert factories.login(client, factories.user("admin")).status_code == 303
+        home = client.get("/manage/admin/").text
+        assert "Jeder Prozess zählt die Grenzen für sich" in home
+        assert "memory://" in home

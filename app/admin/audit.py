@@ -3,13 +3,14 @@ who acted (GET parameters, so that a filtered view is a link and works without
 JavaScript), a page of entries at a time."""
 
 import sqlalchemy as sa
-from flask import render_template, request
+from flask import render_template
 from sqlalchemy.orm import joinedload
 
 from app.admin import bp
 from app.extensions import db
 from app.models import AuditEntry, Seminar, User
 from app.models.audit import Subject
+from app.web.inputs import int_arg
 
 PAGE_SIZE = 100
 
@@ -43,9 +44,9 @@ def _filtered(seminar_id: int | None, person_id: int | None):
 
 @bp.get("/protokoll")
 def audit_log():
-    seminar_id = request.args.get("seminar", type=int)
-    person_id = request.args.get("person", type=int)
-    page = max(request.args.get("seite", 1, type=int) or 1, 1)
+    seminar_id = int_arg("seminar")
+    person_id = int_arg("person")
+    page = int_arg("seite") or 1
     rows = db.session.scalars(
         _filtered(seminar_id, person_id)
         .options(

@@ -33,17 +33,12 @@ from app.services.evaluation import (
 from app.web.downloads import XLSX, download
 from app.web.evaluation_charts import answer_charts
 from app.web.htmx import render
-
-
-def _int_arg(name: str) -> int | None:
-    raw = request.args.get(name, "")
-    # ASCII digits only: "²" passes ``isdigit`` but ``int`` refuses it
-    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 10 else None
+from app.web.inputs import int_arg
 
 
 def _filters() -> dict[str, int | None]:
-    module = _int_arg("modul")
-    return {"programme_id": _int_arg("programm"), "module": module if module in (1, 2) else None}
+    module = int_arg("modul")
+    return {"programme_id": int_arg("programm"), "module": module if module in (1, 2) else None}
 
 
 def _seminars(programme_id: int | None, module: int | None) -> list[Seminar]:
@@ -115,7 +110,7 @@ def evaluation_seminar(seminar_id: int):
 
 
 def _export_seminars() -> list[Seminar]:
-    seminar_id = _int_arg("seminar")
+    seminar_id = int_arg("seminar")
     if seminar_id is not None:
         seminar = db.session.get(Seminar, seminar_id)
         if seminar is None:

@@ -13,19 +13,15 @@ from app.models import Programme, Vhs
 from app.services import funding
 from app.web.downloads import download
 from app.web.htmx import render
-
-
-def _int_arg(name: str) -> int | None:
-    raw = request.args.get(name, "")
-    return int(raw) if raw.isdigit() else None
+from app.web.inputs import int_arg
 
 
 def _filters() -> dict[str, int | None]:
-    module = _int_arg("modul")
+    module = int_arg("modul")
     return {
-        "programme_id": _int_arg("programm"),
+        "programme_id": int_arg("programm"),
         "module": module if module in (1, 2) else None,
-        "vhs_id": _int_arg("vhs"),
+        "vhs_id": int_arg("vhs"),
     }
 
 

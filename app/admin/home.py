@@ -8,6 +8,7 @@ from app.extensions import db
 from app.models import Council, Programme, Seminar, SeminarState, Trainer, Vhs
 from app.services.seminars import seminars_breaking_rules
 from app.services.trainers import checks_for
+from app.web.rate_limits import counting
 
 
 def _count(model) -> int:
@@ -32,4 +33,5 @@ def index():
         },
         problems=[(s, checks[s.id]) for s in coming if not checks[s.id].ok],
         rule_breaches=seminars_breaking_rules(),
+        rate_limits=counting().value,
     )

@@ -29,12 +29,13 @@ from app.services.interest_overview import (
 from app.web.charts import BarChart, Series, bar_svg
 from app.web.downloads import XLSX, download
 from app.web.htmx import render, see_other
+from app.web.inputs import int_arg
 from app.web.pages import form_status, show_refusal
 from app.web.security import no_store
 
 
 def _query() -> tuple[Programme | None, Filters]:
-    programme = programme_or_current(request.args.get("programm", type=int))
+    programme = programme_or_current(int_arg("programm"))
     filters = Filters.parse(
         request.args.get("modul"), request.args.get("status"), request.args.get("bezirk")
     )

@@ -80,7 +80,12 @@ def _register_user_command(app: Flask) -> None:
         from app.models import Council, Role, User, Vhs
         from app.rules import normalize_email
         from app.services.accounts import create_user
+        from app.web.validators import check_email
 
+        # the login form's own check: an address it refuses could never log in
+        error = check_email(email)
+        if error:
+            raise click.ClickException(f"{email}: {error}")
         email = normalize_email(email)
         if db.session.scalar(sa.select(User.id).where(User.email == email)):
             raise click.ClickException(f"Für {email} gibt es schon ein Konto.")

@@ -13,6 +13,7 @@ from flask import (
 )
 from limits import parse_many
 
+from app.core.ids import parse_id
 from app.core.places import nearest_first
 from app.core.timeutil import today_berlin
 from app.database import read_transaction
@@ -52,8 +53,9 @@ from app.services.registrations import (
     book_seat,
     waitlist_position,
 )
+from app.web import rate_limits
 from app.web.htmx import is_htmx, render, see_other
-from app.web.inputs import INT_MAX
+from app.web.inputs import int_arg
 from app.web.page_cache import cached_page, do_not_store
 from app.web.pages import show_refusal
 from app.web.security import no_store
@@ -206,13 +208,10 @@ PLAIN_IDS = re.compile(rf",*[1-9][0-9]{{0,8}}(?:,+[1-9][0-9]{{0,8}}){{0,{MAX_POL
 
 def polled_ids(raw: str) -> list[int] | None:
     """The seminar ids of a poll, sorted and once each; None for nonsense."""
-    try:
-        ids = sorted({int(part) for part in raw.split(",") if part})
-    except ValueError:
+    ids = {parse_id(part) for part in raw.split(",") if part}
+    if not ids or None in ids or len(ids) > MAX_POLLED:
         return None
-    if not ids or len(ids) > MAX_POLLED or not all(0 < i <= INT_MAX for i in ids):
-        return None
-    return ids
+    return sorted(ids)
 
 
 def _registration_limit() -> str:
@@ -321,7 +320,7 @@ def _may_look_up_registrations() -> bool:
     if not current_app.config["RATELIMIT_ENABLED"]:
         return True
     return all(
-        limiter.limiter.hit(item, "check-email", client_key())
+        rate_limits.hit(item, "check-email", client_key())
         for item in parse_many(_registration_limit())
     )
 
@@ -334,11 +333,10 @@ def check_email_field():
     saying that (the form's own check still does, within its limit)."""
     address = request.form.get("email", "")
     error = check_email(address)
-    seminar_id = request.form.get("seminar", type=int)
+    seminar_id = int_arg("seminar", request.form)
     duplicate = (
         error is None
         and seminar_id is not None
-        and 0 < seminar_id <= INT_MAX
         and _may_look_up_registrations()
         and already_registered(seminar_id, address)
     )

@@ -17,6 +17,7 @@ import sqlalchemy as sa
 
 from app import rules
 from app.core.enums import Module
+from app.core.ids import ID_MAX
 from app.core.timeutil import today_berlin, utcnow
 from app.database import locked, serialize, write_transaction
 from app.extensions import db
@@ -169,9 +170,6 @@ def offer_errors(
         if offer.day1 and offer.day2 and not rules.days_in_order(offer.day1, offer.day2):
             found.setdefault(f"{prefix}_day2", messages.DAY2_BEFORE_DAY1)
     return found
-
-
-ID_MAX = 2**31 - 1  # the id columns are 32-bit integers on PostgreSQL
 
 
 def _exists(model, ids) -> bool:

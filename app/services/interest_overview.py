@@ -20,6 +20,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from app import rules
 from app.core.enums import LabelledStrEnum, Module, Region
+from app.core.ids import ID_MAX
 from app.core.text import fold
 from app.extensions import db
 from app.models import (
@@ -33,7 +34,6 @@ from app.models import (
     VhsOffer,
 )
 from app.services import messages
-from app.services.interest import ID_MAX
 
 
 class OfferStatus(LabelledStrEnum):
