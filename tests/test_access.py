@@ -38,6 +38,7 @@ SCOPES = {
     "admin.audit_log": "admin",
     "admin.users": "admin",
     "admin.outbox": "admin",
+    "admin.operations_page": "admin",
     "admin_aliases.users_alias": "alias",
     "admin_aliases.audit_log_alias": "alias",
     "admin.index": "admin",

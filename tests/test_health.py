@@ -154,3 +154,28 @@ def test_health_pages_reveal_no_personal_data(client, path):
     book_seat(seminar.id, factories.applicant(1, last_name="Nguyễn"))
     body = client.get(path).get_data(as_text=True)
     assert "Nguyễn" not in body and "@" not in body
+
+
+def test_the_operations_page_shows_jobs_workers_outbox_and_warns_when_no_worker_runs(app, client):
+    from tests.admin_helpers import login_admin, text
+
+    login_admin(client)
+    page = text(client.get("/manage/admin/betrieb").text)
+    assert "Kein Worker läuft. Noch nie gesehen." in page
+    assert "Vorgemerkte Plätze freigeben ( release-holds ) 5 Minuten noch nie" in page
+    assert f"Stand der Datenbank: {newest_migration()} (der neueste)" in page
+    assert "Gezählt in memory : Zugriffsgrenzen sind ausgeschaltet." in page  # as in the tests
+
+    jobs.ensure_jobs()
+    jobs.beat("host-a:42")
+    jobs.run_due("host-a:42")
+    page = text(client.get("/manage/admin/betrieb").text)
+    assert "1 Worker läuft" in page and "host-a:42" in page
+    assert "Platzzahlen prüfen ( check-counts ) 24 Stunden" in page
+    assert "erfolgreich alle Platzzahlen stimmen" in page
+
+    old = jobs.utcnow() - jobs.timedelta(minutes=10)
+    db.session.execute(sa.update(jobs.WorkerBeat).values(seen_at=old))
+    db.session.commit()
+    page = text(client.get("/manage/admin/betrieb").text)
+    assert "Kein Worker läuft. Zuletzt gesehen am" in page

@@ -49,6 +49,7 @@ from app.admin import (  # noqa: E402,F401
     funding,
     home,
     interest,
+    operations,
     outbox,
     people,
     programme,
