@@ -148,9 +148,17 @@ def test_two_workers_share_the_jobs_and_the_mail_and_stop_on_term(
         workers = [_start_worker(migrated_database, smtp, **every) for _ in range(2)]
         started = time.monotonic()
         try:
+            # both have started (a slow machine takes seconds to load the app)
+            assert _wait_for(
+                lambda: (
+                    len(db.session.scalars(sa.select(WorkerBeat)).all()) == 2
+                    or db.session.rollback()
+                ),
+                90.0,
+            ), "the workers did not start"
             for n in range(6):
                 book_seat(seminar.id, factories.applicant(n))
-            delivered = _wait_for(lambda: len(smtp.messages) >= 6, 20.0)
+            delivered = _wait_for(lambda: len(smtp.messages) >= 6, 60.0)
             if not delivered:
                 for worker in workers:
                     worker.send_signal(signal.SIGTERM)
