@@ -21,6 +21,7 @@ def register_commands(app: Flask) -> None:
     _register_count_command(app)
     _register_hold_command(app)
     _register_worker_command(app)
+    _register_backup_commands(app)
     register_certificate_command(app)
 
     @app.cli.command("seed-demo")
@@ -272,6 +273,46 @@ def _register_worker_command(app: Flask) -> None:
         )
         total = run_worker(app, stopping, mail=not no_mail)
         click.echo(f"Worker beendet: {plural(total['sent'], 'E-Mail')} versendet.")
+
+
+def _register_backup_commands(app: Flask) -> None:
+    @app.cli.command("backup")
+    @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+    def backup_command(path: Path) -> None:
+        """Write a consistent copy of the database to PATH while the site serves (SQLite:
+        its online backup; PostgreSQL: pg_dump in its custom format)."""
+        import time
+
+        from app.services.backup import BackupRefused, backup
+
+        started = time.monotonic()
+        db.session.remove()
+        try:
+            written = backup(app.config["SQLALCHEMY_DATABASE_URI"], path)
+        except BackupRefused as refused:
+            raise click.ClickException(str(refused)) from refused
+        size = written.stat().st_size / 1e6
+        click.echo(
+            f"Sicherung geschrieben: {written} ({size:.1f} MB, {time.monotonic() - started:.1f} s)."
+        )
+
+    @app.cli.command("restore")
+    @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+    def restore_command(path: Path) -> None:
+        """Bring the copy PATH (from flask backup) back into the database, which must be
+        empty (a new database: create it, then run this instead of flask db upgrade)."""
+        import time
+
+        from app.services.backup import BackupRefused, restore
+
+        started = time.monotonic()
+        db.session.remove()
+        db.engine.dispose()
+        try:
+            restore(app.config["SQLALCHEMY_DATABASE_URI"], path)
+        except BackupRefused as refused:
+            raise click.ClickException(str(refused)) from refused
+        click.echo(f"Sicherung zurückgespielt aus {path} ({time.monotonic() - started:.1f} s).")
 
 
 def _stop_on_signals() -> threading.Event:
