@@ -687,7 +687,9 @@ def test_sign_in_sheet_lists_confirmed_people_by_name(client, school):
     assert "Basismodul: Lebenswelt und Handlungsfeld Kommune" in header
     assert f"{date_long(seminar.day1)}, 9:00–17:00 Uhr" in header
     assert "Volkshochschule Bochum" in header
-    assert '<link rel="stylesheet" href="/static/css/print.css">' in page.text
+    assert re.search(
+        r'<link rel="stylesheet" href="/static/css/print\.css\?v=[0-9a-f]{10}">', page.text
+    )
     stylesheet = client.get("/static/css/print.css")
     assert stylesheet.status_code == 200
     stylesheet.close()

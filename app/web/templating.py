@@ -1,6 +1,9 @@
 """Jinja set-up: German formatting filters and a few globals."""
 
+import hashlib
 import json
+from functools import cache
+from pathlib import Path
 
 from flask import Flask
 
@@ -55,7 +58,29 @@ def field_attributes(attributes: dict) -> dict:
     return result
 
 
+@cache
+def _static_version(path: Path, mtime_ns: int) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:10]
+
+
+def static_version(app: Flask, filename: str) -> str | None:
+    """A short hash of a static file's content: its URLs change when the file does, so
+    a proxy may keep static files for a year (deploy/nginx-seminare.conf)."""
+    path = Path(app.static_folder) / filename
+    try:
+        return _static_version(path, path.stat().st_mtime_ns)
+    except OSError:
+        return None
+
+
 def init_templating(app: Flask) -> None:
+    @app.url_defaults
+    def _versioned_static(endpoint: str, values: dict) -> None:
+        if endpoint == "static" and "v" not in values and "filename" in values:
+            version = static_version(app, values["filename"])
+            if version:
+                values["v"] = version
+
     app.jinja_env.filters.update(FILTERS)
     app.jinja_env.filters.update(
         plural=german.plural,
