@@ -1259,5 +1259,10 @@ def test_a_new_vhs_offers_no_address_for_its_account(client, admin, world):
     item = offer(new, 1)
     page = client.get(select_url(item.id)).text
     assert f'value="{new.contact_email}"' not in page
+    typed = "leitung@neustadt.example"
+    with pytest.raises(interest_choice.AccountAddressUnchecked) as unchecked:
+        interest_choice.select_offer(item.id, actor_id=admin.id, account_email=typed)
+    assert "keine E-Mail-Adresse" in unchecked.value.message
+    assert _count(Vhs, Vhs.town == "Neustadt") == 0 and seminars() == []
     decision = interest_choice.select_offer(item.id, actor_id=admin.id)
     assert decision.invited is None and mails("invitation") == []
