@@ -580,7 +580,8 @@ def test_a_new_vhs_is_created_when_its_module_is_selected(client, admin, world):
     vhs = db.session.scalar(sa.select(Vhs).where(Vhs.name == "Volkshochschule Neustadt"))
     assert (vhs.town, vhs.street, vhs.postcode) == ("Neustadt", "Am Markt 1", "40210")
     assert vhs.region == Region.KOELN  # from the council it names
-    assert vhs.contact_email == new.contact_email
+    # the declaring person's address is no VHS contact (public, offered for the account)
+    assert vhs.contact_email == "" and vhs.contact_name == ""
     assert decision.seminar.vhs_id == vhs.id
     assert decision.invited is None  # nobody by default
     actions = {e.action for e in db.session.scalars(sa.select(AuditEntry))}
@@ -1266,3 +1267,10 @@ def test_a_new_vhs_offers_no_address_for_its_account(client, admin, world):
     assert _count(Vhs, Vhs.town == "Neustadt") == 0 and seminars() == []
     decision = interest_choice.select_offer(item.id, actor_id=admin.id)
     assert decision.invited is None and mails("invitation") == []
+    # the VHS made from the declaration does not offer the declarant's address either
+    other = factories.vhs_declaration(
+        programme=world["programme"], vhs=decision.seminar.vhs, offers=({"module": 2},)
+    )
+    page = client.get(select_url(offer(other, 2).id)).text
+    assert f'value="{new.contact_email}"' not in page
+    assert "noch keine Adresse" in section(page, "vhs-account")

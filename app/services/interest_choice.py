@@ -325,8 +325,9 @@ def _vhs_for(
     """The declaration's VHS, and whether it was in the directory before. A VHS
     declared as new is looked up by name and town; one the directory may hold under
     another spelling is taken only as the admin chose (``SameVhsUnconfirmed``
-    otherwise); only a VHS like none in the directory is created from the declaration.
-    The declaration is matched to the VHS it gets."""
+    otherwise); only a VHS like none in the directory is created from the declaration
+    (its name, address and region; never the declaring person's contact). The
+    declaration is matched to the VHS it gets."""
     if declaration.vhs is not None:
         return declaration.vhs, True
     serialize("vhs-slug")  # the look-up and the creation as one step
@@ -342,9 +343,8 @@ def _vhs_for(
                 town=declaration.new_vhs_town,
                 street=declaration.new_vhs_street,
                 postcode=declaration.new_vhs_postcode,
-                contact_name=declaration.contact_name,
-                contact_email=declaration.contact_email,
-                contact_phone=declaration.contact_phone,
+                # no contact: the declaring person's address is no VHS contact (shown
+                # publicly, offered for the VHS account) until an admin enters it
                 region=_region_guess(declaration),
             ),
             actor_id=actor_id,
