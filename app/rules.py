@@ -6,10 +6,12 @@ alike. The numbers are data of a programme (``ProgrammeRules``), never
 constants scattered through the code.
 """
 
+import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from difflib import SequenceMatcher
 from enum import StrEnum
 from typing import TypeVar
 
@@ -437,11 +439,15 @@ def offer_warnings(
     return found
 
 
-def offered_capacity(rules: ProgrammeRules, room_capacity: int | None) -> int:
+def offered_capacity(rules: ProgrammeRules, room_capacity: int | None) -> int | None:
     """The places of a seminar made from a declaration: as many as the room holds, at
-    most the programme's maximum; the maximum when the room's size is not known."""
+    most the programme's maximum; the maximum when the room's size is not known. None
+    (nothing to suggest) when the room holds fewer than the programme's minimum: a
+    seminar below the minimum is never proposed."""
     if room_capacity is None:
         return rules.max_participants
+    if room_capacity < rules.min_participants:
+        return None
     return min(room_capacity, rules.max_participants)
 
 
@@ -455,6 +461,129 @@ REGISTRATION_CLOSES_DAYS_BEFORE = 7
 def registration_deadline_for(first_day: date) -> date:
     """The registration deadline a new draft starts with."""
     return first_day - timedelta(days=REGISTRATION_CLOSES_DAYS_BEFORE)
+
+
+def deadline_passed(deadline: date, today: date) -> bool:
+    """Registration is open until the end of its deadline day (Berlin's date)."""
+    return today > deadline
+
+
+def earliest_selected_first_day(today: date) -> date:
+    """The first day of a draft made ``today`` whose registration deadline has not
+    passed yet (rule 9: a selected location must still be able to take registrations)."""
+    return today + timedelta(days=REGISTRATION_CLOSES_DAYS_BEFORE)
+
+
+# -- one location, however it is spelled ("Choosing a location gives nobody an account
+# by default": the per-location rule compares places, not spellings) -----------------------
+
+
+@dataclass(frozen=True)
+class Place:
+    """A VHS as somebody wrote it down. The texts come folded as names are compared
+    (case, accents and umlaut spellings aside: ``app.core.text.fold``)."""
+
+    name: str
+    town: str
+    street: str = ""
+    postcode: str = ""
+
+
+class PlaceMatch(StrEnum):
+    """Why a VHS written one way is taken for a VHS known under another name."""
+
+    SAME_ADDRESS = "same_address"  # street, house number and postcode
+    SIMILAR_NAME = "similar_name"  # the same town, a name that differs only in spelling
+
+
+# Words that say what kind of place a VHS is, not which one: "VHS Bochum",
+# "Volkshochschule Bochum" and "Volkshochschule der Stadt Bochum" are one place.
+VHS_KIND_WORDS = frozenset(
+    {
+        "volkshochschule",
+        "vhs",
+        "kreisvolkshochschule",
+        "kvhs",
+        "stadt",
+        "kreis",
+        "der",
+        "die",
+        "das",
+        "des",
+        "in",
+        "im",
+        "e",
+        "v",
+        "ev",
+        "gmbh",
+        "ggmbh",
+    }
+)
+# Two names (or a word and a kind word) this alike are one name mistyped.
+NAME_LIKENESS = 0.85
+
+
+def _words(text: str) -> list[str]:
+    return [word for word in re.split(r"[^0-9a-z]+", text.lower()) if word]
+
+
+def _kind_word(word: str) -> bool:
+    return word in VHS_KIND_WORDS or (
+        len(word) > 8 and SequenceMatcher(None, word, "volkshochschule").ratio() >= NAME_LIKENESS
+    )
+
+
+def _name_core(place: Place) -> list[str]:
+    """The words of the name that tell this VHS from others in its town."""
+    town = set(_words(place.town))
+    return sorted({w for w in _words(place.name) if w not in town and not _kind_word(w)})
+
+
+def _street_key(street: str) -> str:
+    """'Bergstr. 1 - 3' and 'Bergstraße 1-3' (folded) are one street and number."""
+    words = [w[:-3] + "strasse" if w.endswith("str") else w for w in _words(street)]
+    return "".join(words)
+
+
+def place_match(declared: Place, known: Place) -> PlaceMatch | None:
+    """Whether ``declared`` is the VHS ``known`` written otherwise: the same address
+    (street and number, postcode), or the same town and a name that differs only in
+    the words for a VHS or in a slip of the keyboard. None: another place."""
+    street = _street_key(declared.street)
+    postcode = re.sub(r"\D", "", declared.postcode)
+    if (
+        street
+        and postcode
+        and street == _street_key(known.street)
+        and postcode == re.sub(r"\D", "", known.postcode)
+    ):
+        return PlaceMatch.SAME_ADDRESS
+    town = _words(declared.town)
+    if not town or town != _words(known.town):
+        return None
+    ours, theirs = _name_core(declared), _name_core(known)
+    if ours == theirs:
+        return PlaceMatch.SIMILAR_NAME
+    if ours and theirs:
+        likeness = SequenceMatcher(None, " ".join(ours), " ".join(theirs)).ratio()
+        if likeness >= NAME_LIKENESS:
+            return PlaceMatch.SIMILAR_NAME
+    return None
+
+
+def mail_domain(address: str) -> str:
+    """The domain of an e-mail address as compared (IDNA form, lower case)."""
+    return normalize_email(address).rpartition("@")[2]
+
+
+def same_mail_domain(address: str, known: str) -> bool:
+    """Whether ``address`` belongs to the domain of ``known`` (or one of its
+    subdomains, or ``known`` to one of its): 'anna@bildung.vhs-essen.de' and
+    'info@vhs-essen.de' are one organisation."""
+    ours, theirs = mail_domain(address), mail_domain(known)
+    if "." not in ours or "." not in theirs:
+        return False  # a bare name or top-level domain is nobody's organisation
+    return ours == theirs or ours.endswith("." + theirs) or theirs.endswith("." + ours)
 
 
 # -- the anonymous evaluation ("Evaluation" in docs/domain.md) --------------------------

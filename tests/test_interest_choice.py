@@ -30,7 +30,7 @@ from app.models import (
     Vhs,
     VhsOffer,
 )
-from app.services import interest_choice
+from app.services import directory, interest_choice
 from app.services.interest_overview import (
     CouncilInterest,
     Filters,
@@ -373,7 +373,6 @@ def test_the_confirm_page_names_the_seminar_to_be_created(client, admin, world):
     assert page.status_code == 200
     planned = section(page.text, "planned-seminar")
     assert "Volkshochschule Köln, Seminarraum 3" in planned
-    assert "integration@vhs-koeln.example erhält eine Einladung" in planned
     assert "aylin@koeln.example" in planned and "hans@huerth.example" in planned
     assert 'value="18"' in page.text  # the room's places
     assert f'value="{first.day1.isoformat()}"' in page.text
@@ -411,17 +410,27 @@ def test_selecting_creates_the_draft_from_the_declaration(client, admin, world):
     assert f"Ausgewählt: Der Entwurf Seminar Nr. {seminar.id} ist angelegt" in text(detail)
 
 
-def test_selecting_invites_the_vhs_account_and_mails_vhs_and_councils(client, admin, world):
+def test_selecting_with_an_account_invites_the_vhs_and_mails_vhs_and_councils(client, admin, world):
     first = offer(world["koeln"], 1)
-    client.post(
+    contact = world["vhs_koeln"].contact_email  # the VHS's own, from the directory
+    response = client.post(
         select_url(first.id),
-        data={"day1": first.day1.isoformat(), "day2": first.day2.isoformat(), "capacity": "18"},
+        data={
+            "day1": first.day1.isoformat(),
+            "day2": first.day2.isoformat(),
+            "capacity": "18",
+            "invite_account": "y",
+            "account_email": contact,
+        },
     )
-    account = db.session.scalar(
-        sa.select(User).where(User.email == "integration@vhs-koeln.example")
-    )
+    assert response.status_code == 303
+    account = db.session.scalar(sa.select(User).where(User.email == contact))
     assert account.role == Role.VHS and account.vhs_id == world["vhs_koeln"].id
-    assert [m.recipient for m in mails("invitation")] == ["integration@vhs-koeln.example"]
+    assert account.name == world["vhs_koeln"].contact_name
+    assert [m.recipient for m in mails("invitation")] == [contact]
+    assert f"Einladung zu einem Konto erhalten ({contact})" in text(
+        client.get(response.headers["Location"]).text
+    )
     told = mails("interest_decision_selected")
     assert sorted(m.recipient for m in told) == [
         "aylin@koeln.example",
@@ -453,8 +462,12 @@ def test_the_selection_is_in_the_audit_log(client, admin, world):
 
 def test_a_vhs_with_an_account_is_not_invited_again(client, admin, world):
     factories.user("vhs", vhs_id=world["vhs_koeln"].id)
-    decision = interest_choice.select_offer(offer(world["koeln"], 1).id, actor_id=admin.id)
-    assert decision.invited is None
+    decision = interest_choice.select_offer(
+        offer(world["koeln"], 1).id,
+        actor_id=admin.id,
+        account_email=world["vhs_koeln"].contact_email,
+    )
+    assert decision.invited is None and decision.account_existed
     assert mails("invitation") == []
 
 
@@ -481,8 +494,11 @@ def test_a_second_basismodul_at_the_same_vhs_is_refused_with_the_location_rule(
 
 
 def test_the_aufbaumodul_at_the_same_vhs_is_fine(client, admin, world):
-    interest_choice.select_offer(offer(world["koeln"], 1).id, actor_id=admin.id)
-    interest_choice.select_offer(offer(world["koeln"], 2).id, actor_id=admin.id)
+    contact = world["vhs_koeln"].contact_email
+    for module in (1, 2):
+        interest_choice.select_offer(
+            offer(world["koeln"], module).id, actor_id=admin.id, account_email=contact
+        )
     assert sorted(s.module for s in seminars()) == [1, 2]
     # the second selection found the account the first one invited
     assert len(mails("invitation")) == 1
@@ -564,9 +580,10 @@ def test_a_new_vhs_is_created_when_its_module_is_selected(client, admin, world):
     vhs = db.session.scalar(sa.select(Vhs).where(Vhs.name == "Volkshochschule Neustadt"))
     assert (vhs.town, vhs.street, vhs.postcode) == ("Neustadt", "Am Markt 1", "40210")
     assert vhs.region == Region.KOELN  # from the council it names
-    assert vhs.contact_email == new.contact_email
+    # the declaring person's address is no VHS contact (public, offered for the account)
+    assert vhs.contact_email == "" and vhs.contact_name == ""
     assert decision.seminar.vhs_id == vhs.id
-    assert decision.invited == new.contact_email
+    assert decision.invited is None  # nobody by default
     actions = {e.action for e in db.session.scalars(sa.select(AuditEntry))}
     assert "vhs_created" in actions
 
@@ -926,3 +943,334 @@ def test_an_odd_programme_in_the_address_shows_the_current_one(client, admin, wo
         response = client.get(f"{url}?programm={programm}&modul=abc&status=x&bezirk=y")
         assert response.status_code == 200, url
     assert "Reihe 2026" in client.get(f"{OVERVIEW}?programm={programm}").text
+
+
+# -- one location, however it is spelled ------------------------------------------------------
+
+
+def _select(client, item, **fields):
+    """Post the confirm form of ``item`` with its declared days and 18 places."""
+    data = {"day1": item.day1.isoformat(), "day2": item.day2.isoformat(), "capacity": "18"}
+    data.update(fields)
+    return client.post(select_url(item.id), data=data)
+
+
+def _count(model, *where) -> int:
+    db.session.expire_all()
+    return db.session.scalar(sa.select(sa.func.count()).select_from(model).where(*where))
+
+
+@pytest.fixture
+def bochum(world, admin):
+    """Bochum's VHS is in the directory and holds the Basismodul already; a declaration
+    names "VHS Bochum" as a new VHS in the same town, at another address."""
+    known = factories.vhs(
+        name="Volkshochschule Bochum",
+        town="Bochum",
+        street="Gustav-Heinemann-Platz 2-6",
+        postcode="44787",
+        contact_email="integration@vhs-bochum.example",
+    )
+    held = factories.vhs_declaration(
+        programme=world["programme"], vhs=known, offers=({"module": 1},)
+    )
+    holder = interest_choice.select_offer(offer(held, 1).id, actor_id=admin.id).seminar
+    declared = factories.vhs_declaration(
+        programme=world["programme"],
+        new_vhs_name="VHS Bochum",
+        new_vhs_town="Bochum",
+        new_vhs_street="Hauptstraße 7",
+        new_vhs_postcode="44787",
+        contact_email="bochum.fan@freemail.example",
+        offers=({"module": 1}, {"module": 2}),
+    )
+    return {"known": known, "holder": holder, "declared": declared}
+
+
+def test_a_known_vhs_under_another_spelling_is_noted_on_the_confirm_page(client, admin, bochum):
+    page = client.get(select_url(offer(bochum["declared"], 1).id)).text
+    note = section(page, "same-vhs")
+    assert "Volkshochschule Bochum" in note and "gleicher Ort, ähnlicher Name" in note
+    assert f"schon ein Basismodul (Seminar Nr. {bochum['holder'].id})" in note
+    assert "wird neu angelegt" not in page
+
+
+def test_a_known_vhs_under_another_spelling_never_gets_a_second_basismodul(client, admin, bochum):
+    item = offer(bochum["declared"], 1)
+    unconfirmed = _select(client, item)
+    assert unconfirmed.status_code == 422
+    assert "schon im Verzeichnis" in field_error(unconfirmed.text, "same_vhs")
+    confirmed = _select(client, item, same_vhs=str(bochum["known"].id))
+    assert confirmed.status_code == 422
+    assert "Je Standort wird nur ein Seminar pro Modul gefördert" in text(confirmed.text)
+    with pytest.raises(interest_choice.SameVhsUnconfirmed):
+        interest_choice.select_offer(item.id, actor_id=admin.id)
+    assert _count(Vhs, Vhs.town == "Bochum") == 1
+    assert _count(Seminar) == 1
+    db.session.refresh(item)
+    assert item.state == OfferState.OPEN
+    assert mails("invitation") == []
+
+
+def test_confirming_the_known_vhs_selects_the_free_module_there(client, admin, bochum):
+    item = offer(bochum["declared"], 2)
+    response = _select(client, item, same_vhs=str(bochum["known"].id))
+    assert response.status_code == 303
+    assert _count(Vhs, Vhs.town == "Bochum") == 1
+    seminar = db.session.scalar(sa.select(Seminar).where(Seminar.module == Module.ADVANCED))
+    assert seminar.vhs_id == bochum["known"].id
+    assert seminar.venue_street == "Gustav-Heinemann-Platz 2-6"  # the VHS's own address
+    db.session.refresh(bochum["declared"])
+    assert bochum["declared"].vhs_id == bochum["known"].id
+    # and from now on the overview knows the Basismodul of this location is taken
+    overview = declaration_text(client.get(OVERVIEW).text, bochum["declared"])
+    assert "An diesem Standort gibt es in diesem Programm schon ein Basismodul" in overview
+
+
+def test_a_choice_that_is_not_a_match_is_refused(client, admin, bochum, world):
+    item = offer(bochum["declared"], 2)
+    response = _select(client, item, same_vhs=str(world["vhs_koeln"].id))
+    assert response.status_code == 422
+    assert "schon im Verzeichnis" in field_error(response.text, "same_vhs")
+    garbage = _select(client, item, same_vhs="<script>")
+    assert garbage.status_code == 422
+    assert _count(Seminar, Seminar.module == Module.ADVANCED) == 0
+
+
+def test_the_same_address_is_the_same_location_whatever_the_town_is_called(client, admin, world):
+    known = factories.vhs(
+        name="Volkshochschule Mülheim an der Ruhr",
+        town="Mülheim an der Ruhr",
+        street="Bergstraße 1-3",
+        postcode="45479",
+    )
+    declared = factories.vhs_declaration(
+        programme=world["programme"],
+        new_vhs_name="Bildungszentrum MH",
+        new_vhs_town="Mülheim a. d. Ruhr",
+        new_vhs_street="Bergstr. 1 - 3",
+        new_vhs_postcode="45479",
+        offers=({"module": 1},),
+    )
+    item = offer(declared, 1)
+    note = section(client.get(select_url(item.id)).text, "same-vhs")
+    assert "Volkshochschule Mülheim an der Ruhr" in note and "gleiche Adresse" in note
+    assert _select(client, item).status_code == 422
+    assert _select(client, item, same_vhs=str(known.id)).status_code == 303
+    assert _count(Vhs, Vhs.postcode == "45479") == 1
+
+
+def test_a_new_vhs_elsewhere_is_still_created(client, admin, world, bochum):
+    other = factories.vhs_declaration(
+        programme=world["programme"],
+        new_vhs_name="VHS Bochum-Wattenscheid",
+        new_vhs_town="Bochum",
+        new_vhs_street="Saarlandstraße 5",
+        new_vhs_postcode="44866",
+        offers=({"module": 1},),
+    )
+    item = offer(other, 1)
+    page = client.get(select_url(item.id)).text
+    assert 'id="same-vhs"' not in page and "wird neu angelegt" in page
+    assert _select(client, item).status_code == 303
+    assert _count(Vhs, Vhs.town == "Bochum") == 2
+
+
+@pytest.mark.parametrize(
+    ("declared", "known", "match"),
+    [
+        (("VHS Bochum", "Bochum", "", ""), ("Volkshochschule Bochum", "Bochum", "", ""), "name"),
+        (
+            ("Volkshochschule der Stadt Köln", "Koeln", "", ""),
+            ("VHS Köln", "Köln", "", ""),
+            "name",
+        ),
+        (("Volkshochshule Hagen", "Hagen", "", ""), ("VHS Hagen", "Hagen", "", ""), "name"),
+        (
+            ("VHS Bochum-Wattenscheid", "Bochum", "", ""),
+            ("VHS Bochum-Linden", "Bochum", "", ""),
+            None,
+        ),
+        (("VHS Bochum", "Bochum", "", ""), ("VHS Bochum", "Herne", "", ""), None),
+        (
+            ("Haus der Bildung", "Mülheim a. d. Ruhr", "Bergstr. 1", "45479"),
+            ("VHS Mülheim", "Mülheim an der Ruhr", "Bergstraße 1", "45479"),
+            "address",
+        ),
+        (
+            ("VHS A", "Teststadt", "Hauptstraße 1", "40210"),
+            ("VHS B", "Anderswo", "Hauptstraße 1", "50667"),
+            None,
+        ),
+    ],
+)
+def test_places_are_compared_not_spellings(declared, known, match):
+    found = rules.place_match(directory.place(*declared), directory.place(*known))
+    assert (found.value if found else None) == {
+        "name": "similar_name",
+        "address": "same_address",
+        None: None,
+    }[match]
+
+
+# -- days that can still be planned ---------------------------------------------------------
+
+
+def test_days_in_the_past_are_refused_as_on_the_public_form(client, admin, world):
+    item = offer(world["koeln"], 1)
+    yesterday = today_berlin() - timedelta(days=1)
+    response = _select(client, item, day1=yesterday.isoformat())
+    assert response.status_code == 422
+    assert "Dieser Tag liegt in der Vergangenheit." in field_error(response.text, "day1")
+    assert f'value="{yesterday.isoformat()}"' in response.text
+    assert seminars() == []
+
+
+def test_a_second_day_after_the_period_is_refused(client, admin, world):
+    item = offer(world["koeln"], 1)
+    late = world["programme"].period_end + timedelta(days=1)
+    response = _select(client, item, day2=late.isoformat())
+    assert response.status_code == 422
+    assert "liegt nicht im Zeitraum des Programms" in field_error(response.text, "day2")
+    assert seminars() == []
+
+
+def test_a_registration_deadline_already_passed_is_refused(client, admin, world):
+    item = offer(world["koeln"], 1)
+    soon = today_berlin() + timedelta(days=3)
+    response = _select(
+        client, item, day1=soon.isoformat(), day2=(soon + timedelta(days=1)).isoformat()
+    )
+    assert response.status_code == 422
+    error = field_error(response.text, "day1")
+    assert "Anmeldeschluss" in error and "schon vorbei" in error
+    earliest = today_berlin() + timedelta(days=rules.REGISTRATION_CLOSES_DAYS_BEFORE)
+    assert earliest.strftime("%d.%m.%Y") in error
+    assert f'value="{soon.isoformat()}"' in response.text
+    assert seminars() == []
+    db.session.refresh(item)
+    assert item.state == OfferState.OPEN
+    # a deadline of today still lets people register today
+    just = _select(
+        client, item, day1=earliest.isoformat(), day2=(earliest + timedelta(days=1)).isoformat()
+    )
+    assert just.status_code == 303
+    (seminar,) = seminars()
+    assert seminar.registration_deadline == today_berlin()
+
+
+def test_the_service_refuses_past_days_on_the_day_it_is_told(app, world):
+    item = offer(world["koeln"], 1)
+    with pytest.raises(interest_choice.seminars.RulesBroken) as refused:
+        interest_choice.select_offer(item.id, actor_id=None, today=item.day2 + timedelta(days=1))
+    assert set(refused.value.errors) == {"day1", "day2"}
+    assert seminars() == []
+
+
+# -- places ----------------------------------------------------------------------------------
+
+
+def test_the_confirm_page_never_suggests_places_below_the_minimum(client, admin, world):
+    small = offer(world["bonn"], 1)  # a room of 6
+    page = client.get(select_url(small.id)).text
+    capacity = re.search(r'<input[^>]*\bname="capacity"[^>]*>', page).group(0)
+    assert re.search(r'value="\d', capacity) is None
+    assert "Der Raum hat nur 6 Plätze" in text(page)
+    programme_rules = world["programme"].rules
+    assert rules.offered_capacity(programme_rules, 7) is None
+    assert rules.offered_capacity(programme_rules, 8) == 8
+
+
+# -- accounts only by choice -------------------------------------------------------------------
+
+
+def test_selecting_invites_nobody_by_default(client, admin, world):
+    item = offer(world["koeln"], 1)
+    page = client.get(select_url(item.id)).text
+    account = section(page, "vhs-account")
+    # offered from the VHS's own contact record, never from the declaration
+    assert world["vhs_koeln"].contact_email in account
+    assert "integration@vhs-koeln.example" not in account
+    assert re.search(r'<input[^>]*name="invite_account"[^>]*>', page).group(0).count("checked") == 0
+    assert _select(client, item).status_code == 303
+    assert mails("invitation") == []
+    assert _count(User, User.role == Role.VHS) == 0
+    assert interest_choice.select_offer(offer(world["koeln"], 2).id, actor_id=None).invited is None
+    assert mails("invitation") == []
+
+
+def test_a_free_mail_declarant_gets_no_account_of_a_known_vhs(client, admin, world):
+    essen = factories.vhs(
+        name="Volkshochschule Essen", town="Essen", contact_email="integration@vhs-essen.example"
+    )
+    declared = factories.vhs_declaration(
+        programme=world["programme"],
+        vhs=essen,
+        contact_email="essen.fan@freemail.example",
+        offers=({"module": 1},),
+    )
+    item = offer(declared, 1)
+    page = client.get(select_url(item.id)).text
+    assert 'value="integration@vhs-essen.example"' in page
+    assert 'value="essen.fan@freemail.example"' not in page
+    response = _select(
+        client, item, invite_account="y", account_email="integration@vhs-essen.example"
+    )
+    assert response.status_code == 303
+    assert [m.recipient for m in mails("invitation")] == ["integration@vhs-essen.example"]
+    assert _count(User, User.email == "essen.fan@freemail.example") == 0
+
+
+def test_an_address_of_another_domain_is_warned_about_before_it_is_invited(client, admin, world):
+    item = offer(world["koeln"], 1)
+    stranger = "integration@vhs-koeln.example"  # the declarant, not the VHS's known domain
+    warned = _select(client, item, invite_account="y", account_email=stranger)
+    assert warned.status_code == 422
+    warning = field_error(warned.text, "account_email")
+    assert "vhs-koeln.example" in warning and "vhs.example" in warning
+    assert f'value="{stranger}"' in warned.text  # kept as typed
+    assert 'name="account_other_domain"' in warned.text
+    assert seminars() == [] and mails("invitation") == []
+    done = _select(
+        client, item, invite_account="y", account_email=stranger, account_other_domain="y"
+    )
+    assert done.status_code == 303
+    assert [m.recipient for m in mails("invitation")] == [stranger]
+    account = db.session.scalar(sa.select(User).where(User.email == stranger))
+    assert account.role == Role.VHS and account.vhs_id == world["vhs_koeln"].id
+
+
+def test_inviting_needs_an_address_without_an_account(client, admin, world):
+    item = offer(world["koeln"], 1)
+    empty = _select(client, item, invite_account="y", account_email="")
+    assert empty.status_code == 422
+    assert "Adresse" in field_error(empty.text, "account_email")
+    taken = _select(
+        client, item, invite_account="y", account_email=admin.email, account_other_domain="y"
+    )
+    assert taken.status_code == 422
+    assert "schon ein Konto" in field_error(taken.text, "account_email")
+    assert seminars() == []
+
+
+def test_a_new_vhs_offers_no_address_for_its_account(client, admin, world):
+    new = world["new"]
+    new.state = DeclarationState.CONFIRMED
+    db.session.commit()
+    item = offer(new, 1)
+    page = client.get(select_url(item.id)).text
+    assert f'value="{new.contact_email}"' not in page
+    typed = "leitung@neustadt.example"
+    with pytest.raises(interest_choice.AccountAddressUnchecked) as unchecked:
+        interest_choice.select_offer(item.id, actor_id=admin.id, account_email=typed)
+    assert "keine E-Mail-Adresse" in unchecked.value.message
+    assert _count(Vhs, Vhs.town == "Neustadt") == 0 and seminars() == []
+    decision = interest_choice.select_offer(item.id, actor_id=admin.id)
+    assert decision.invited is None and mails("invitation") == []
+    # the VHS made from the declaration does not offer the declarant's address either
+    other = factories.vhs_declaration(
+        programme=world["programme"], vhs=decision.seminar.vhs, offers=({"module": 2},)
+    )
+    page = client.get(select_url(offer(other, 2).id)).text
+    assert f'value="{new.contact_email}"' not in page
+    assert "noch keine Adresse" in section(page, "vhs-account")

@@ -22,6 +22,7 @@ CSRF_INPUT = re.compile(r'<input\b[^>]*\bname="csrf_token"[^>]*>')
 VALUE = re.compile(r'\bvalue="([^"]+)"')
 TIMEOUT = 30  # seconds, for any one request
 LOCATION_RULE = "Je Standort wird nur ein Seminar pro Modul gefördert"
+SAME_VHS = "Diese VHS steht vermutlich schon im Verzeichnis"
 DECIDED = "schon entschieden"
 
 
@@ -68,7 +69,7 @@ class Admin:
         self.url = url
         return self
 
-    def select(self, day1, day2) -> requests.Response:
+    def select(self, day1, day2, **more) -> requests.Response:
         return self.http.post(
             self.url,
             data={
@@ -76,6 +77,7 @@ class Admin:
                 "day2": day2.isoformat(),
                 "capacity": "16",
                 "csrf_token": self.token,
+                **more,
             },
             allow_redirects=False,
             timeout=TIMEOUT,
@@ -134,6 +136,7 @@ def test_two_admins_selecting_the_basismodul_at_one_vhs_at_once(app, live_server
     ids = [o.id for o in offers]
     days = [(o.day1, o.day2) for o in offers]
     vhs_id = vhs.id
+    account = {"invite_account": "y", "account_email": vhs.contact_email}
     db.session.remove()
 
     with live_server.log_shown_on_failure() as log_start:
@@ -141,7 +144,10 @@ def test_two_admins_selecting_the_basismodul_at_one_vhs_at_once(app, live_server
         for person, offer_id in zip(people, ids, strict=True):
             person.open_confirm_page(offer_id)
         responses = _at_once(
-            [lambda p=person, d=day: p.select(*d) for person, day in zip(people, days, strict=True)]
+            [
+                lambda p=person, d=day: p.select(*d, **account)
+                for person, day in zip(people, days, strict=True)
+            ]
         )
         statuses = sorted(r.status_code for r in responses)
         assert statuses == [303, 422], statuses
@@ -154,7 +160,7 @@ def test_two_admins_selecting_the_basismodul_at_one_vhs_at_once(app, live_server
     assert states == sorted([OfferState.SELECTED, OfferState.OPEN])
     winner = next(offer_id for offer_id in ids if _offer(offer_id).state == OfferState.SELECTED)
     assert _offer(winner).seminar_id == seminar.id
-    # the VHS account was invited once, by the winner
+    # both asked for the VHS account: it was invited once, by the winner
     assert (
         db.session.scalar(sa.select(sa.func.count()).select_from(User).where(User.vhs_id == vhs_id))
         == 1
@@ -211,4 +217,35 @@ def test_two_declarations_of_one_new_vhs_selected_at_once_make_one_vhs(app, live
 
     db.session.remove()
     (vhs,) = db.session.scalars(sa.select(Vhs).where(Vhs.town == "Neuort"))
+    assert len(_seminars(vhs.id)) == 1
+
+
+def test_one_new_vhs_spelled_two_ways_and_selected_at_once_makes_one_vhs(app, live_server, admins):
+    made = [
+        factories.vhs_declaration(
+            new_vhs_name=name,
+            new_vhs_town="Zweiort",
+            offers=({"module": 1},),
+            state=DeclarationState.CONFIRMED,
+        )
+        for name in ("Volkshochschule Zweiort", "VHS Zweiort")
+    ]
+    ids = [d.offers[0].id for d in made]
+    days = [(d.offers[0].day1, d.offers[0].day2) for d in made]
+    db.session.remove()
+
+    with live_server.log_shown_on_failure() as log_start:
+        people = admins(2)
+        for person, offer_id in zip(people, ids, strict=True):
+            person.open_confirm_page(offer_id)  # neither knows of the other yet
+        responses = _at_once(
+            [lambda p=person, d=day: p.select(*d) for person, day in zip(people, days, strict=True)]
+        )
+        statuses = sorted(r.status_code for r in responses)
+        assert statuses == [303, 422], statuses
+        assert SAME_VHS in next(r for r in responses if r.status_code == 422).text
+        assert live_server.unhandled_errors_since(log_start) == []
+
+    db.session.remove()
+    (vhs,) = db.session.scalars(sa.select(Vhs).where(Vhs.town == "Zweiort"))
     assert len(_seminars(vhs.id)) == 1

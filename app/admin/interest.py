@@ -9,7 +9,7 @@ from flask_login import current_user
 from wtforms import SelectChoice
 
 from app.admin import bp
-from app.admin.interest_forms import DeclineOfferForm, SelectOfferForm
+from app.admin.interest_forms import DeclineOfferForm, SelectOfferForm, chosen_id
 from app.core.enums import Module, Region
 from app.core.formatting import date_short
 from app.core.timeutil import today_berlin
@@ -167,10 +167,20 @@ def _back(offer) -> str:
 @bp.route("/interesse/angebot/<int:offer_id>/auswaehlen", methods=["GET", "POST"])
 def interest_select(offer_id: int):
     """The confirm page names the seminar that will be created, with the warnings; the
-    button creates it (days and places can be set here)."""
+    button creates it (days and places can be set here, which known VHS a new one is,
+    and whether the VHS is invited to an account)."""
     offer = _offer_or_404(offer_id)
-    plan = interest_choice.plan_selection(offer)
-    form = SelectOfferForm(data={"day1": plan.day1, "day2": plan.day2, "capacity": plan.capacity})
+    same_vhs_id = chosen_id(request.form.get("same_vhs"))
+    plan = interest_choice.plan_selection(offer, same_vhs_id=same_vhs_id)
+    form = SelectOfferForm(
+        data={
+            "day1": plan.day1,
+            "day2": plan.day2,
+            "capacity": plan.capacity,
+            "account_email": plan.account_offer,
+        }
+    )
+    ask_domain = bool(form.account_other_domain.data)
     if request.method == "POST" and form.validate():
         try:
             decision = interest_choice.select_offer(
@@ -179,14 +189,20 @@ def interest_select(offer_id: int):
                 day1=form.day1.data,
                 day2=form.day2.data,
                 capacity=form.capacity.data,
+                same_vhs_id=same_vhs_id,
+                account_email=form.account_address,
+                other_domain=form.account_other_domain.data,
             )
         except ServiceError as refused:
             _refused(form, refused)
+            ask_domain = ask_domain or isinstance(refused, interest_choice.AccountAddressUnchecked)
             offer = _offer_or_404(offer_id)
-            plan = interest_choice.plan_selection(offer)
+            plan = interest_choice.plan_selection(offer, same_vhs_id=same_vhs_id)
         else:
             flash(
-                messages.offer_selected(decision.seminar.id, decision.told, decision.invited),
+                messages.offer_selected(
+                    decision.seminar.id, decision.told, decision.invited, decision.account_existed
+                ),
                 "success",
             )
             return see_other(url_for("admin.seminar_detail", seminar_id=decision.seminar.id))
@@ -195,6 +211,7 @@ def interest_select(offer_id: int):
         form=form,
         offer=offer,
         plan=plan,
+        ask_domain=ask_domain,
         refused=interest_choice.refusal(offer.declaration, offer),
         rows=offer_row(offer),
     ), form_status()

@@ -169,7 +169,7 @@ def seed_interest(
         note="Gern auch gemeinsam mit Nachbarkommunen.",
     )  # fmt: skip
     db.session.commit()
-    select_offer(aachen.offers[0].id, actor_id=None, invite_account=False)
+    select_offer(aachen.offers[0].id, actor_id=None)
     decline_offer(
         bielefeld.offers[0].id,
         "Der Raum ist für zwei Trainer*innen und 14 Plätze zu knapp; bitte melden Sie "

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
+from app import rules
 from app.core.enums import Region
 from app.core.text import fold
 from app.database import serialize, write_transaction
@@ -138,6 +139,27 @@ def vhs_named(name: str, town: str) -> Vhs | None:
         if (" ".join(fold(vhs.name).split()), " ".join(fold(vhs.town).split())) == wanted:
             return vhs
     return None
+
+
+def place(name: str, town: str, street: str = "", postcode: str = "") -> rules.Place:
+    """A VHS as written, folded for ``rules.place_match``."""
+    return rules.Place(fold(name or ""), fold(town or ""), fold(street or ""), postcode or "")
+
+
+def place_of(vhs: Vhs) -> rules.Place:
+    return place(vhs.name, vhs.town, vhs.street, vhs.postcode)
+
+
+def vhs_like(declared: rules.Place) -> list[tuple[Vhs, rules.PlaceMatch]]:
+    """The VHS in the directory that ``declared`` may be under another spelling (the
+    same address, or the same town and a similar name), each with why. Call it under
+    ``serialize("vhs-slug")`` when a VHS may be created next."""
+    found = []
+    for vhs in db.session.scalars(sa.select(Vhs).order_by(Vhs.name, Vhs.id)):
+        match = rules.place_match(declared, place_of(vhs))
+        if match is not None:
+            found.append((vhs, match))
+    return found
 
 
 def _town_taken(town: str, council_id: int | None) -> bool:

@@ -7,7 +7,18 @@ decision on the same offer waits and then finds it decided), then, through the s
 service, the programme and the VHS: the per-location rule (rule 7) is checked under
 that lock, so two admins selecting the same module at one location never both win.
 A VHS that is not in the directory yet is created in the same transaction, under the
-directory's own lock, and found again by its name and town by the next selection.
+directory's own lock (taken before the programme's), and found again by the next
+selection. The rule compares places, not spellings (DOMAIN.md, "Choosing a location
+gives nobody an account by default"): a VHS declared as new that the directory holds
+under another spelling (the same address, or the same town and a similar name) is
+never created a second time; the admin confirms which VHS it is, and the declaration
+is matched to it. Last, when the admin asks for it, the account service invites a VHS
+account under its own lock on the address: nobody is invited by default, the address
+offered is the VHS's own contact from the directory (never the declaring person's),
+and an address of another domain is invited only once the admin confirmed it.
+
+Lock order: declaration, offer, directory ("vhs-slug"), programme, VHS, account address.
+
 Every decision mails the declaring VHS and the councils concerned and is in the audit
 log.
 """
@@ -20,7 +31,7 @@ import sqlalchemy as sa
 from app import rules
 from app.core.enums import Region
 from app.core.text import clean
-from app.core.timeutil import utcnow
+from app.core.timeutil import today_berlin, utcnow
 from app.database import locked, serialize, write_transaction
 from app.extensions import db
 from app.models import (
@@ -62,6 +73,36 @@ class ReasonRequired(ServiceError):
     message = messages.OFFER_DECLINE_REASON
 
 
+class SameVhsUnconfirmed(ServiceError):
+    """A VHS declared as new is in the directory under another spelling: the admin
+    says which one it is (one of ``Plan.matches``) before anything is created."""
+
+    field = "same_vhs"
+    message = messages.SAME_VHS_UNCONFIRMED
+
+
+class AccountAddressUnchecked(ServiceError):
+    """The address for the VHS account is not of the VHS's known domain (or none is
+    known): invited only once the admin confirmed it."""
+
+    field = "account_email"
+
+
+class AccountAddressTaken(ServiceError):
+    field = "account_email"
+    message = messages.ACCOUNT_EXISTS
+
+
+@dataclass(frozen=True)
+class SameVhs:
+    """A VHS in the directory that a VHS declared as new may be: why, and the seminar
+    that holds the offered module there already (rule 7), if any."""
+
+    vhs: Vhs
+    match: rules.PlaceMatch
+    holder_id: int | None
+
+
 @dataclass(frozen=True)
 class Recipient:
     email: str
@@ -72,12 +113,12 @@ class Recipient:
 @dataclass
 class Plan:
     """What selecting an offer creates: the seminar's facts, the VHS (a new one is only
-    named), whether an account is invited, and who is told."""
+    named), the account address offered, and who is told."""
 
     declaration: VhsDeclaration
     offer: VhsOffer
     programme: Programme
-    vhs: Vhs | None  # None: created from the declaration on selection
+    vhs: Vhs | None  # None: created from the declaration, or one of ``matches``
     vhs_name: str
     venue_name: str
     venue_street: str
@@ -85,9 +126,15 @@ class Plan:
     venue_town: str
     day1: date | None
     day2: date | None
-    capacity: int
+    capacity: int | None  # None: nothing to suggest (the room is below the minimum)
     councils: list[Council]
-    invite: str | None  # the address a VHS account is invited for, if any
+    # a VHS declared as new: found in the directory by its name as written, or the
+    # VHS it may be under another spelling (the admin says which)
+    found_by_name: bool = False
+    matches: list[SameVhs] = field(default_factory=list)
+    has_account: bool = False  # the VHS has an active VHS account already
+    known_contact: str = ""  # the VHS's own contact address in the directory
+    account_offer: str = ""  # the address offered for its account (never the declarant's)
     recipients: list[Recipient] = field(default_factory=list)
 
     @property
@@ -101,6 +148,7 @@ class Decision:
     seminar: Seminar | None
     invited: str | None
     told: int
+    account_existed: bool = False  # an account was asked for, but the VHS had one by then
 
 
 # -- reading what a decision would do ----------------------------------------------------
@@ -126,10 +174,29 @@ def _venue_name(vhs_name: str, room: str) -> str:
     return name if len(name) <= VENUE_MAX else name[: VENUE_MAX - 1].rstrip() + "…"
 
 
-def _existing_vhs(declaration: VhsDeclaration) -> Vhs | None:
+def _declared_place(declaration: VhsDeclaration) -> rules.Place:
+    return directory.place(
+        declaration.new_vhs_name,
+        declaration.new_vhs_town,
+        declaration.new_vhs_street,
+        declaration.new_vhs_postcode,
+    )
+
+
+def _directory_vhs(
+    declaration: VhsDeclaration, same_vhs_id: int | None
+) -> tuple[Vhs | None, bool, list[tuple[Vhs, rules.PlaceMatch]]]:
+    """The declaration's VHS in the directory: the one it names; for a VHS declared as
+    new, the one of its name and town as people write them (found by name), else the
+    VHS it may be under another spelling, with the one the admin chose (or None)."""
     if declaration.vhs is not None:
-        return declaration.vhs
-    return directory.vhs_named(declaration.new_vhs_name, declaration.new_vhs_town)
+        return declaration.vhs, False, []
+    named = directory.vhs_named(declaration.new_vhs_name, declaration.new_vhs_town)
+    if named is not None:
+        return named, True, []
+    matches = directory.vhs_like(_declared_place(declaration))
+    chosen = next((vhs for vhs, _ in matches if vhs.id == same_vhs_id), None)
+    return chosen, False, matches
 
 
 def _has_vhs_account(vhs: Vhs | None) -> bool:
@@ -145,15 +212,20 @@ def _has_vhs_account(vhs: Vhs | None) -> bool:
     )
 
 
-def _invitation_address(declaration: VhsDeclaration, vhs: Vhs | None) -> str | None:
-    """The declaring contact is invited to a VHS account when the VHS has no active one
-    and that address has no account of any kind yet."""
-    if _has_vhs_account(vhs) or not declaration.contact_email:
-        return None
-    email = normalize_email(declaration.contact_email)
-    if db.session.scalar(sa.select(User.id).where(User.email == email)) is not None:
-        return None
-    return email
+def _has_account(email: str) -> bool:
+    return (
+        db.session.scalar(sa.select(User.id).where(User.email == normalize_email(email)))
+        is not None
+    )
+
+
+def _account_offer(vhs: Vhs | None) -> str:
+    """The address offered for a VHS account: the VHS's own contact in the directory,
+    while the VHS has no account and that address none of any kind. Never the address
+    of whoever declared."""
+    if vhs is None or not vhs.contact_email or _has_vhs_account(vhs):
+        return ""
+    return "" if _has_account(vhs.contact_email) else vhs.contact_email
 
 
 def recipients(declaration: VhsDeclaration, module: int) -> list[Recipient]:
@@ -180,13 +252,18 @@ def plan_selection(
     day1: date | None = None,
     day2: date | None = None,
     capacity: int | None = None,
+    same_vhs_id: int | None = None,
 ) -> Plan:
     """What selecting ``offer`` would create, with the given days and places or else
-    the declared ones (the room's places, at most the programme's maximum)."""
+    the declared ones (the room's places, at most the programme's maximum, none below
+    its minimum); for a VHS declared as new that the directory may hold under another
+    spelling, ``same_vhs_id`` is the one the admin chose."""
     declaration = offer.declaration
     programme = declaration.programme
-    vhs = _existing_vhs(declaration)
+    vhs, found_by_name, matches = _directory_vhs(declaration, same_vhs_id)
     name = vhs.name if vhs else declaration.new_vhs_name
+    # the VHS whose account is meant: the one chosen, or the only one it may be
+    known = vhs or (matches[0][0] if len(matches) == 1 else None)
     return Plan(
         declaration=declaration,
         offer=offer,
@@ -201,9 +278,21 @@ def plan_selection(
         day2=day2 or offer.day2,
         capacity=capacity or rules.offered_capacity(programme.rules, declaration.room_capacity),
         councils=list(declaration.councils),
-        invite=_invitation_address(declaration, vhs),
+        found_by_name=found_by_name,
+        matches=[
+            SameVhs(vhs=other, match=match, holder_id=_holder_id(other, offer))
+            for other, match in matches
+        ],
+        has_account=_has_vhs_account(known),
+        known_contact=known.contact_email if known else "",
+        account_offer=_account_offer(known),
         recipients=recipients(declaration, int(offer.module)),
     )
+
+
+def _holder_id(vhs: Vhs, offer: VhsOffer) -> int | None:
+    holder = seminars.module_slot_holder(vhs.id, offer.declaration.programme_id, int(offer.module))
+    return holder.id if holder is not None else None
 
 
 # -- deciding -------------------------------------------------------------------------------
@@ -230,13 +319,22 @@ def _region_guess(declaration: VhsDeclaration) -> Region | None:
     return next((c.region for c in declaration.councils if c.region is not None), None)
 
 
-def _vhs_for(declaration: VhsDeclaration, actor_id: int | None) -> Vhs:
-    """The declaration's VHS; a new one is looked up by name and town and created from
-    the declaration when it is not in the directory yet."""
+def _vhs_for(
+    declaration: VhsDeclaration, same_vhs_id: int | None, actor_id: int | None
+) -> tuple[Vhs, bool]:
+    """The declaration's VHS, and whether it was in the directory before. A VHS
+    declared as new is looked up by name and town; one the directory may hold under
+    another spelling is taken only as the admin chose (``SameVhsUnconfirmed``
+    otherwise); only a VHS like none in the directory is created from the declaration
+    (its name, address and region; never the declaring person's contact). The
+    declaration is matched to the VHS it gets."""
     if declaration.vhs is not None:
-        return declaration.vhs
+        return declaration.vhs, True
     serialize("vhs-slug")  # the look-up and the creation as one step
-    vhs = directory.vhs_named(declaration.new_vhs_name, declaration.new_vhs_town)
+    vhs, _found_by_name, matches = _directory_vhs(declaration, same_vhs_id)
+    known = vhs is not None
+    if vhs is None and matches:
+        raise SameVhsUnconfirmed()
     if vhs is None:
         vhs = directory.write_vhs(
             None,
@@ -245,16 +343,90 @@ def _vhs_for(declaration: VhsDeclaration, actor_id: int | None) -> Vhs:
                 town=declaration.new_vhs_town,
                 street=declaration.new_vhs_street,
                 postcode=declaration.new_vhs_postcode,
-                contact_name=declaration.contact_name,
-                contact_email=declaration.contact_email,
-                contact_phone=declaration.contact_phone,
+                # no contact: the declaring person's address is no VHS contact (shown
+                # publicly, offered for the VHS account) until an admin enters it
                 region=_region_guess(declaration),
             ),
             actor_id=actor_id,
         )
     declaration.vhs = vhs
     db.session.flush()
-    return vhs
+    return vhs, known
+
+
+def _seminar_data(plan: Plan, vhs: Vhs) -> seminars.SeminarData:
+    return seminars.SeminarData(
+        programme_id=plan.programme.id,
+        vhs_id=vhs.id,
+        module=int(plan.offer.module),
+        venue_name=plan.venue_name,
+        venue_street=plan.venue_street,
+        venue_postcode=plan.venue_postcode,
+        venue_town=plan.venue_town,
+        day1=plan.day1,
+        day1_starts=rules.SELECTED_DAY_STARTS,
+        day1_ends=rules.SELECTED_DAY_ENDS,
+        day2=plan.day2,
+        day2_starts=rules.SELECTED_DAY_STARTS,
+        day2_ends=rules.SELECTED_DAY_ENDS,
+        registration_deadline=plan.registration_deadline,
+        council_ids=tuple(c.id for c in plan.councils),
+    )
+
+
+def _check_plan(plan: Plan, data: seminars.SeminarData, today: date) -> None:
+    """Refuse (``RulesBroken``, every problem at once) what the seminar service does
+    not know: days that are past, as on the public interest form, and a registration
+    deadline that would have passed already; and the programme's rules (checked again
+    under the lock by the seminar service)."""
+    programme_rules = plan.programme.rules
+    found = seminars.rule_errors(programme_rules, data, plan.capacity)
+    for name in ("day1", "day2"):
+        if getattr(plan, name) < today:
+            found[name] = messages.INTEREST_DAY_PAST
+    deadline = plan.registration_deadline
+    if "day1" not in found and rules.deadline_passed(deadline, today):
+        found["day1"] = messages.offer_deadline_passed(
+            deadline, rules.earliest_selected_first_day(today)
+        )
+    if plan.capacity is None:
+        found["capacity"] = messages.capacity_not_allowed(
+            programme_rules.min_participants, programme_rules.max_participants
+        )
+    if found:
+        raise seminars.RulesBroken(found)
+
+
+def _invite(
+    email: str, *, vhs: Vhs, known_contact: str, other_domain: bool, actor_id: int | None
+) -> str | None:
+    """Invite ``email`` to the VHS's account, as the admin chose; None when the VHS has
+    an account by now (another selection at this VHS a moment ago). Call it with the
+    VHS locked."""
+    if _has_vhs_account(vhs):
+        return None
+    email = normalize_email(email)
+    if not other_domain:
+        if not known_contact:
+            raise AccountAddressUnchecked(messages.ACCOUNT_NO_KNOWN_CONTACT)
+        if not rules.same_mail_domain(email, known_contact):
+            raise AccountAddressUnchecked(
+                messages.account_other_domain(
+                    rules.mail_domain(email), rules.mail_domain(known_contact)
+                )
+            )
+    own = known_contact and normalize_email(known_contact) == email
+    try:
+        accounts.invite_user(
+            email=email,
+            role=Role.VHS,
+            name=vhs.contact_name if own else "",
+            vhs_id=vhs.id,
+            actor_id=actor_id,
+        )
+    except accounts.AccountExists:
+        raise AccountAddressTaken() from None
+    return email
 
 
 def _mail(kind: str, plan: Plan, **context) -> int:
@@ -295,56 +467,47 @@ def select_offer(
     day1: date | None = None,
     day2: date | None = None,
     capacity: int | None = None,
-    invite_account: bool = True,
+    same_vhs_id: int | None = None,
+    account_email: str | None = None,
+    other_domain: bool = False,
+    today: date | None = None,
 ) -> Decision:
     """Select a declared module at its VHS: in one transaction the VHS is created when
-    new, the draft seminar is created through the seminar service with every programme
-    rule (``RulesBroken``, ``ModuleSlotTaken``), the offer is marked selected, a VHS
-    account is invited when the VHS has none, the VHS and councils concerned are
-    mailed, and it is logged. Days and places not given are the declared ones."""
+    new (or, known under another spelling, taken as ``same_vhs_id`` confirms), the
+    draft seminar is created through the seminar service with every programme rule
+    (``RulesBroken``, ``ModuleSlotTaken``; days past or a registration deadline passed
+    by ``today`` are refused too), the offer is marked selected, the VHS and councils
+    concerned are mailed, and it is logged. A VHS account is invited only for
+    ``account_email`` (``AccountAddressUnchecked`` for one of another domain than the
+    VHS's known contact unless ``other_domain``). Days and places not given are the
+    declared ones."""
+    today = today or today_berlin()
     with write_transaction():
         declaration, offer = _lock_open_offer(offer_id)
-        vhs = _vhs_for(declaration, actor_id)
+        vhs, known_before = _vhs_for(declaration, same_vhs_id, actor_id)
+        known_contact = vhs.contact_email if known_before else ""
         plan = plan_selection(offer, day1=day1, day2=day2, capacity=capacity)
         if plan.day1 is None or plan.day2 is None:
             missing = {"day1": messages.OFFER_DATES_MISSING} if plan.day1 is None else {}
             if plan.day2 is None:
                 missing["day2"] = messages.OFFER_DATES_MISSING
             raise seminars.RulesBroken(missing)
-        seminar = seminars.add_draft(
-            seminars.SeminarData(
-                programme_id=plan.programme.id,
-                vhs_id=vhs.id,
-                module=int(offer.module),
-                venue_name=plan.venue_name,
-                venue_street=plan.venue_street,
-                venue_postcode=plan.venue_postcode,
-                venue_town=plan.venue_town,
-                day1=plan.day1,
-                day1_starts=rules.SELECTED_DAY_STARTS,
-                day1_ends=rules.SELECTED_DAY_ENDS,
-                day2=plan.day2,
-                day2_starts=rules.SELECTED_DAY_STARTS,
-                day2_ends=rules.SELECTED_DAY_ENDS,
-                registration_deadline=plan.registration_deadline,
-                council_ids=tuple(c.id for c in plan.councils),
-            ),
-            plan.capacity,
-            actor_id=actor_id,
-        )
+        data = _seminar_data(plan, vhs)
+        _check_plan(plan, data, today)
+        seminar = seminars.add_draft(data, plan.capacity, actor_id=actor_id)
         offer.state = OfferState.SELECTED
         offer.seminar_id = seminar.id
         offer.decided_at = utcnow()
         offer.decided_by_id = actor_id
-        # asked again under the VHS's lock (taken by the seminar service): a selection of
-        # the other module at this VHS a moment ago may have invited an account already
-        invited = _invitation_address(declaration, vhs) if invite_account else None
-        if invited:
-            accounts.invite_user(
-                email=invited,
-                role=Role.VHS,
-                name=declaration.contact_name,
-                vhs_id=vhs.id,
+        invited = None
+        if account_email:
+            # asked under the VHS's lock (taken by the seminar service): a selection of
+            # the other module at this VHS a moment ago may have invited an account
+            invited = _invite(
+                account_email,
+                vhs=vhs,
+                known_contact=known_contact,
+                other_domain=other_domain,
                 actor_id=actor_id,
             )
         told = _mail("interest_decision_selected", plan, seminar=seminar)
@@ -357,7 +520,13 @@ def select_offer(
             decision=OfferState.SELECTED,
         )
         db.session.flush()
-    return Decision(offer_id=offer_id, seminar=seminar, invited=invited, told=told)
+    return Decision(
+        offer_id=offer_id,
+        seminar=seminar,
+        invited=invited,
+        told=told,
+        account_existed=bool(account_email) and invited is None,
+    )
 
 
 def clean_reason(reason: str | None) -> str:

@@ -433,7 +433,9 @@ def offer_no_dates(period: str) -> str:
     return f"Noch keine festen Tage{wish}: Sie legen die Tage bei der Auswahl fest."
 
 
-def offer_selected(seminar_id: int, told: int, invited: str | None) -> str:
+def offer_selected(
+    seminar_id: int, told: int, invited: str | None, account_existed: bool = False
+) -> str:
     text = (
         f"Ausgewählt: Der Entwurf Seminar Nr. {seminar_id} ist angelegt; "
         f"{plural(told, 'E-Mail')} an VHS und Integrationsräte {agree(told, 'ist', 'sind')} "
@@ -441,7 +443,41 @@ def offer_selected(seminar_id: int, told: int, invited: str | None) -> str:
     )
     if invited:
         text += f" Die VHS hat eine Einladung zu einem Konto erhalten ({invited})."
+    elif account_existed:
+        text += (
+            " Die VHS hatte inzwischen schon ein Konto; eine weitere Einladung ist nicht "
+            "verschickt worden."
+        )
     return text
+
+
+SAME_VHS_UNCONFIRMED = (
+    "Diese VHS steht vermutlich schon im Verzeichnis. Bitte wählen Sie aus, welche VHS es "
+    "ist: Eine zweite VHS am selben Standort legt die Auswahl nicht an."
+)
+
+
+def offer_deadline_passed(deadline, earliest) -> str:
+    return (
+        f"Der Anmeldeschluss wäre eine Woche vor dem 1. Tag, am {date_short(deadline)}, "
+        f"und ist schon vorbei. Bitte wählen Sie als 1. Tag frühestens den "
+        f"{date_short(earliest)}."
+    )
+
+
+def account_other_domain(domain: str, known_domain: str) -> str:
+    return (
+        f"Diese Adresse gehört zu {domain}, die bekannte Adresse der VHS aber zu "
+        f"{known_domain}. Bitte prüfen Sie, ob sie wirklich zur VHS gehört, und "
+        "bestätigen Sie es unten."
+    )
+
+
+ACCOUNT_NO_KNOWN_CONTACT = (
+    "Im Verzeichnis steht für diese VHS keine E-Mail-Adresse, mit der sich diese "
+    "vergleichen ließe. Bitte prüfen Sie, ob sie wirklich zur VHS gehört, und "
+    "bestätigen Sie es unten."
+)
 
 
 def offer_declined(told: int) -> str:
