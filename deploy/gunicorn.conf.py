@@ -14,7 +14,9 @@ worker_class = "gthread"
 threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = 10
-keepalive = 5
+# longer than nginx keeps an idle upstream connection (keepalive_timeout 60s): nginx,
+# never gunicorn, closes it, so no request meets a connection closed under it
+keepalive = 75
 # never more than nginx sends on: the app's own limit is MAX_CONTENT_LENGTH
 limit_request_line = 8190
 accesslog = "-"

@@ -45,7 +45,9 @@ class LiveServer:
         extra_env: dict | None = None,
         app_module: str = "wsgi:app",
         access_log: bool = True,
+        config_file: Path | None = None,
     ):
+        self.config_file = config_file
         self.app_module = app_module
         self.access_log = access_log
         self.database_url = database_url
@@ -88,6 +90,7 @@ class LiveServer:
     def start(self) -> "LiveServer":
         command = [
             str(GUNICORN),
+            *(["--config", str(self.config_file)] if self.config_file else []),
             "--bind",
             f"127.0.0.1:{self.port}",
             "--workers",
