@@ -460,8 +460,12 @@ def test_the_day_two_sheet_carries_no_questionnaire_code(client, app):
     for day in (1, 2):
         sheet = client.get(f"/manage/seminare/{seminar.id}/unterschriften/{day}")
         assert sheet.status_code == 200
-        assert "<svg" not in sheet.text and "/bewertung" not in sheet.text
-        assert "Fragebogen" not in text(sheet.text)
+        # no person's questionnaire address, no QR code: only, on screen, the way to
+        # the anonymous codes
+        assert "<svg" not in sheet.text and 'href="/bewertung' not in sheet.text
+        assert "http://127.0.0.1:5000/bewertung" not in sheet.text
+        codes_link = f'href="/manage/seminare/{seminar.id}/bewertung/codes"'
+        assert (codes_link in sheet.text) == (day == 2)
 
 
 def test_organisers_print_as_many_anonymous_codes_as_people_attended(client, app):

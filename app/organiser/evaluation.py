@@ -24,6 +24,7 @@ from app.services.evaluation import (
     room_code_cards,
     seminar_results,
 )
+from app.services.mail import absolute_url
 from app.web.downloads import XLSX, download
 from app.web.evaluation_charts import answer_charts
 from app.web.forms import whole_field
@@ -89,6 +90,7 @@ def evaluation_codes(seminar_id: int):
                     "organiser/evaluation_codes_sheet.html",
                     seminar=seminar,
                     cards=room_code_cards(codes),
+                    start_url=absolute_url("public.evaluation_start"),
                     last_day=last_day(seminar),
                 )
                 return no_store(make_response(sheet))

@@ -12,19 +12,17 @@ from playwright.sync_api import Page, expect
 from app.core.timeutil import today_berlin
 from app.extensions import db
 from app.models import EvaluationAnswer, Registration
-from app.services import evaluation
 from tests import factories
 from tests.browser.conftest import activate, assert_accessible, hand_over, log_in
 
 
 @pytest.fixture
-def questionnaire_path(app_factory, live_server):
-    """The questionnaire path of a registration as the server signs it (its own secret)."""
-    server_app = app_factory(SECRET_KEY=live_server.environment()["SECRET_KEY"])
+def questionnaire_path():
+    """The questionnaire path of a person who attended day 1: their personal link."""
 
-    def path(registration_id: int) -> str:
-        with server_app.app_context():
-            return f"/bewertung/{evaluation.token_for(registration_id)}"
+    def path(registration: Registration) -> str:
+        factories.attend(registration, 1)
+        return f"/bewertung/{factories.link_token(registration)}"
 
     return path
 
@@ -51,7 +49,7 @@ def _answer(page: Page, viewport: str) -> None:
 def test_a_participant_answers_on_the_phone(new_page, questionnaire_path, javascript):
     seminar = factories.held_seminar(today_berlin())
     person = factories.book_before(seminar, 1)
-    path = questionnaire_path(person.id)
+    path = questionnaire_path(person)
 
     page = new_page("phone", java_script_enabled=javascript)
     page.goto(path)
@@ -80,7 +78,7 @@ def test_a_participant_answers_on_the_phone(new_page, questionnaire_path, javasc
 
 def test_an_empty_questionnaire_is_explained_in_place(new_page, questionnaire_path, watch):
     seminar = factories.held_seminar(today_berlin())
-    path = questionnaire_path(factories.book_before(seminar, 1).id)
+    path = questionnaire_path(factories.book_before(seminar, 1))
     watch.expect_status(422, path)
 
     page = new_page("phone")
