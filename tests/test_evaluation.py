@@ -116,6 +116,24 @@ def test_the_address_carries_no_readable_id(app):
     assert evaluation.registration_for("x" * 500) is None
 
 
+def test_the_mail_after_the_seminar_carries_the_personal_link_as_the_address(client, app):
+    from app.models import OutboxMail
+    from app.services.after_seminar import close_attendance
+
+    seminar = factories.held_seminar()
+    present, absent = factories.book_before(seminar, 1), factories.book_before(seminar, 2)
+    factories.record_days(present, True, True)
+    factories.record_days(absent, False, False)
+    close_attendance(seminar.id, None, seminar.day2)
+    (mail,) = db.session.scalars(sa.select(OutboxMail).where(OutboxMail.kind == "after_seminar"))
+    assert mail.registration_id == present.id
+    (token,) = set(re.findall(r"/bewertung/([A-Za-z0-9_-]+)", mail.text_body))
+    assert f"/anmeldung/{token}" in mail.text_body  # the same personal link
+    assert "." not in token
+    page = client.get(f"/bewertung/{token}")
+    assert page.status_code == 200 and len(re.findall(r"<fieldset", page.text)) == 6
+
+
 def test_an_old_address_with_the_id_leads_to_an_explanation_not_the_form(client, app):
     person = _person()
     old = client.get(f"/bewertung/{_legacy_token(person.id)}")

@@ -29,6 +29,11 @@ log cannot tell which person gave which answer. What is stored, and why:
   person answered (the note says so anyway), not which of the answers is theirs.
 - Nothing is logged and no audit entry is written for an answer.
 
+What the access log adds: the time an address or code was used. The mail after the
+seminar (kept in the outbox for a while) ties a personal address to its person, so
+database and access log together tell *when* a person answered; since no answer
+carries a time, a day or an order, that names none of the answers.
+
 Limits (why this is not more): the notes tell *who* answered; with fewer answers the
 crowd an answer hides in is smaller, which is why results (figures and free texts) are
 shown from ``rules.EVALUATION_MIN_ANSWERS`` on, and sums take only seminars that reach
