@@ -83,6 +83,13 @@ def test_the_questionnaire_opens_on_day_two_and_closes_eight_weeks_after():
     assert window(day2, day2 + timedelta(weeks=8, days=1)) == rules.EvaluationWindow.CLOSED
 
 
+def test_only_people_present_on_a_day_may_answer():
+    assert rules.may_answer_evaluation(True, None)
+    assert rules.may_answer_evaluation(False, True)
+    assert not rules.may_answer_evaluation(None, None)
+    assert not rules.may_answer_evaluation(False, False)
+
+
 def test_results_are_shown_from_five_answers_on():
     assert not rules.evaluation_results_shown(4)
     assert rules.evaluation_results_shown(5)
@@ -336,6 +343,35 @@ def test_two_submits_at_once_count_once(app):
         outcomes = sorted(pool.map(send, range(2)))
     assert outcomes == ["already", "stored"]
     assert len(_answers()) == 1
+
+
+def test_two_people_answering_at_once_are_both_kept_once(app):
+    """Adding an answer rewrites the seminar's answers under its lock: two at once
+    neither lose nor double one."""
+    seminar = factories.held_seminar()
+    people = [factories.book_before(seminar, n) for n in range(3)]
+    for person in people:
+        factories.attend(person, 1)
+    evaluation.submit(people[0].id, Answer(liked="Schon vorher"))
+    ids = [person.id for person in people[1:]]
+    db.session.commit()
+    barrier = threading.Barrier(2)
+
+    def send(n):
+        with app.app_context():
+            try:
+                barrier.wait(timeout=10)
+                evaluation.submit(ids[n], Answer(liked=f"Gleichzeitig {n}"))
+            finally:
+                db.session.remove()
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        list(pool.map(send, range(2)))
+    assert sorted(a.liked for a in _answers()) == [
+        "Gleichzeitig 0",
+        "Gleichzeitig 1",
+        "Schon vorher",
+    ]
 
 
 def test_the_service_checks_what_the_form_would(app):

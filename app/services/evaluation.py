@@ -159,6 +159,7 @@ def _confirmed(registration: Registration) -> bool:
 
 
 def _attended_clause():
+    """SQL for ``rules.may_answer_evaluation``: present on at least one day."""
     return (
         sa.select(Attendance.registration_id)
         .where(Attendance.registration_id == Registration.id, Attendance.present.is_(True))
@@ -167,17 +168,17 @@ def _attended_clause():
 
 
 def attended(registration_id: int) -> bool:
-    """Recorded present on at least one seminar day."""
-    return bool(
-        db.session.scalar(
-            sa.select(Registration.id).where(Registration.id == registration_id, _attended_clause())
+    """Recorded present on at least one seminar day (``rules.may_answer_evaluation``)."""
+    days = dict(
+        db.session.execute(
+            sa.select(Attendance.day, Attendance.present).where(
+                Attendance.registration_id == registration_id
+            )
         )
+        .tuples()
+        .all()
     )
-
-
-def may_take_part(registration: Registration) -> bool:
-    """Confirmed people who attended at least one day (not erased, seminar held)."""
-    return _confirmed(registration) and attended(registration.id)
+    return rules.may_answer_evaluation(days.get(1), days.get(2))
 
 
 def _window_access(seminar: Seminar, today: date) -> Access:
