@@ -23,11 +23,17 @@ log cannot tell which person gave which answer. What is stored, and why:
   single answer would name its author) and a random key. Adding an answer rewrites all
   of the seminar's answers in one transaction under the seminar's lock, each with a new
   random key, inserted in the order of those keys: so all of a seminar's rows share one
-  ``xmin``, and their physical order (SQLite's rowid, PostgreSQL's ctid) is the order of
-  fresh random keys, not the order people answered in. The ``xmin`` of a seminar's
-  answers is adjacent to the note of whoever answered last, which tells that this
-  person answered (the note says so anyway), not which of the answers is theirs.
+  ``xmin``, and their physical order (SQLite's rowid, PostgreSQL's ctid) follows the
+  fresh random keys (on PostgreSQL also free space), never the order people answered
+  in. The ``xmin`` of a seminar's answers is adjacent to the note of whoever answered
+  last, which tells that this person answered (the note says so anyway), not which of
+  the answers is theirs.
 - Nothing is logged and no audit entry is written for an answer.
+
+Why no pending pool released in batches: its pending rows would be readable (there is
+no cipher to seal them), and the notes' ``xmin`` order tells whose answers are still
+pending, so right after a release a single pending answer would name its author.
+Rewriting the seminar's whole set at each answer hides every answer among all of them.
 
 What the access log adds: the time an address or code was used. The mail after the
 seminar (kept in the outbox for a while) ties a personal address to its person, so
