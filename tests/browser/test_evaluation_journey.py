@@ -143,3 +143,33 @@ def test_an_admin_finds_and_erases_an_address(new_page, watch):
     erased = db.session.get(Registration, person_id)
     assert (erased.last_name, erased.state) == ("gelöscht", "confirmed")
     hand_over()
+
+
+def test_the_vhs_prints_codes_and_a_person_answers_with_one(new_page):
+    seminar = factories.held_seminar(today_berlin())
+    for n in range(2):
+        factories.attend(factories.book_before(seminar, n), 1)
+    email = factories.user("vhs", vhs_id=seminar.vhs_id).email
+
+    desk = new_page("desktop")
+    log_in(desk, email, factories.PASSWORD, "desktop")
+    desk.goto(f"/manage/seminare/{seminar.id}/bewertung/codes")
+    expect(desk.get_by_label("Anzahl der Codes")).to_have_value("2")
+    assert_accessible(desk, "one-time codes")
+    activate(desk.get_by_role("button", name="Codes erstellen und drucken"), "desktop")
+    expect(desk.get_by_role("img", name=re.compile("QR-Code zum Fragebogen"))).to_have_count(2)
+    assert_accessible(desk, "sheet of one-time codes")
+    code = desk.locator(".code").first.inner_text()
+
+    phone = new_page("phone")
+    phone.goto("/bewertung")
+    assert_accessible(phone, "code entry")
+    phone.get_by_label("Code").fill(code.lower().replace("-", " "))
+    activate(phone.get_by_role("button", name="Zum Fragebogen"), "phone")
+    expect(phone.get_by_role("heading", level=1)).to_have_text("Ihre Meinung zum Seminar")
+    _answer(phone, "phone")
+    activate(phone.get_by_role("button", name="Antworten senden"), "phone")
+    expect(phone).to_have_url(re.compile("/bewertung/danke$"))
+    expect(phone.get_by_role("heading", name="Vielen Dank für Ihre Antworten!")).to_be_visible()
+    (stored,) = _stored_answers()
+    assert stored.liked == "Die Übungen in kleinen Gruppen."
