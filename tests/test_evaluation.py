@@ -557,6 +557,12 @@ def test_organisers_print_as_many_anonymous_codes_as_people_attended(client, app
     assert len(new_codes) == 2
     assert client.get(f"/bewertung/raum/{codes[0]}").status_code == 404
     assert client.get(f"/bewertung/raum/{new_codes[0]}").status_code == 200
+    # answers already given count against the codes: never more answers than people
+    evaluation.submit_with_code(new_codes[0], Answer(scores={"useful": 4}))
+    assert 'value="2"' in client.get(f"/manage/seminare/{seminar.id}/bewertung/codes").text
+    third = client.post(f"/manage/seminare/{seminar.id}/bewertung/codes", data={"how_many": "3"})
+    assert third.status_code == 422
+    assert "Bitte geben Sie eine Zahl von 1 bis 2 an" in text(third.text)
 
 
 def test_nobody_attended_no_codes_and_observers_get_none(client, app):

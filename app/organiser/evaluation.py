@@ -17,6 +17,7 @@ from app.services.evaluation import (
     as_csv,
     as_xlsx,
     attended_count,
+    codes_at_most,
     codes_open,
     export_rows,
     issue_room_codes,
@@ -77,7 +78,8 @@ def evaluation_codes(seminar_id: int):
     sheet to print (shown this once: only their digests are stored)."""
     seminar = get_seminar_for(seminar_id)
     attended = attended_count(seminar.id)
-    form = RoomCodesForm(data={"how_many": attended or None})
+    most = codes_at_most(seminar.id, attended)
+    form = RoomCodesForm(data={"how_many": most or None})
     status = 200
     if request.method == "POST":
         if form.validate():
@@ -100,6 +102,7 @@ def evaluation_codes(seminar_id: int):
         seminar=seminar,
         form=form,
         attended=attended,
+        most=most,
         open=codes_open(seminar),
         last_day=last_day(seminar),
     )

@@ -48,10 +48,12 @@ archive or point-in-time backup, and old row versions not yet vacuumed (SQLite: 
 pages, unless ``secure_delete``) show which answer came with which note: only
 encrypting answers until a batch is released would hide that, and it needs a cipher
 the project does not have. A person may answer through their own address *and* with
-a room code; the codes are tied to nobody, so this cannot be told apart, and the
-organisers can only print as many codes as people attended (a new print makes the
-codes not yet used invalid). Whoever holds the app's secret key can read the room codes'
-digests against guesses; the codes carry 60 random bits.
+a room code; the codes are tied to nobody, so this cannot be told apart; the
+organisers can only print as many codes as people attended less the answers already
+given (a new print makes the codes not yet used invalid), which bounds it. Likewise
+whoever holds the codes (the VHS) could fill them in instead of handing them out: the
+audit log shows each print and its number. Whoever holds the app's secret key can test
+guesses against the room codes' digests; the codes carry 60 random bits.
 """
 
 import csv
@@ -274,6 +276,14 @@ def attended_count(seminar_id: int) -> int:
     )
 
 
+def codes_at_most(seminar_id: int, attended: int | None = None) -> int:
+    """One code per person who attended, less the answers already given (through a
+    personal address or a code): the answers can never outnumber the people present."""
+    if attended is None:
+        attended = attended_count(seminar_id)
+    return max(0, attended - answer_counts([seminar_id])[seminar_id])
+
+
 class CodesRefused(ServiceError):
     """No codes can be made now: the organiser is told why."""
 
@@ -287,17 +297,20 @@ def codes_open(seminar: Seminar, today: date | None = None) -> bool:
 def issue_room_codes(
     seminar_id: int, how_many: int, actor_id: int | None, today: date | None = None
 ) -> list[str]:
-    """``how_many`` new one-time codes for the seminar (at most one per person who
-    attended); the codes printed before and not yet used stop working. Only their
+    """``how_many`` new one-time codes for the seminar (at most ``codes_at_most``); the
+    codes printed before and not yet used stop working. Only their
     digests are stored; the codes themselves are returned once, to be printed."""
     today = today or today_berlin()
     with write_transaction() as session:
         seminar = locked(Seminar, seminar_id)
         if seminar is None or not codes_open(seminar, today):
             raise CodesRefused(messages.EVALUATION_CODES_CLOSED)
-        most = attended_count(seminar_id)
-        if most == 0:
+        attended = attended_count(seminar_id)
+        if attended == 0:
             raise CodesRefused(messages.EVALUATION_CODES_NOBODY_PRESENT)
+        most = codes_at_most(seminar_id, attended)
+        if most == 0:
+            raise CodesRefused(messages.EVALUATION_CODES_ALL_ANSWERED)
         if not 1 <= how_many <= most:
             raise CodesRefused(messages.evaluation_codes_count(most))
         session.execute(sa.delete(EvaluationCode).where(EvaluationCode.seminar_id == seminar_id))
@@ -340,8 +353,12 @@ def room_code_cards(codes: list[str]) -> list[CodeCard]:
 
 
 def seminar_of_code(code: str, today: date | None = None) -> Seminar | None:
-    """The seminar a valid, unused code belongs to (None: unknown, used or expired)."""
+    """The seminar a valid, unused code belongs to, typed in any grouping (None:
+    unknown, used or expired)."""
     today = today or today_berlin()
+    code = normalised_code(code)
+    if code is None:
+        return None
     return db.session.scalar(
         sa.select(Seminar)
         .join(EvaluationCode, EvaluationCode.seminar_id == Seminar.id)
@@ -529,6 +546,9 @@ def submit_with_code(code: str, answer: Answer, today: date | None = None) -> No
     """Store one anonymous answer given with a one-time code from the room."""
     today = today or today_berlin()
     answer = _checked(answer)
+    code = normalised_code(code)
+    if code is None:
+        raise CodeUsed()
     seminar_id = _use_code(code, today)
     try:
         _store(seminar_id, answer)

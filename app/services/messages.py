@@ -695,8 +695,16 @@ EVALUATION_CODES_NOBODY_PRESENT = (
 )
 
 
+EVALUATION_CODES_ALL_ANSWERED = (
+    "Es gibt schon so viele Antworten, wie Personen anwesend waren: Weitere Codes gibt es nicht."
+)
+
+
 def evaluation_codes_count(most: int) -> str:
-    return f"Bitte geben Sie eine Zahl von 1 bis {most} an (so viele Personen waren anwesend)."
+    return (
+        f"Bitte geben Sie eine Zahl von 1 bis {most} an (so viele Personen waren anwesend "
+        "und haben noch nicht geantwortet)."
+    )
 
 
 def evaluation_codes_made(how_many: int) -> str:
