@@ -615,6 +615,13 @@ def evaluation_window(
     return EvaluationWindow.OPEN
 
 
+def may_answer_evaluation(day1_present: bool | None, day2_present: bool | None) -> bool:
+    """Only people who attended answer the questionnaire: recorded present on at least
+    one day (None: not recorded yet). The anonymous one-time codes for the room are as
+    many as such people, at most."""
+    return day1_present is True or day2_present is True
+
+
 def evaluation_results_shown(answers: int, minimum: int = EVALUATION_MIN_ANSWERS) -> bool:
     """A seminar's results (figures and free texts) are shown from ``minimum`` answers
     on. Sums over several seminars count only seminars that reach it themselves, so that

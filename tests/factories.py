@@ -297,7 +297,6 @@ def evaluation_answers(target: Seminar, how_many: int, **overrides) -> None:
             "scores": {"useful": 4, "clear": 5, "voice": 3},
             "liked": f"Gefallen {n}",
             "improve": "",
-            "answered_on": today_berlin(),
         }
         values.update(overrides)
         db.session.add(EvaluationAnswer(id=secrets.token_hex(16), seminar_id=target.id, **values))

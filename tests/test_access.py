@@ -98,6 +98,7 @@ SCOPES = {
     "organiser.close_seminar_attendance": "seminar",
     "organiser.evaluation_results": "seminar",
     "organiser.evaluation_csv": "seminar",
+    "organiser.evaluation_codes": "seminar",
     "organiser.evaluation_xlsx": "seminar",
     "organiser.settlement": "seminar_figures",
     "organiser.settlement_xlsx_download": "seminar",

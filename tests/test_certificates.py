@@ -267,7 +267,7 @@ def _plain(message) -> str:
 
 def test_closing_day_2_mails_each_attendee_their_certificate_once(mail_app, smtp, monkeypatch):
     # without an evaluation or a seminar to suggest, the mail has no such paragraphs
-    monkeypatch.setattr(after_seminar, "evaluation_url", lambda _registration: None)
+    monkeypatch.setattr(after_seminar, "evaluation_url", lambda _registration, _token: None)
     monkeypatch.setattr(after_seminar, "next_module_suggestions", lambda _registration: [])
     client = mail_app.test_client()
     seminar, (nguyen, oneill, celik, schmidt) = _seminar()
@@ -324,7 +324,9 @@ def test_the_mail_carries_the_evaluation_link_and_next_seminars_when_there_are_s
     seminar, (nguyen, *_rest) = _seminar()
     advanced = factories.seminar(module=2, vhs=seminar.vhs)
     monkeypatch.setattr(
-        after_seminar, "evaluation_url", lambda r: f"https://seminare.example/umfrage/{r.id}"
+        after_seminar,
+        "evaluation_url",
+        lambda r, _token: f"https://seminare.example/umfrage/{r.id}",
     )
     monkeypatch.setattr(after_seminar, "next_module_suggestions", lambda r: [advanced])
 
@@ -355,7 +357,9 @@ def test_a_one_day_attendee_gets_the_mail_with_the_evaluation_link_but_no_certif
     factories.record_days(absent, False, False)
     advanced = factories.seminar(module=2, vhs=seminar.vhs)
     monkeypatch.setattr(
-        after_seminar, "evaluation_url", lambda r: f"https://seminare.example/umfrage/{r.id}"
+        after_seminar,
+        "evaluation_url",
+        lambda r, _token: f"https://seminare.example/umfrage/{r.id}",
     )
     monkeypatch.setattr(after_seminar, "next_module_suggestions", lambda r: [advanced])
 

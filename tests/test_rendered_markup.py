@@ -104,6 +104,7 @@ def world(app):
             "registration_id": first.id,
             "day": 1,
             "offer_id": offer.id,
+            "code": "AAAA-BBBB-CCCC",  # a one-time code for the questionnaire
         },
         "tokens": {"public": factories.link_token(first), "auth": invitation},
     }

@@ -1,6 +1,6 @@
 """The data model, one module per aggregate."""
 
-from app.models.after import EvaluationAnswer, Settlement, SettlementState
+from app.models.after import EvaluationAnswer, EvaluationCode, Settlement, SettlementState
 from app.models.attendance import Attendance, RoomNeedsSeen
 from app.models.audit import Action, AuditEntry
 from app.models.completion import FrozenCompletion
@@ -32,6 +32,7 @@ __all__ = [
     "CouncilKind",
     "DeclarationState",
     "EvaluationAnswer",
+    "EvaluationCode",
     "FrozenCompletion",
     "Job",
     "JobRun",

@@ -12,9 +12,10 @@ from app.models.types import enum_column
 
 
 class EvaluationAnswer(db.Model):
-    """One anonymous questionnaire answer. It carries no registration, a random key
-    instead of a sequence number and only the day it was given, so that it cannot be
-    linked back to a person (the registration only records *that* it answered)."""
+    """One anonymous questionnaire answer. It carries no registration, no time (not even
+    the day) and a random key that is drawn anew, for every answer of the seminar,
+    whenever an answer is added: the seminar's answers are rewritten together, in the
+    order of those keys (``app/services/evaluation.py`` says why)."""
 
     __tablename__ = "evaluation_answer"
 
@@ -22,12 +23,25 @@ class EvaluationAnswer(db.Model):
     seminar_id: Mapped[int] = mapped_column(
         sa.ForeignKey("seminar.id", ondelete="CASCADE"), index=True
     )
-    answered_on: Mapped[date]
     # question key -> 1..5 (absent: not answered)
     scores: Mapped[dict] = mapped_column(sa.JSON, default=dict)
     # the two free texts
     liked: Mapped[str] = mapped_column(sa.Text, default="")
     improve: Mapped[str] = mapped_column(sa.Text, default="")
+
+
+class EvaluationCode(db.Model):
+    """An anonymous one-time code for answering a seminar's questionnaire in the room,
+    tied to nobody: only its keyed digest is stored, the row goes when it is used, and it
+    is valid until the questionnaire closes."""
+
+    __tablename__ = "evaluation_code"
+
+    digest: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    seminar_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("seminar.id", ondelete="CASCADE"), index=True
+    )
+    valid_until: Mapped[date]
 
 
 class SettlementState(LabelledStrEnum):

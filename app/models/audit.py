@@ -19,6 +19,7 @@ class Action(LabelledStrEnum):
     MOVED_UP = "moved_up", "nachgerückt"
     MOVED_UP_BY_HAND = "moved_up_by_hand", "von Hand nachgerückt"
     ATTENDANCE = "attendance", "Anwesenheit"
+    EVALUATION_CODES = "evaluation_codes", "Einmal-Codes zum Fragebogen"
     CAPACITY_CHANGED = "capacity_changed", "Plätze geändert"
     SEMINAR_PUBLISHED = "seminar_published", "Seminar veröffentlicht"
     SEMINAR_UNPUBLISHED = "seminar_unpublished", "Seminar zurückgezogen"

@@ -1,8 +1,11 @@
 """A seminar's evaluation for its organisers (VHS, the council's contact person, the
 state organisers): the results from the fifth answer on, before that only their number
-(``rules.evaluation_results_shown``), and the answers as CSV or Excel."""
+(``rules.evaluation_results_shown``), the answers as CSV or Excel, and the anonymous
+one-time codes for answering in the room."""
 
-from flask import flash, render_template, url_for
+from flask import flash, make_response, render_template, request, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
 
 from app import rules
 from app.auth.scope import get_seminar_for
@@ -10,15 +13,24 @@ from app.organiser import bp
 from app.services import messages
 from app.services.evaluation import (
     FREE_TEXTS,
+    CodesRefused,
     as_csv,
     as_xlsx,
+    attended_count,
+    codes_at_most,
+    codes_open,
     export_rows,
+    issue_room_codes,
     last_day,
+    room_code_cards,
     seminar_results,
 )
+from app.services.mail import absolute_url
 from app.web.downloads import XLSX, download
 from app.web.evaluation_charts import answer_charts
+from app.web.forms import whole_field
 from app.web.htmx import see_other
+from app.web.security import no_store
 
 
 @bp.get("/seminare/<int:seminar_id>/bewertung")
@@ -54,3 +66,44 @@ def evaluation_csv(seminar_id: int):
 @bp.get("/seminare/<int:seminar_id>/bewertung.xlsx")
 def evaluation_xlsx(seminar_id: int):
     return _export(seminar_id, "xlsx")
+
+
+class RoomCodesForm(FlaskForm):
+    how_many = whole_field("Anzahl der Codes", "Bitte geben Sie an, wie viele Codes Sie brauchen.")
+
+
+@bp.route("/seminare/<int:seminar_id>/bewertung/codes", methods=["GET", "POST"])
+def evaluation_codes(seminar_id: int):
+    """Anonymous one-time codes for the room: a POST makes them and answers with the
+    sheet to print (shown this once: only their digests are stored)."""
+    seminar = get_seminar_for(seminar_id)
+    attended = attended_count(seminar.id)
+    most = codes_at_most(seminar.id, attended)
+    form = RoomCodesForm(data={"how_many": most or None})
+    status = 200
+    if request.method == "POST":
+        if form.validate():
+            try:
+                codes = issue_room_codes(seminar.id, form.how_many.data, current_user.id)
+            except CodesRefused as refused:
+                form.how_many.errors = [refused.message]
+            else:
+                sheet = render_template(
+                    "organiser/evaluation_codes_sheet.html",
+                    seminar=seminar,
+                    cards=room_code_cards(codes),
+                    start_url=absolute_url("public.evaluation_start"),
+                    last_day=last_day(seminar),
+                )
+                return no_store(make_response(sheet))
+        status = 422
+    page = render_template(
+        "organiser/evaluation_codes.html",
+        seminar=seminar,
+        form=form,
+        attended=attended,
+        most=most,
+        open=codes_open(seminar),
+        last_day=last_day(seminar),
+    )
+    return page, status

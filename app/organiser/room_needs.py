@@ -6,7 +6,6 @@ from app.core.timeutil import today_berlin
 from app.organiser import bp
 from app.services.attendance import presence
 from app.services.availability import availability_for
-from app.services.evaluation import questionnaire_codes
 from app.services.participants import by_name, participant_lists
 from app.services.room_needs import changes_since_last_look, room_needs
 
@@ -43,6 +42,4 @@ def sign_in_sheet(seminar_id: int, day: int):
         ends=ends,
         people=people,
         states=presence(seminar.id, day),
-        # day 2: each person's questionnaire as a QR code (an address, nothing stored)
-        codes=questionnaire_codes(people) if day == 2 else {},
     )

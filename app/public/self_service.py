@@ -8,6 +8,7 @@ from app.models import Registration, RegistrationState
 from app.public import bp
 from app.public.forms import LinkRequestForm
 from app.services.certificates import earns_certificate
+from app.services.evaluation import Access, access_of
 from app.services.registrations import cancel_registration, confirm_address, waitlist_position
 from app.services.self_service import registration_by_token, send_links
 from app.web.htmx import render, see_other
@@ -54,6 +55,7 @@ def registration(token: str):
             has_certificate=found.state == RegistrationState.CONFIRMED
             and today_berlin() >= found.seminar.day2
             and earns_certificate(found),
+            questionnaire_open=access_of(found) == Access.OPEN,
         )
     )
 

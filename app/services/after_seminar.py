@@ -189,7 +189,7 @@ def queue_after_seminar(registration: Registration, standing: Standing | None = 
         attended_day=None if standing.earns else (1 if standing.day1 else 2),
         certificate_link=mail.absolute_url("public.certificate", token=token),
         link=mail.absolute_url("public.registration", token=token),
-        evaluation=evaluation_url(registration),
+        evaluation=evaluation_url(registration, token),
         suggestions=suggestions,
     )
 

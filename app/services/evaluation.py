@@ -1,17 +1,64 @@
-"""The anonymous evaluation after a seminar (docs/domain.md, "Evaluation").
+"""The anonymous evaluation after a seminar (DOMAIN.md, decision "Evaluation").
 
-Each confirmed person of a seminar has a personal questionnaire address from day 2 on:
-``/bewertung/<token>``, the token being the registration's id signed with the app's
-secret, so that printing a sign-in sheet or sending a mail stores nothing. An answer is
-stored without any link to the person: a random key, the seminar, the day (no time) and
-the answers. The registration only records *that* it answered, set in the same
-transaction, so that one person answers once. No audit entry is written for an answer.
+Goal: whoever holds the database, the application's logs and the web server's access
+log cannot tell which person gave which answer. What is stored, and why:
 
-Results of a seminar are shown from ``rules.EVALUATION_MIN_ANSWERS`` answers on; sums
-over several seminars (a module, the programme) take only seminars that reach it.
+- **Who may answer.** Confirmed people who attended (present on at least one day), from
+  day 2 until ``rules.EVALUATION_OPEN_WEEKS`` after it, once each.
+- **Their address** is ``/bewertung/<token>`` with the person's personal link token (the
+  one the mail after the seminar issues anyway, stored as a digest only,
+  ``services/links.py``): random, no readable id. Addresses of the first version
+  (the registration id signed, readable in every access log) no longer open the
+  questionnaire: they lead to ``/bewertung``, which explains how to get a new one.
+- **In the room**, the organisers print anonymous one-time codes (``issue_room_codes``):
+  as many as people attended, tied to nobody, stored as a keyed digest, valid until the
+  questionnaire closes; a code's row is deleted when it is used. No sheet carries a
+  person's own address any more.
+- **Answering is two transactions.** The first notes on the registration that it
+  answered (a conditional UPDATE, so of two submits only one counts) or deletes the
+  room code; the second stores the answer. They never share a transaction id
+  (PostgreSQL's ``xmin``).
+- **No stored order.** An answer row holds the seminar, the scores and the two texts:
+  no registration, no time (not even the day: with the access log's times a day with a
+  single answer would name its author) and a random key. Adding an answer rewrites all
+  of the seminar's answers in one transaction under the seminar's lock, each with a new
+  random key, inserted in the order of those keys: so all of a seminar's rows share one
+  ``xmin``, and their physical order (SQLite's rowid, PostgreSQL's ctid) follows the
+  fresh random keys (on PostgreSQL also free space), never the order people answered
+  in. The ``xmin`` of a seminar's answers is adjacent to the note of whoever answered
+  last, which tells that this person answered (the note says so anyway), not which of
+  the answers is theirs.
+- Nothing is logged and no audit entry is written for an answer.
+
+Why no pending pool released in batches: its pending rows would be readable (there is
+no cipher to seal them), and the notes' ``xmin`` order tells whose answers are still
+pending, so right after a release a single pending answer would name its author.
+Rewriting the seminar's whole set at each answer hides every answer among all of them.
+
+What the access log adds: the time an address or code was used. The mail after the
+seminar (kept in the outbox for a while) ties a personal address to its person, so
+database and access log together tell *when* a person answered; since no answer
+carries a time, a day or an order, that names none of the answers.
+
+Limits (why this is not more): the notes tell *who* answered; with fewer answers the
+crowd an answer hides in is smaller, which is why results (figures and free texts) are
+shown from ``rules.EVALUATION_MIN_ANSWERS`` on, and sums take only seminars that reach
+it. Two copies of the database taken before and after one answer, a PostgreSQL WAL
+archive or point-in-time backup, and old row versions not yet vacuumed (SQLite: free
+pages, unless ``secure_delete``) show which answer came with which note: only
+encrypting answers until a batch is released would hide that, and it needs a cipher
+the project does not have. A person may answer through their own address *and* with
+a room code; the codes are tied to nobody, so this cannot be told apart; the
+organisers can only print as many codes as people attended less the answers already
+given (a new print makes the codes not yet used invalid), which bounds it. Likewise
+whoever holds the codes (the VHS) could fill them in instead of handing them out: the
+audit log shows each print and its number. Whoever holds the app's secret key can test
+guesses against the room codes' digests; the codes carry 60 random bits.
 """
 
 import csv
+import hashlib
+import hmac
 import io
 import secrets
 from dataclasses import dataclass, field
@@ -26,18 +73,22 @@ from markupsafe import Markup
 from app import rules
 from app.core.formatting import date_short, one_decimal
 from app.core.timeutil import today_berlin
-from app.database import write_transaction
+from app.database import locked, write_transaction
 from app.extensions import db
 from app.models import (
+    Attendance,
     EvaluationAnswer,
+    EvaluationCode,
     Registration,
     RegistrationState,
     Seminar,
     SeminarState,
 )
-from app.services import messages
+from app.services import audit, messages
+from app.services.audit import Action, Subject
 from app.services.errors import ServiceError
 from app.services.exports import safe_cell
+from app.services.links import registration_by_token
 from app.services.mail import absolute_url
 
 
@@ -69,33 +120,30 @@ FREE_TEXTS = (
     ("improve", "Was sollten wir beim nächsten Mal besser machen?"),
 )
 FREE_TEXT_MAX = 2000
-TOKEN_MAX = 100
-_SALT = "evaluation-questionnaire"
 
 
 # -- the personal address ------------------------------------------------------------
 
+# The first version's addresses: the registration id signed (readable: base64 of it)
+_LEGACY_SALT = "evaluation-questionnaire"
+_LEGACY_TOKEN_MAX = 100
 
-def _signer() -> URLSafeSerializer:
-    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=_SALT)
 
-
-def token_for(registration_id: int) -> str:
-    """The questionnaire's token for one registration: nothing is stored."""
-    return _signer().dumps(registration_id)
+def is_legacy_token(token: str) -> bool:
+    """An address of the first version, signed by this site: it no longer opens the
+    questionnaire (it names the person in every access log), the route explains."""
+    if len(token) > _LEGACY_TOKEN_MAX or "." not in token:
+        return False
+    signer = URLSafeSerializer(current_app.config["SECRET_KEY"], salt=_LEGACY_SALT)
+    try:
+        return type(signer.loads(token)) is int
+    except BadSignature:
+        return False
 
 
 def registration_for(token: str) -> Registration | None:
-    """The registration a token was made for; None for a token we did not sign."""
-    if len(token) > TOKEN_MAX:
-        return None
-    try:
-        registration_id = _signer().loads(token)
-    except BadSignature:
-        return None
-    if type(registration_id) is not int:
-        return None
-    return db.session.get(Registration, registration_id)
+    """The registration a personal link token belongs to; None for any other."""
+    return registration_by_token(token)
 
 
 class Access(StrEnum):
@@ -105,10 +153,11 @@ class Access(StrEnum):
     NOT_YET = "not_yet"
     CLOSED = "closed"
     ANSWERED = "answered"
+    ABSENT = "absent"  # confirmed, but not (yet) recorded present on any day
     NONE = "none"  # not a confirmed participant (any more), or erased
 
 
-def may_take_part(registration: Registration) -> bool:
+def _confirmed(registration: Registration) -> bool:
     """Confirmed people of a seminar that was not cancelled, not erased."""
     return (
         registration.erased_at is None
@@ -117,16 +166,46 @@ def may_take_part(registration: Registration) -> bool:
     )
 
 
-def access_of(registration: Registration, today: date | None = None) -> Access:
-    if not may_take_part(registration):
-        return Access.NONE
-    if registration.evaluation_given:
-        return Access.ANSWERED
-    window = rules.evaluation_window(registration.seminar.day2, today or today_berlin())
+def _attended_clause():
+    """SQL for ``rules.may_answer_evaluation``: present on at least one day."""
+    return (
+        sa.select(Attendance.registration_id)
+        .where(Attendance.registration_id == Registration.id, Attendance.present.is_(True))
+        .exists()
+    )
+
+
+def attended(registration_id: int) -> bool:
+    """Recorded present on at least one seminar day (``rules.may_answer_evaluation``)."""
+    days = dict(
+        db.session.execute(
+            sa.select(Attendance.day, Attendance.present).where(
+                Attendance.registration_id == registration_id
+            )
+        )
+        .tuples()
+        .all()
+    )
+    return rules.may_answer_evaluation(days.get(1), days.get(2))
+
+
+def _window_access(seminar: Seminar, today: date) -> Access:
+    window = rules.evaluation_window(seminar.day2, today)
     return {
         rules.EvaluationWindow.NOT_YET: Access.NOT_YET,
         rules.EvaluationWindow.CLOSED: Access.CLOSED,
     }.get(window, Access.OPEN)
+
+
+def access_of(registration: Registration, today: date | None = None) -> Access:
+    if not _confirmed(registration):
+        return Access.NONE
+    if registration.evaluation_given:
+        return Access.ANSWERED
+    window = _window_access(registration.seminar, today or today_berlin())
+    if window != Access.OPEN:
+        return window
+    return Access.OPEN if attended(registration.id) else Access.ABSENT
 
 
 def last_day(seminar: Seminar) -> date:
@@ -134,21 +213,13 @@ def last_day(seminar: Seminar) -> date:
     return seminar.day2 + timedelta(weeks=rules.EVALUATION_OPEN_WEEKS)
 
 
-def questionnaire_url(registration: Registration) -> str | None:
-    """The person's questionnaire address whatever the day (the sign-in sheet for day 2 is
-    printed ahead); None for anyone who may never answer."""
-    if not may_take_part(registration):
-        return None
-    return absolute_url("public.evaluation", token=token_for(registration.id))
-
-
-def evaluation_url(registration: Registration) -> str | None:
-    """The absolute address of the person's questionnaire, or None when the person may
-    not (or no longer) answer: not confirmed, erased, already answered, before day 2 or
-    after the questionnaire closed."""
+def evaluation_url(registration: Registration, token: str) -> str | None:
+    """The absolute address of the person's questionnaire with their personal link
+    ``token``, or None when the person may not (or no longer) answer: not confirmed,
+    not attended, erased, already answered, before day 2 or after it closed."""
     if access_of(registration) != Access.OPEN:
         return None
-    return absolute_url("public.evaluation", token=token_for(registration.id))
+    return absolute_url("public.evaluation", token=token)
 
 
 def qr_svg(url: str, title: str) -> Markup:
@@ -162,15 +233,143 @@ def qr_svg(url: str, title: str) -> Markup:
     return Markup(svg.replace("<svg ", '<svg role="img" ', 1))  # noqa: S704
 
 
-def questionnaire_codes(people: list[Registration]) -> dict[int, Markup]:
-    """Registration id -> the QR code of the person's questionnaire, for the day-2
-    sign-in sheet (everyone who may answer; the rows are numbered as on the sheet)."""
-    codes = {}
-    for row, person in enumerate(people, start=1):
-        url = questionnaire_url(person)
-        if url is not None:
-            codes[person.id] = qr_svg(url, messages.questionnaire_code(row))
+# -- anonymous one-time codes for the room -----------------------------------------------
+
+# 12 characters from 32 that cannot be mistaken for each other: 60 random bits
+CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+CODE_LENGTH = 12
+CODE_INPUT_MAX = 40
+
+
+def _code_digest(code: str) -> str:
+    """Keyed with the app's secret: a copy of the database cannot test guesses."""
+    key = hashlib.sha256(b"evaluation-room-code:" + current_app.config["SECRET_KEY"].encode())
+    return hmac.new(key.digest(), code.encode(), hashlib.sha256).hexdigest()
+
+
+def normalised_code(typed: str) -> str | None:
+    """``k7qx-m4pd 2rxz`` -> ``K7QXM4PD2RXZ``; None for anything that is no code."""
+    if len(typed) > CODE_INPUT_MAX:
+        return None
+    code = "".join(ch for ch in typed.upper() if ch not in " -\t")
+    if len(code) != CODE_LENGTH or any(ch not in CODE_ALPHABET for ch in code):
+        return None
+    return code
+
+
+def code_shown(code: str) -> str:
+    """Grouped for reading out and typing: ``K7QX-M4PD-2RXZ``."""
+    return "-".join(code[i : i + 4] for i in range(0, len(code), 4))
+
+
+def attended_count(seminar_id: int) -> int:
+    """Confirmed, not erased people of the seminar present on at least one day."""
+    return db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(Registration)
+        .where(
+            Registration.seminar_id == seminar_id,
+            Registration.state == RegistrationState.CONFIRMED,
+            Registration.erased_at.is_(None),
+            _attended_clause(),
+        )
+    )
+
+
+def codes_at_most(seminar_id: int, attended: int | None = None) -> int:
+    """One code per person who attended, less the answers already given (through a
+    personal address or a code): the answers can never outnumber the people present."""
+    if attended is None:
+        attended = attended_count(seminar_id)
+    return max(0, attended - answer_counts([seminar_id])[seminar_id])
+
+
+class CodesRefused(ServiceError):
+    """No codes can be made now: the organiser is told why."""
+
+
+def codes_open(seminar: Seminar, today: date | None = None) -> bool:
+    """Codes can be printed until the questionnaire closes (not for a cancelled one)."""
+    today = today or today_berlin()
+    return seminar.state != SeminarState.CANCELLED and today <= last_day(seminar)
+
+
+def issue_room_codes(
+    seminar_id: int, how_many: int, actor_id: int | None, today: date | None = None
+) -> list[str]:
+    """``how_many`` new one-time codes for the seminar (at most ``codes_at_most``); the
+    codes printed before and not yet used stop working. Only their
+    digests are stored; the codes themselves are returned once, to be printed."""
+    today = today or today_berlin()
+    with write_transaction() as session:
+        seminar = locked(Seminar, seminar_id)
+        if seminar is None or not codes_open(seminar, today):
+            raise CodesRefused(messages.EVALUATION_CODES_CLOSED)
+        attended = attended_count(seminar_id)
+        if attended == 0:
+            raise CodesRefused(messages.EVALUATION_CODES_NOBODY_PRESENT)
+        most = codes_at_most(seminar_id, attended)
+        if most == 0:
+            raise CodesRefused(messages.EVALUATION_CODES_ALL_ANSWERED)
+        if not 1 <= how_many <= most:
+            raise CodesRefused(messages.evaluation_codes_count(most))
+        session.execute(sa.delete(EvaluationCode).where(EvaluationCode.seminar_id == seminar_id))
+        codes = [
+            "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+            for _ in range(how_many)
+        ]
+        session.add_all(
+            EvaluationCode(
+                digest=_code_digest(code), seminar_id=seminar_id, valid_until=last_day(seminar)
+            )
+            for code in codes
+        )
+        audit.record(
+            Action.EVALUATION_CODES,
+            seminar_id=seminar_id,
+            subject=Subject.SEMINAR,
+            subject_id=seminar_id,
+            actor_id=actor_id,
+            detail=messages.evaluation_codes_made(how_many),
+        )
     return codes
+
+
+@dataclass(frozen=True)
+class CodeCard:
+    """One slip of the sheet to print: the code as typed, its address as a QR code."""
+
+    code: str
+    url: str
+    qr: Markup
+
+
+def room_code_cards(codes: list[str]) -> list[CodeCard]:
+    cards = []
+    for number, code in enumerate(codes, start=1):
+        url = absolute_url("public.evaluation_by_code", code=code_shown(code))
+        cards.append(CodeCard(code_shown(code), url, qr_svg(url, messages.room_code_title(number))))
+    return cards
+
+
+def seminar_of_code(code: str, today: date | None = None) -> Seminar | None:
+    """The seminar a valid, unused code belongs to, typed in any grouping (None:
+    unknown, used or expired)."""
+    today = today or today_berlin()
+    code = normalised_code(code)
+    if code is None:
+        return None
+    return db.session.scalar(
+        sa.select(Seminar)
+        .join(EvaluationCode, EvaluationCode.seminar_id == Seminar.id)
+        .where(EvaluationCode.digest == _code_digest(code), EvaluationCode.valid_until >= today)
+    )
+
+
+def code_access(seminar: Seminar | None, today: date | None = None) -> Access:
+    if seminar is None or seminar.state == SeminarState.CANCELLED:
+        return Access.NONE
+    return _window_access(seminar, today or today_berlin())
 
 
 # -- answering -------------------------------------------------------------------------
@@ -205,14 +404,20 @@ class EmptyAnswer(EvaluationRefused):
     message = messages.EVALUATION_EMPTY
 
 
-def refusal(registration: Registration, access: Access) -> EvaluationRefused:
+class CodeUsed(EvaluationRefused):
+    message = messages.EVALUATION_CODE_INVALID
+
+
+def refusal(seminar: Seminar, access: Access) -> EvaluationRefused:
     """The refusal that matches where the person stands (anything but OPEN)."""
     if access == Access.ANSWERED:
         return AlreadyAnswered()
     if access == Access.NOT_YET:
-        return EvaluationRefused(messages.evaluation_not_yet(registration.seminar.day2))
+        return EvaluationRefused(messages.evaluation_not_yet(seminar.day2))
     if access == Access.CLOSED:
-        return EvaluationRefused(messages.evaluation_closed(last_day(registration.seminar)))
+        return EvaluationRefused(messages.evaluation_closed(last_day(seminar)))
+    if access == Access.ABSENT:
+        return EvaluationRefused(messages.EVALUATION_NOT_ATTENDED)
     return NotAvailable()
 
 
@@ -231,20 +436,51 @@ def _checked(answer: Answer) -> Answer:
     return checked
 
 
-def submit(registration_id: int, answer: Answer, today: date | None = None) -> None:
-    """Store one anonymous answer and note on the registration that it answered, in one
-    transaction. The note is a conditional UPDATE (``evaluation_given`` still false), so
-    of two submits only one counts, on PostgreSQL as on SQLite; the answer row carries a
-    random key and only today's date."""
-    today = today or today_berlin()
-    answer = _checked(answer)
+def _store(seminar_id: int, answer: Answer) -> None:
+    """Add the answer to the seminar's others, in a transaction of its own: every answer
+    of the seminar is written anew with a fresh random key, in the order of the keys,
+    so that no row's transaction id or place tells when it came."""
+    with write_transaction() as session:
+        locked(Seminar, seminar_id)  # one rewrite of a seminar's answers at a time
+        kept = session.execute(
+            sa.select(
+                EvaluationAnswer.scores, EvaluationAnswer.liked, EvaluationAnswer.improve
+            ).where(EvaluationAnswer.seminar_id == seminar_id)
+        ).all()
+        contents = [(dict(row.scores or {}), row.liked, row.improve) for row in kept]
+        contents.append((answer.scores, answer.liked, answer.improve))
+        keyed = sorted(((secrets.token_hex(16), content) for content in contents), key=_first)
+        session.execute(
+            sa.delete(EvaluationAnswer).where(EvaluationAnswer.seminar_id == seminar_id)
+        )
+        session.execute(
+            sa.insert(EvaluationAnswer),
+            [
+                {
+                    "id": key,
+                    "seminar_id": seminar_id,
+                    "scores": scores,
+                    "liked": liked,
+                    "improve": improve,
+                }
+                for key, (scores, liked, improve) in keyed
+            ],
+        )
+
+
+def _first(pair: tuple) -> str:
+    return pair[0]
+
+
+def _claim(registration_id: int, today: date) -> int:
+    """Note that the person answered (its own transaction); the seminar's id."""
     with write_transaction() as session:
         registration = session.get(Registration, registration_id, populate_existing=True)
         if registration is None:
             raise NotAvailable()
         access = access_of(registration, today)
         if access != Access.OPEN:
-            raise refusal(registration, access)
+            raise refusal(registration.seminar, access)
         claimed = session.execute(
             sa.update(Registration)
             .where(
@@ -258,16 +494,79 @@ def submit(registration_id: int, answer: Answer, today: date | None = None) -> N
         ).rowcount
         if claimed != 1:
             raise AlreadyAnswered()
-        session.add(
-            EvaluationAnswer(
-                id=secrets.token_hex(16),
-                seminar_id=registration.seminar_id,
-                answered_on=today,
-                scores=answer.scores,
-                liked=answer.liked,
-                improve=answer.improve,
-            )
+        return registration.seminar_id
+
+
+def _unclaim(registration_id: int) -> None:
+    """The answer could not be stored: the person may try again."""
+    with write_transaction() as session:
+        session.execute(
+            sa.update(Registration)
+            .where(Registration.id == registration_id)
+            .values(evaluation_given=False)
+            .execution_options(synchronize_session=False)
         )
+
+
+def submit(registration_id: int, answer: Answer, today: date | None = None) -> None:
+    """Store one anonymous answer through the person's own address: first the note that
+    they answered, then, in another transaction, the answer among the seminar's others."""
+    today = today or today_berlin()
+    answer = _checked(answer)
+    seminar_id = _claim(registration_id, today)
+    try:
+        _store(seminar_id, answer)
+    except Exception:
+        _unclaim(registration_id)
+        raise
+
+
+def _use_code(code: str, today: date) -> int:
+    """Delete the code (its own transaction): the seminar's id; refused when the code
+    is unknown, used, expired, or the questionnaire is not open."""
+    with write_transaction() as session:
+        row = session.get(EvaluationCode, _code_digest(code), populate_existing=True)
+        if row is None or row.valid_until < today:
+            raise CodeUsed()
+        seminar = session.get(Seminar, row.seminar_id)
+        access = code_access(seminar, today)
+        if access != Access.OPEN:
+            raise refusal(seminar, access)
+        used = session.execute(
+            sa.delete(EvaluationCode)
+            .where(EvaluationCode.digest == row.digest)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        if used != 1:
+            raise CodeUsed()
+        return row.seminar_id
+
+
+def submit_with_code(code: str, answer: Answer, today: date | None = None) -> None:
+    """Store one anonymous answer given with a one-time code from the room."""
+    today = today or today_berlin()
+    answer = _checked(answer)
+    code = normalised_code(code)
+    if code is None:
+        raise CodeUsed()
+    seminar_id = _use_code(code, today)
+    try:
+        _store(seminar_id, answer)
+    except Exception:
+        _give_back_code(code, seminar_id)
+        raise
+
+
+def _give_back_code(code: str, seminar_id: int) -> None:
+    """The answer could not be stored: the code works again."""
+    with write_transaction() as session:
+        seminar = session.get(Seminar, seminar_id)
+        if seminar is not None:
+            session.add(
+                EvaluationCode(
+                    digest=_code_digest(code), seminar_id=seminar_id, valid_until=last_day(seminar)
+                )
+            )
 
 
 # -- results -----------------------------------------------------------------------------
@@ -401,15 +700,15 @@ EXPORT_HEADER = [
     "Modul",
     "Volkshochschule",
     "1. Tag",
-    "Beantwortet am",
     *[f"{n}. {q.text}" for n, q in enumerate(QUESTIONS, start=1)],
     *[text for _key, text in FREE_TEXTS],
 ]
 
 
 def export_rows(seminars: list[Seminar]) -> list[list]:
-    """One row per answer of the seminars that reach the threshold: the day it was
-    given, never a time; a question not answered is an empty cell."""
+    """One row per answer of the seminars that reach the threshold, in the order of
+    their random keys (never when or by whom); a question not answered is an empty
+    cell."""
     by_id = {s.id: s for s in seminars}
     included, _counts = counted_seminars(list(by_id))
     rows = []
@@ -422,7 +721,6 @@ def export_rows(seminars: list[Seminar]) -> list[list]:
                 seminar.module.kind,
                 seminar.vhs.name,
                 date_short(seminar.day1),
-                date_short(answer.answered_on),
                 *[scores.get(key, "") for key in QUESTION_KEYS],
                 answer.liked,
                 answer.improve,

@@ -722,9 +722,42 @@ def evaluation_chart_title(question: str) -> str:
     return f"Verteilung der Antworten: {question}"
 
 
-def questionnaire_code(row: int) -> str:
-    """The name of a QR code on the day-2 sign-in sheet (read out by screen readers)."""
-    return f"QR-Code zum Fragebogen (Zeile {row})"
+EVALUATION_NOT_ATTENDED = (
+    "Den Fragebogen beantworten Personen, die am Seminar teilgenommen haben. Ihre "
+    "Anwesenheit ist noch nicht erfasst."
+)
+EVALUATION_CODE_INVALID = (
+    "Diesen Code gibt es nicht, oder er wurde schon benutzt. Bitte prüfen Sie die Zeichen."
+)
+EVALUATION_CODES_CLOSED = (
+    "Der Fragebogen dieses Seminars ist geschlossen: Codes gibt es nicht mehr."
+)
+EVALUATION_CODES_NOBODY_PRESENT = (
+    "Bitte erfassen Sie zuerst die Anwesenheit: Es gibt so viele Codes, wie Personen "
+    "anwesend waren."
+)
+
+
+EVALUATION_CODES_ALL_ANSWERED = (
+    "Es gibt schon so viele Antworten, wie Personen anwesend waren: Weitere Codes gibt es nicht."
+)
+
+
+def evaluation_codes_count(most: int) -> str:
+    return (
+        f"Bitte geben Sie eine Zahl von 1 bis {most} an (so viele Personen waren anwesend "
+        "und haben noch nicht geantwortet)."
+    )
+
+
+def evaluation_codes_made(how_many: int) -> str:
+    """The audit entry's detail (the codes themselves are never written down)."""
+    return f"{how_many} Einmal-Codes zum Fragebogen erstellt, frühere ungültig"
+
+
+def room_code_title(number: int) -> str:
+    """The name of a QR code on the sheet of one-time codes (read out by screen readers)."""
+    return f"QR-Code zum Fragebogen (Code {number})"
 
 
 def evaluation_too_few(minimum: int) -> str:

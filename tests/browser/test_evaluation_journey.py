@@ -12,19 +12,17 @@ from playwright.sync_api import Page, expect
 from app.core.timeutil import today_berlin
 from app.extensions import db
 from app.models import EvaluationAnswer, Registration
-from app.services import evaluation
 from tests import factories
 from tests.browser.conftest import activate, assert_accessible, hand_over, log_in
 
 
 @pytest.fixture
-def questionnaire_path(app_factory, live_server):
-    """The questionnaire path of a registration as the server signs it (its own secret)."""
-    server_app = app_factory(SECRET_KEY=live_server.environment()["SECRET_KEY"])
+def questionnaire_path():
+    """The questionnaire path of a person who attended day 1: their personal link."""
 
-    def path(registration_id: int) -> str:
-        with server_app.app_context():
-            return f"/bewertung/{evaluation.token_for(registration_id)}"
+    def path(registration: Registration) -> str:
+        factories.attend(registration, 1)
+        return f"/bewertung/{factories.link_token(registration)}"
 
     return path
 
@@ -51,7 +49,7 @@ def _answer(page: Page, viewport: str) -> None:
 def test_a_participant_answers_on_the_phone(new_page, questionnaire_path, javascript):
     seminar = factories.held_seminar(today_berlin())
     person = factories.book_before(seminar, 1)
-    path = questionnaire_path(person.id)
+    path = questionnaire_path(person)
 
     page = new_page("phone", java_script_enabled=javascript)
     page.goto(path)
@@ -80,7 +78,7 @@ def test_a_participant_answers_on_the_phone(new_page, questionnaire_path, javasc
 
 def test_an_empty_questionnaire_is_explained_in_place(new_page, questionnaire_path, watch):
     seminar = factories.held_seminar(today_berlin())
-    path = questionnaire_path(factories.book_before(seminar, 1).id)
+    path = questionnaire_path(factories.book_before(seminar, 1))
     watch.expect_status(422, path)
 
     page = new_page("phone")
@@ -148,3 +146,33 @@ def test_an_admin_finds_and_erases_an_address(new_page, watch):
     erased = db.session.get(Registration, person_id)
     assert (erased.last_name, erased.state) == ("gelöscht", "confirmed")
     hand_over()
+
+
+def test_the_vhs_prints_codes_and_a_person_answers_with_one(new_page):
+    seminar = factories.held_seminar(today_berlin())
+    for n in range(2):
+        factories.attend(factories.book_before(seminar, n), 1)
+    email = factories.user("vhs", vhs_id=seminar.vhs_id).email
+
+    desk = new_page("desktop")
+    log_in(desk, email, factories.PASSWORD, "desktop")
+    desk.goto(f"/manage/seminare/{seminar.id}/bewertung/codes")
+    expect(desk.get_by_label("Anzahl der Codes")).to_have_value("2")
+    assert_accessible(desk, "one-time codes")
+    activate(desk.get_by_role("button", name="Codes erstellen und drucken"), "desktop")
+    expect(desk.get_by_role("img", name=re.compile("QR-Code zum Fragebogen"))).to_have_count(2)
+    assert_accessible(desk, "sheet of one-time codes")
+    code = desk.locator(".code").first.inner_text()
+
+    phone = new_page("phone")
+    phone.goto("/bewertung")
+    assert_accessible(phone, "code entry")
+    phone.get_by_label("Code").fill(code.lower().replace("-", " "))
+    activate(phone.get_by_role("button", name="Zum Fragebogen"), "phone")
+    expect(phone.get_by_role("heading", level=1)).to_have_text("Ihre Meinung zum Seminar")
+    _answer(phone, "phone")
+    activate(phone.get_by_role("button", name="Antworten senden"), "phone")
+    expect(phone).to_have_url(re.compile("/bewertung/danke$"))
+    expect(phone.get_by_role("heading", name="Vielen Dank für Ihre Antworten!")).to_be_visible()
+    (stored,) = _stored_answers()
+    assert stored.liked == "Die Übungen in kleinen Gruppen."
