@@ -6,7 +6,7 @@ CHROMIUM ?= /usr/bin/chromium
 export FLASK_APP := wsgi
 export CHROMIUM
 
-.PHONY: run test lint format venv clean bench bench-bulk screenshots
+.PHONY: run test lint format venv clean bench bench-bulk bench-backup screenshots
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -58,6 +58,11 @@ bench: venv
 ## How long a 200-row bulk add takes end to end (SQLite; set BENCH_POSTGRES_URL for PostgreSQL too).
 bench-bulk: venv
 	$(BIN)/python bench/bulk_add.py
+
+## How long flask backup and flask restore take (demo data and 20,000 registrations,
+## SQLite and PostgreSQL; BENCH_POSTGRES_URL for another server).
+bench-backup: venv
+	$(BIN)/python bench/backup.py
 
 ## Screenshots of the key pages at phone and desktop size, into docs/screenshots/.
 screenshots: venv $(CHROMIUM)
