@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 CHROMIUM ?= /usr/bin/chromium
+NGINX ?= /usr/sbin/nginx
+PG_DUMP ?= /usr/bin/pg_dump
 export FLASK_APP := wsgi
 export CHROMIUM
 
@@ -31,13 +33,23 @@ run: venv
 ## The whole test suite (SQLite; set TEST_DATABASE_URL for PostgreSQL), browser tests included,
 ## one process per core (TEST_WORKERS=0: all in one process).
 TEST_WORKERS ?= auto
-test: venv $(CHROMIUM)
+test: venv $(CHROMIUM) $(NGINX) $(PG_DUMP)
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 # The browser tests drive Debian's Chromium (Playwright's own download does not work here).
 $(CHROMIUM):
 	@echo "Chromium is missing: installing Debian's package for the browser tests."
 	apt-get update -qq && apt-get install -y -qq chromium
+
+# The deployment test runs the shipped nginx site in front of two app instances.
+$(NGINX):
+	@echo "nginx is missing: installing Debian's package for the deployment test."
+	apt-get update -qq && apt-get install -y -qq nginx
+
+# flask backup and restore on PostgreSQL use its client tools.
+$(PG_DUMP):
+	@echo "pg_dump is missing: installing Debian's PostgreSQL client tools."
+	apt-get update -qq && apt-get install -y -qq postgresql-client
 
 lint: venv
 	$(BIN)/ruff check .
