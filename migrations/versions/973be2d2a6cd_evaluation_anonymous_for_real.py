@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = "973be2d2a6cd"
-down_revision = "5c0f1a2b3d4e"
+down_revision = "c1af71ee52f5"
 branch_labels = None
 depends_on = None
 
