@@ -29,6 +29,8 @@ class ProgrammeRules:
     seminar_days: int = 2
     trainer_fee_cents_per_day: int = 450_00
     catering_cents_per_person: int = 12_00
+    # at most this share of a seminar's places held for unproven addresses at once
+    max_held_percent: int = 33
 
 
 class Outcome(StrEnum):
@@ -127,9 +129,18 @@ def free_places(capacity: int, confirmed: int) -> int:
     return max(capacity - confirmed, 0)
 
 
-def booking_outcome(capacity: int, confirmed: int) -> Outcome:
-    """A new registration is confirmed while a place is free, else waitlisted."""
-    return Outcome.CONFIRMED if confirmed < capacity else Outcome.WAITLISTED
+def booking_outcome(
+    capacity: int, confirmed: int, *, held: int = 0, hold_limit: int | None = None
+) -> Outcome:
+    """A new registration is confirmed while a place is free, else waitlisted. A place
+    that would be held for an unproven address (``hold_limit`` given, see ``max_held``) is
+    given only while fewer than ``hold_limit`` places are held (``held``): beyond, the person waits on the
+    list and moves up as holds are confirmed or released (``may_hold``)."""
+    if confirmed >= capacity:
+        return Outcome.WAITLISTED
+    if hold_limit is not None and not may_hold(held, hold_limit):
+        return Outcome.WAITLISTED
+    return Outcome.CONFIRMED
 
 
 def meets_minimum(rules: ProgrammeRules, confirmed: int) -> bool:
@@ -312,6 +323,32 @@ def hold_end(
     day (a place given from the waiting list after the deadline). All moments alike (UTC)."""
     limit = deadline_ends if deadline_ends > now else first_day_begins
     return min(now + timedelta(hours=hours), limit)
+
+
+def max_held(capacity: int, percent: int) -> int:
+    """How many of a seminar's places may be held for unproven addresses at once
+    ("A place is held, then confirmed"): the programme's share of its places, rounded
+    down, but always one, so that the waiting list still moves. A third by default: a
+    burst of registrations from addresses nobody has proven (a bot) holds no more, and
+    the rest of the places stay open to people who confirm."""
+    return max(capacity * percent // 100, 1)
+
+
+def may_hold(held: int, limit: int) -> bool:
+    """Whether one more place may be held while ``held`` are (``max_held``)."""
+    return held < limit
+
+
+# A burst of holds: this many public registrations for one seminar within the window
+# is shown to its organisers (many addresses at once are rarely people).
+HOLD_BURST_COUNT = 5
+HOLD_BURST_WINDOW = timedelta(minutes=10)
+
+
+def hold_burst(recent_holds: int, count: int = HOLD_BURST_COUNT) -> bool:
+    """Whether ``recent_holds`` public registrations within ``HOLD_BURST_WINDOW`` are a
+    burst the organisers should look at."""
+    return recent_holds >= count
 
 
 # -- attendance ------------------------------------------------------------------

@@ -264,6 +264,12 @@ class ProgrammeForm(FlaskForm):
         1,
         500,
     )
+    max_held_percent = whole_field(
+        "Höchstens unbestätigt vorgemerkt (Prozent der Plätze)",
+        "Bitte geben Sie an, welcher Anteil der Plätze höchstens unbestätigt vorgemerkt sein darf.",
+        1,
+        100,
+    )
     trainer_fee = EuroField(
         "Honorar je Trainer*in und Seminartag (Euro)",
         validators=[InputRequired("Bitte geben Sie das Honorar an.")],
@@ -306,6 +312,7 @@ class ProgrammeForm(FlaskForm):
             seminar_days=base.seminar_days,
             trainer_fee_cents_per_day=self.trainer_fee.data,
             catering_cents_per_person=self.catering.data,
+            max_held_percent=self.max_held_percent.data,
         )
 
 

@@ -185,7 +185,7 @@ SEMINAR_OVER = "Das Seminar ist vorbei."
 HOLD_LAPSED = (
     "Für diese E-Mail-Adresse war hier schon ein Platz vorgemerkt, der nicht bestätigt "
     "wurde. Bitte bestätigen Sie zuerst Ihre Adresse: Lassen Sie sich unter „Schon "
-    "angemeldet?“ den Link erneut senden und öffnen Sie ihn. Danach können Sie sich "
+    "angemeldet?“ den Link erneut senden, öffnen Sie ihn und bestätigen Sie dort Ihre Adresse. Danach können Sie sich "
     "wieder anmelden."
 )
 
@@ -733,3 +733,12 @@ def erasure_logged(reason: str, registrations: int, declarations: int, mails: in
         f"{plural(declarations, 'Interessenbekundung', 'Interessenbekundungen')}, "
         f"{plural(mails, 'E-Mail')}. Grund: {reason}"
     )
+
+
+# -- proving the address through the personal link --------------------------------------
+
+PLACE_CONFIRMED = (
+    "Danke! Ihre E-Mail-Adresse ist bestätigt und Ihr Platz ist fest. Die Bestätigung mit "
+    "den Terminen als Kalendereintrag kommt per E-Mail."
+)
+ADDRESS_CONFIRMED = "Danke! Ihre E-Mail-Adresse ist bestätigt."

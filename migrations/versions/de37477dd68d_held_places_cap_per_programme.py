@@ -1,0 +1,28 @@
+"""held places per seminar capped at a share of its places, per programme
+
+Revision ID: de37477dd68d
+Revises: 5c0f1a2b3d4e
+Create Date: 2026-12-07 18:15:00
+
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+# revision identifiers, used by Alembic.
+revision = 'de37477dd68d'
+down_revision = '5c0f1a2b3d4e'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    with op.batch_alter_table('programme', schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column('max_held_percent', sa.Integer(), server_default='33', nullable=False)
+        )
+
+
+def downgrade():
+    with op.batch_alter_table('programme', schema=None) as batch_op:
+        batch_op.drop_column('max_held_percent')
