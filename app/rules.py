@@ -133,9 +133,9 @@ def booking_outcome(
     capacity: int, confirmed: int, *, held: int = 0, hold_limit: int | None = None
 ) -> Outcome:
     """A new registration is confirmed while a place is free, else waitlisted. A place
-    that would be held for an unproven address (``hold_limit`` given, see ``max_held``) is
-    given only while fewer than ``hold_limit`` places are held (``held``): beyond, the person waits on the
-    list and moves up as holds are confirmed or released (``may_hold``)."""
+    that would be held for an unproven address (``hold_limit`` given, see ``max_held``)
+    is given only while fewer than ``hold_limit`` places are held (``held``): beyond,
+    the person waits on the list and moves up as holds are confirmed or released."""
     if confirmed >= capacity:
         return Outcome.WAITLISTED
     if hold_limit is not None and not may_hold(held, hold_limit):

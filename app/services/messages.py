@@ -185,8 +185,8 @@ SEMINAR_OVER = "Das Seminar ist vorbei."
 HOLD_LAPSED = (
     "Für diese E-Mail-Adresse war hier schon ein Platz vorgemerkt, der nicht bestätigt "
     "wurde. Bitte bestätigen Sie zuerst Ihre Adresse: Lassen Sie sich unter „Schon "
-    "angemeldet?“ den Link erneut senden, öffnen Sie ihn und bestätigen Sie dort Ihre Adresse. Danach können Sie sich "
-    "wieder anmelden."
+    "angemeldet?“ den Link erneut senden, öffnen Sie ihn und bestätigen Sie dort Ihre "
+    "Adresse. Danach können Sie sich wieder anmelden."
 )
 
 # -- notices after an action ---------------------------------------------------------------

@@ -261,9 +261,7 @@ def _book_new(session, seats, booking: _Booking) -> dict:
     audit.record(**_registered(booking, written), at_once=True)
     # the newest on the waiting list: its place is the list's length
     waiting = seats.waitlisted_count + 1 if state == RegistrationState.WAITLISTED else None
-    mail.queue_confirmation(
-        written, waiting, at_once=True, holds_full=_holds_full(seats, state)
-    )
+    mail.queue_confirmation(written, waiting, at_once=True, holds_full=_holds_full(seats, state))
     return {**values, "id": written.id}
 
 
