@@ -414,6 +414,16 @@ def interest_open(deadline: date | None, today: date) -> bool:
     return deadline is not None and today <= deadline
 
 
+# The public interest forms mail one address at most once within this interval, however
+# often they are sent for it (nobody's inbox is flooded through them).
+INTEREST_MAIL_INTERVAL = timedelta(hours=1)
+
+
+def may_mail_again(last_mailed: datetime, now: datetime) -> bool:
+    """Whether a form may mail an address again ``now`` that it mailed at ``last_mailed``."""
+    return now - last_mailed >= INTEREST_MAIL_INTERVAL
+
+
 # -- choosing the locations (rule 9: the state organisers select or decline) -----------
 
 

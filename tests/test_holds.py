@@ -257,3 +257,22 @@ def test_organisers_add_people_past_the_cap(app, client):
         _register(client, seminar, n)
     factories.fill(seminar, 2, start=50)
     assert _states(seminar) == [HELD, HELD, WAITLISTED, CONFIRMED, CONFIRMED]
+
+
+def test_organisers_see_a_burst_of_holds_on_their_dashboard(app, client):
+    school = factories.vhs()
+    rushed = factories.seminar(vhs=school, capacity=20)
+    calm = factories.seminar(vhs=school, capacity=20)
+    for n in range(5):
+        _register(client, rushed, n)
+    for n in range(10, 14):
+        _register(client, calm, n)
+    factories.fill(calm, 5, start=50)  # added by an organiser: no burst
+    factories.login(client, factories.user("vhs", vhs_id=school.id))
+    page = client.get("/manage/").text
+    assert page.count("data-burst") == 1
+    assert "Auffällig viele Anmeldungen: 5 über das öffentliche Formular" in page
+    # the same registrations an hour ago are no burst any more
+    db.session.execute(sa.update(Registration).values(created_at=utcnow() - timedelta(hours=1)))
+    db.session.commit()
+    assert "data-burst" not in client.get("/manage/").text

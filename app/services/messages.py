@@ -334,6 +334,11 @@ def interest_deadline_passed(deadline) -> str:
 
 
 INTEREST_LINK_INVALID = "Zu diesem Link gibt es keine Interessenbekundung."
+INTEREST_MAILED_RECENTLY = (
+    "An diese E-Mail-Adresse haben wir in der letzten Stunde schon eine E-Mail mit einem "
+    "persönlichen Link geschickt. Über diesen Link bestätigen oder ändern Sie Ihre Angaben. "
+    "Ist die E-Mail nicht angekommen, senden Sie das Formular bitte in einer Stunde erneut."
+)
 INTEREST_WITHDRAWN = (
     "Diese Interessenbekundung ist zurückgezogen und lässt sich nicht mehr ändern. "
     "Sie können eine neue senden."

@@ -1,4 +1,5 @@
-"""held places per seminar capped at a share of its places, per programme
+"""held places per seminar capped at a share of its places, per programme; the
+registrations' creation moment indexed (bursts of holds on the dashboard)
 
 Revision ID: de37477dd68d
 Revises: 5c0f1a2b3d4e
@@ -21,8 +22,12 @@ def upgrade():
         batch_op.add_column(
             sa.Column('max_held_percent', sa.Integer(), server_default='33', nullable=False)
         )
+    with op.batch_alter_table('registration', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_registration_created_at'), ['created_at'], unique=False)
 
 
 def downgrade():
+    with op.batch_alter_table('registration', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_registration_created_at'))
     with op.batch_alter_table('programme', schema=None) as batch_op:
         batch_op.drop_column('max_held_percent')
