@@ -405,6 +405,18 @@ def next_message_at(
     return recent[len(recent) - limit] + window
 
 
+# People an organiser's account adds (one by one or as a list) within an hour, at most:
+# more than any paper list, few enough that a taken-over account mails no crowd.
+PEOPLE_ADDED_PER_HOUR = 500
+ADDED_WINDOW = timedelta(hours=1)
+
+
+def may_add_people(added_recently: int, wanted: int, limit: int = PEOPLE_ADDED_PER_HOUR) -> bool:
+    """Whether an account that added ``added_recently`` people within ``ADDED_WINDOW``
+    may add ``wanted`` more now."""
+    return added_recently + wanted <= limit
+
+
 # -- interest declarations (rule 9, "Interest comes first") --------------------------
 
 

@@ -556,6 +556,16 @@ def bulk_twice_in_list(first: int) -> str:
     return f"Doppelt in der Liste: dieselbe E-Mail-Adresse wie in Zeile {first}."
 
 
+def bulk_hourly_cap(added: int, wanted: int, limit: int) -> str:
+    left = max(limit - added, 0)
+    return (
+        f"Je Stunde kann ein Konto höchstens {number(limit)} Personen hinzufügen. In der "
+        f"letzten Stunde waren es schon {number(added)}, jetzt sind noch {number(left)} "
+        f"möglich; diese Liste hat {number(wanted)}. Bitte teilen Sie die Liste oder "
+        "versuchen Sie es später erneut."
+    )
+
+
 def bulk_added_detail(rows: int, confirmed: int, waitlisted: int, left_out: int) -> str:
     """The audit entry of one bulk add."""
     return (
