@@ -9,6 +9,7 @@ from wtforms import (
     BooleanField,
     DateField,
     EmailField,
+    IntegerField,
     SelectChoice,
     SelectField,
     StringField,
@@ -264,11 +265,11 @@ class ProgrammeForm(FlaskForm):
         1,
         500,
     )
-    max_held_percent = whole_field(
+    # left empty: the programme keeps its share (a third for a new one)
+    max_held_percent = IntegerField(
         "Höchstens unbestätigt vorgemerkt (Prozent der Plätze)",
-        "Bitte geben Sie an, welcher Anteil der Plätze höchstens unbestätigt vorgemerkt sein darf.",
-        1,
-        100,
+        validators=[Optional(), validators.Between(1, 100)],
+        invalid_value_message=validators.WHOLE_NUMBER,
     )
     trainer_fee = EuroField(
         "Honorar je Trainer*in und Seminartag (Euro)",
@@ -312,7 +313,9 @@ class ProgrammeForm(FlaskForm):
             seminar_days=base.seminar_days,
             trainer_fee_cents_per_day=self.trainer_fee.data,
             catering_cents_per_person=self.catering.data,
-            max_held_percent=self.max_held_percent.data,
+            max_held_percent=base.max_held_percent
+            if self.max_held_percent.data is None
+            else self.max_held_percent.data,
         )
 
 
