@@ -237,7 +237,7 @@ def _book_new(session, seats, booking: _Booking) -> dict:
     if reason is not None:
         raise RegistrationClosed(reason)
     limit = None
-    if not booking.vouched:  # an address new to the seminar: its place would be held
+    if booking.hold_hours:  # a public booking of an address new here: its place is held
         limit = rules.max_held(seats.capacity, seats.max_held_percent)
     outcome = rules.booking_outcome(
         seats.capacity, occupied(seats), held=seats.held_count, hold_limit=limit
@@ -293,7 +293,7 @@ def _book_again(session, booking: _Booking) -> Registration:
         seminar.capacity,
         occupied(seminar),
         held=seminar.held_count,
-        hold_limit=None if booking.vouched or proven else hold_limit(seminar),
+        hold_limit=hold_limit(seminar) if booking.hold_hours and not proven else None,
     )
     registration = existing or Registration(seminar_id=booking.seminar_id)
     if existing is not None:
