@@ -31,6 +31,8 @@ class ProgrammeRules:
     seminar_days: int = 2
     trainer_fee_cents_per_day: int = 450_00
     catering_cents_per_person: int = 12_00
+    # at most this share of a seminar's places held for unproven addresses at once
+    max_held_percent: int = 33
 
 
 class Outcome(StrEnum):
@@ -129,9 +131,18 @@ def free_places(capacity: int, confirmed: int) -> int:
     return max(capacity - confirmed, 0)
 
 
-def booking_outcome(capacity: int, confirmed: int) -> Outcome:
-    """A new registration is confirmed while a place is free, else waitlisted."""
-    return Outcome.CONFIRMED if confirmed < capacity else Outcome.WAITLISTED
+def booking_outcome(
+    capacity: int, confirmed: int, *, held: int = 0, hold_limit: int | None = None
+) -> Outcome:
+    """A new registration is confirmed while a place is free, else waitlisted. A place
+    that would be held for an unproven address (``hold_limit`` given, see ``max_held``)
+    is given only while fewer than ``hold_limit`` places are held (``held``): beyond,
+    the person waits on the list and moves up as holds are confirmed or released."""
+    if confirmed >= capacity:
+        return Outcome.WAITLISTED
+    if hold_limit is not None and not may_hold(held, hold_limit):
+        return Outcome.WAITLISTED
+    return Outcome.CONFIRMED
 
 
 def meets_minimum(rules: ProgrammeRules, confirmed: int) -> bool:
@@ -334,6 +345,32 @@ def hold_end(
     return min(now + timedelta(hours=hours), limit)
 
 
+def max_held(capacity: int, percent: int) -> int:
+    """How many of a seminar's places may be held for unproven addresses at once
+    ("A place is held, then confirmed"): the programme's share of its places, rounded
+    down, but always one, so that the waiting list still moves. A third by default: a
+    burst of registrations from addresses nobody has proven (a bot) holds no more, and
+    the rest of the places stay open to people who confirm."""
+    return max(capacity * percent // 100, 1)
+
+
+def may_hold(held: int, limit: int) -> bool:
+    """Whether one more place may be held while ``held`` are (``max_held``)."""
+    return held < limit
+
+
+# A burst of holds: this many public registrations for one seminar within the window
+# is shown to its organisers (many addresses at once are rarely people).
+HOLD_BURST_COUNT = 5
+HOLD_BURST_WINDOW = timedelta(minutes=10)
+
+
+def hold_burst(recent_holds: int, count: int = HOLD_BURST_COUNT) -> bool:
+    """Whether ``recent_holds`` public registrations within ``HOLD_BURST_WINDOW`` are a
+    burst the organisers should look at."""
+    return recent_holds >= count
+
+
 # -- attendance ------------------------------------------------------------------
 
 
@@ -388,6 +425,18 @@ def next_message_at(
     return recent[len(recent) - limit] + window
 
 
+# People an organiser's account adds (one by one or as a list) within an hour, at most:
+# more than any paper list, few enough that a taken-over account mails no crowd.
+PEOPLE_ADDED_PER_HOUR = 500
+ADDED_WINDOW = timedelta(hours=1)
+
+
+def may_add_people(added_recently: int, wanted: int, limit: int = PEOPLE_ADDED_PER_HOUR) -> bool:
+    """Whether an account that added ``added_recently`` people within ``ADDED_WINDOW``
+    may add ``wanted`` more now."""
+    return added_recently + wanted <= limit
+
+
 # -- interest declarations (rule 9, "Interest comes first") --------------------------
 
 
@@ -395,6 +444,16 @@ def interest_open(deadline: date | None, today: date) -> bool:
     """VHS and council offices declare interest until the programme's interest deadline,
     that day included (Berlin's date). A programme without a deadline takes none yet."""
     return deadline is not None and today <= deadline
+
+
+# The public interest forms mail one address at most once within this interval, however
+# often they are sent for it (nobody's inbox is flooded through them).
+INTEREST_MAIL_INTERVAL = timedelta(hours=1)
+
+
+def may_mail_again(last_mailed: datetime, now: datetime) -> bool:
+    """Whether a form may mail an address again ``now`` that it mailed at ``last_mailed``."""
+    return now - last_mailed >= INTEREST_MAIL_INTERVAL
 
 
 # -- choosing the locations (rule 9: the state organisers select or decline) -----------

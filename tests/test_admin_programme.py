@@ -187,3 +187,26 @@ def test_a_later_programme_with_other_dates(client, admin):
     )
     created = db.session.scalars(sa.select(Seminar).where(Seminar.programme_id == later.id)).one()
     assert (created.capacity, created.day1) == (24, date(2027, 3, 13))
+
+
+def test_the_share_of_held_places_is_set_on_the_rules_page_and_takes_effect(client, admin):
+    programme = factories.programme()
+    page = client.get(f"/manage/admin/programme/{programme.id}").text
+    assert field_value(page, "max_held_percent") == "33"
+    refused = client.post(
+        f"/manage/admin/programme/{programme.id}", data=_form(programme, max_held_percent="0")
+    )
+    assert refused.status_code == 422
+    assert field_error(refused.text, "max_held_percent")
+    saved = client.post(
+        f"/manage/admin/programme/{programme.id}", data=_form(programme, max_held_percent="50")
+    )
+    assert saved.status_code == 303
+    assert _programme(programme.id).max_held_percent == 50
+    # a public registration past half of the places waits on the list
+    seminar = factories.seminar(programme=programme, capacity=8)
+    public = client.application.test_client()
+    for n in range(5):
+        public.post(f"/seminare/{seminar.id}/anmelden", data=factories.form_data(n)).close()
+    db.session.expire_all()
+    assert (seminar.held_count, seminar.waitlisted_count) == (4, 1)

@@ -12,9 +12,16 @@ import sqlalchemy as sa
 from openpyxl import Workbook
 
 from app.core import tables
-from app.core.timeutil import today_berlin
+from app.core.timeutil import today_berlin, utcnow
 from app.extensions import db
-from app.models import AuditEntry, OutboxMail, Registration, RegistrationState, SeminarState
+from app.models import (
+    Action,
+    AuditEntry,
+    OutboxMail,
+    Registration,
+    RegistrationState,
+    SeminarState,
+)
 from app.organiser import bulk_add as bulk_routes
 from app.services import bulk_add, messages
 from app.services.registrations import book_seat, check_counts
@@ -566,3 +573,106 @@ def test_anonymous_visitors_are_sent_to_the_login(client, school):
         response = getattr(client, method)(_url(seminar, tail))
         assert response.status_code == 302
         assert "/manage/anmelden" in response.headers["Location"]
+
+
+# -- the hourly cap and refusing early ------------------------------------------------------
+
+
+def _added_by_hand(account, how_many: int, ago: timedelta = timedelta(0)) -> None:
+    """Log entries of people this account added (as the booking service writes them)."""
+    at = utcnow() - ago
+    db.session.add_all(
+        AuditEntry(actor_id=account.id, action=Action.ADDED_BY_ORGANISER, at=at)
+        for _ in range(how_many)
+    )
+    db.session.commit()
+
+
+def test_an_account_adds_at_most_500_people_an_hour(client, school, staff):
+    seminar = factories.seminar(vhs=school, capacity=20)
+    _added_by_hand(staff, 300, ago=timedelta(hours=2))  # long enough ago: not counted
+    _added_by_hand(staff, 497)
+    four = client.post(_url(seminar), data={"rows": _lines(*map(_person, (1, 2, 3, 4)))})
+    assert four.status_code == 429
+    assert messages.bulk_hourly_cap(497, 4, 500) in _text(four.text)
+    assert "jetzt sind noch 3 möglich" in _text(four.text)
+    preview = client.post(_url(seminar), data={"rows": _lines(_person(1), _person(2))})
+    assert preview.status_code == 200
+    # between preview and add the account adds one person by hand: 498, then 2 would be 500
+    by_hand = client.post(f"/manage/seminare/{seminar.id}/teilnehmende", data=_form(9))
+    assert by_hand.status_code == 303
+    _added_by_hand(staff, 1)  # and one more elsewhere: 499 + 2 is past the cap
+    token = _token(preview, "/eintragen")
+    refused = client.post(_url(seminar, "/eintragen"), data={"token": token})
+    assert refused.status_code == 429
+    assert "In der letzten Stunde waren es schon 499" in _text(refused.text)
+    assert [r.email for r in _registrations(seminar)] == ["p9@example.org"]
+    # an hour later the same preview adds its rows
+    db.session.execute(sa.update(AuditEntry).values(at=utcnow() - timedelta(hours=1, minutes=1)))
+    db.session.commit()
+    added = client.post(_url(seminar, "/eintragen"), data={"token": token})
+    assert added.status_code == 200
+    assert len(_registrations(seminar)) == 3
+
+
+def _form(n: int) -> dict:
+    return {
+        "last_name": f"Muster{n}",
+        "first_name": "Alex",
+        "town": "Köln",
+        "email": f"p{n}@example.org",
+    }
+
+
+class _WatchedBody(io.BytesIO):
+    """A request body that notes whether anyone read from it."""
+
+    touched = False
+
+    def read(self, *args):
+        self.touched = True
+        return super().read(*args)
+
+    def read1(self, *args):
+        self.touched = True
+        return super().read1(*args)
+
+    def readinto(self, *args):
+        self.touched = True
+        return super().readinto(*args)
+
+    def readline(self, *args):
+        self.touched = True
+        return super().readline(*args)
+
+
+@pytest.mark.parametrize("who", ["other_vhs", "observer", "anonymous"])
+@pytest.mark.parametrize("tail", ["", "/eintragen"])
+def test_a_request_the_user_may_not_make_is_refused_before_its_body_is_read(
+    app, client, school, who, tail
+):
+    seminar = factories.seminar(vhs=school)
+    if who == "other_vhs":
+        _login(client, "vhs", vhs_id=factories.vhs().id)
+    elif who == "observer":
+        _login(client, "observer")
+    boundary = "grenze"
+    payload = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="rows"\r\n\r\n'.encode()
+        + b"x" * 1_500_000
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
+    body = _WatchedBody(payload)
+    app.config["WTF_CSRF_ENABLED"] = True  # the check that reads the form first
+    try:
+        response = client.post(
+            _url(seminar, tail),
+            input_stream=body,
+            content_length=len(payload),
+            content_type=f"multipart/form-data; boundary={boundary}",
+        )
+    finally:
+        app.config["WTF_CSRF_ENABLED"] = False
+    assert response.status_code in (302, 403, 404), response.status_code
+    assert not body.touched
+    assert _registrations(seminar) == []

@@ -15,8 +15,8 @@ import requests
 import sqlalchemy as sa
 
 from app.extensions import db
-from app.models import Registration, RegistrationState
-from app.services.registrations import check_counts, waitlist_position
+from app.models import Registration, RegistrationState, Seminar
+from app.services.registrations import cancel_registration, check_counts, waitlist_position
 from tests import factories
 from tests.server import LiveServer
 
@@ -114,7 +114,9 @@ def _statuses(responses: list[requests.Response]) -> list[int]:
     return [response.status_code for response in responses]
 
 
-def test_sixty_people_at_once_fill_twenty_places_and_queue_the_rest(app, live_server, visitors):
+def test_sixty_people_at_once_hold_a_third_of_twenty_places_and_queue_the_rest(
+    app, live_server, visitors
+):
     seminar_id = factories.seminar(capacity=20).id
     forms = [factories.form_data(n) for n in range(60)]
     with live_server.log_shown_on_failure() as log_start:
@@ -132,16 +134,17 @@ def test_sixty_people_at_once_fill_twenty_places_and_queue_the_rest(app, live_se
         registrations = _registrations(seminar_id)
         states = [r.state for r in registrations]
         assert len(registrations) == 60
-        # public registrations hold their places until the addresses are proven
-        assert states.count(RegistrationState.HELD) == 20
-        assert states.count(RegistrationState.WAITLISTED) == 40
+        # public registrations hold their places until the addresses are proven, a third
+        # of the places at most (6 of 20); the others wait for those holds to end
+        assert states.count(RegistrationState.HELD) == 6
+        assert states.count(RegistrationState.WAITLISTED) == 54
         assert {r.email_normalized for r in registrations} == {
             f"person{n}@example.org" for n in range(60)
         }
         positions = sorted(
             waitlist_position(r) for r in registrations if r.state == RegistrationState.WAITLISTED
         )
-        assert positions == list(range(1, 41))
+        assert positions == list(range(1, 55))
         # First come, first served: nobody holding a place booked after someone waitlisted.
         last_confirmed = max(
             r.booked_at for r in registrations if r.state == RegistrationState.HELD
@@ -255,3 +258,30 @@ def test_cancellations_and_registrations_at_the_same_moment_move_up_exactly_once
         sa.select(OutboxMail.registration_id).where(OutboxMail.kind == "moved_up")
     ).all()
     assert sorted(moved_mails) == sorted(queue[:5])  # one mail each, never two
+
+
+def test_a_burst_of_unproven_addresses_holds_no_place_above_the_cap(app, live_server, visitors):
+    """Thirty addresses at once for a seminar with 13 free places: a third of its 20
+    places (6) is held, never more, on the plain path (new addresses) and on the ORM
+    path (addresses with a cancelled registration there) alike."""
+    seminar = factories.seminar(capacity=20)
+    seminar_id = seminar.id
+    factories.fill(seminar, 7)  # vouched: confirmed, 13 places free
+    factories.fill(seminar, 10, start=200)  # will cancel: their addresses come back
+    for registration in _registrations(seminar_id)[7:]:
+        cancel_registration(registration.id)
+    numbers = list(range(100, 115)) + list(range(200, 210)) + list(range(300, 305))
+    forms = [factories.form_data(n) for n in numbers]
+    with live_server.log_shown_on_failure() as log_start:
+        people = visitors(seminar_id, len(forms))
+        statuses = _statuses(_register_all_at_once(people, forms))
+        assert statuses == [303] * len(forms), statuses
+        assert live_server.unhandled_errors_since(log_start) == []
+
+    registrations = _registrations(seminar_id)
+    states = [r.state for r in registrations]
+    assert states.count(RegistrationState.HELD) == 6  # 0 holds above the cap
+    assert states.count(RegistrationState.CONFIRMED) == 7
+    assert states.count(RegistrationState.WAITLISTED) == len(forms) - 6
+    db.session.remove()
+    assert db.session.get(Seminar, seminar_id).held_count == 6

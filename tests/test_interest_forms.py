@@ -75,6 +75,13 @@ def _mails(kind: str | None = None) -> list[OutboxMail]:
     return list(db.session.scalars(query))
 
 
+def _an_hour_later() -> None:
+    """Let the hour pass in which the forms mail an address only once."""
+    for mail in _mails():
+        mail.created_at -= timedelta(hours=1)
+    db.session.commit()
+
+
 def _token_of(mail: OutboxMail) -> str:
     return LINK.search(mail.text_body).group(1)
 
@@ -199,6 +206,7 @@ def test_the_rules_on_offered_days(app, programme, vhs, offers, field, message):
 
 def test_the_same_address_for_the_same_vhs_replaces_an_unconfirmed_declaration(app, programme, vhs):
     first = interest.declare_vhs(programme.id, _vhs_interest(vhs.id)).declaration
+    _an_hour_later()
     again = interest.declare_vhs(
         programme.id, _vhs_interest(vhs.id, room="Saal", email="KONTAKT@example.org")
     )
@@ -208,6 +216,29 @@ def test_the_same_address_for_the_same_vhs_replaces_an_unconfirmed_declaration(a
     # another person of the same VHS declares on their own
     interest.declare_vhs(programme.id, _vhs_interest(vhs.id, email="other@example.org"))
     assert len(_vhs_declarations()) == 2
+
+
+def test_the_forms_mail_one_address_at_most_once_an_hour(client, programme, vhs, councils):
+    assert _declare_vhs(client, vhs).status_code == 303
+    # the same address, again and again, through either form and in any spelling
+    for _ in range(3):
+        again = _declare_vhs(client, vhs, room="Saal", contact_email="KONTAKT0@example.org")
+        assert again.status_code == 422
+        assert "in der letzten Stunde schon eine E-Mail" in again.text
+        assert 'value="Saal"' in again.text  # what was typed is kept
+    council = factories.interest_form("council", council=str(councils[0].id))
+    refused = client.post("/interesse/integrationsrat", data=council)
+    assert refused.status_code == 422
+    assert len(_mails()) == 1
+    [stored] = _vhs_declarations()
+    assert stored.room != "Saal"  # nothing written
+    assert db.session.scalars(sa.select(CouncilDeclaration)).all() == []
+    # another address is not held up; after the hour the address gets its mail again
+    assert _declare_vhs(client, vhs, contact_email="other@example.org").status_code == 303
+    _an_hour_later()
+    assert client.post("/interesse/integrationsrat", data=council).status_code == 303
+    assert [m.recipient for m in _mails()][-1] == "kontakt0@example.org"
+    assert len(_mails()) == 3
 
 
 def test_council_declaration_needs_a_module_and_a_council(app, programme, councils):
@@ -541,7 +572,8 @@ def test_withdraw_through_the_link(client, programme, vhs):
         interest.change_vhs(token, _vhs_interest(vhs.id))
     with pytest.raises(DeclarationWithdrawn):
         interest.confirm(token)
-    # and the form takes a new declaration of the same address
+    # and the form takes a new declaration of the same address (in the next hour)
+    _an_hour_later()
     assert _declare_vhs(client, vhs).status_code == 303
     assert len(_vhs_declarations()) == 2
 
@@ -575,6 +607,7 @@ def test_a_decided_module_shows_its_state_and_ends_changes(client, programme, vh
 
 def test_the_same_address_for_a_confirmed_vhs_gets_its_link_again(client, programme, vhs):
     _declaration, old_token = _confirmed_vhs(client, vhs)
+    _an_hour_later()
     again = _declare_vhs(client, vhs, room="Anderer Raum")
     assert again.status_code == 303
     page = client.get("/interesse/gesendet").text

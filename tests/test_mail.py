@@ -93,8 +93,12 @@ def test_confirmation_mail_has_everything_and_a_calendar_file(mail_client, smtp)
     assert _ics(held) is None  # no calendar entry for a place not yet confirmed
 
     opened = mail_client.get(f"/anmeldung/{token}")
-    assert "Ihre E-Mail-Adresse ist bestätigt und Ihr Platz ist fest" in opened.text
+    assert "Platz bestätigen" in opened.text  # opening alone confirms nothing
     opened.close()
+    assert len(smtp.to("person0@example.org")) == 1
+    confirmed = mail_client.post(f"/anmeldung/{token}/bestaetigen", follow_redirects=True)
+    assert "Ihre E-Mail-Adresse ist bestätigt und Ihr Platz ist fest" in confirmed.text
+    confirmed.close()
     held, message = smtp.to("person0@example.org")
     assert message["Subject"].startswith("Anmeldung bestätigt: Basismodul in Düsseldorf")
     assert "Ihr Platz im Seminar ist bestätigt" in _text(message)
@@ -144,7 +148,7 @@ def test_self_service_link_verifies_then_cancels_and_moves_the_first_waitlisted_
     first = _registration("person0@example.org")
     first_token = _token_in(smtp.to("person0@example.org")[0])
     assert first.email_verified_at is None
-    page = mail_client.get(f"/anmeldung/{first_token}")
+    page = mail_client.post(f"/anmeldung/{first_token}/bestaetigen", follow_redirects=True)
     assert page.status_code == 200
     assert "Ihr Platz ist bestätigt" in page.text
     assert page.headers["Cache-Control"] == "no-store"
@@ -166,7 +170,7 @@ def test_self_service_link_verifies_then_cancels_and_moves_the_first_waitlisted_
     moved = smtp.to("person1@example.org")[-1]
     assert moved["Subject"].startswith("Sie sind nachgerückt: bitte bestätigen Sie Ihren Platz")
     assert _ics(moved) is None
-    mail_client.get(f"/anmeldung/{_token_in(moved)}").close()
+    mail_client.post(f"/anmeldung/{_token_in(moved)}/bestaetigen").close()
     assert _registration("person1@example.org").state == RegistrationState.CONFIRMED
     assert _ics(smtp.to("person1@example.org")[-1]) is not None
     assert len(smtp.to("person2@example.org")) == 1  # only their own confirmation
@@ -228,7 +232,9 @@ def test_reminders_go_to_confirmed_people_once(mail_app, mail_client, smtp):
     _register(mail_client, soon, 1)  # waitlisted: no reminder
     _register(mail_client, later, 2)
     # reminders go to confirmed places: person 0 proves the address through the link
-    mail_client.get(f"/anmeldung/{_token_in(smtp.to('person0@example.org')[0])}").close()
+    mail_client.post(
+        f"/anmeldung/{_token_in(smtp.to('person0@example.org')[0])}/bestaetigen"
+    ).close()
     runner = mail_app.test_cli_runner()
     first = runner.invoke(args=["send-reminders"])
     assert "1 Erinnerung erstellt; 1 E-Mail versendet" in first.output

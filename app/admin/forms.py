@@ -9,6 +9,7 @@ from wtforms import (
     BooleanField,
     DateField,
     EmailField,
+    IntegerField,
     SelectChoice,
     SelectField,
     StringField,
@@ -264,6 +265,12 @@ class ProgrammeForm(FlaskForm):
         1,
         500,
     )
+    # left empty: the programme keeps its share (a third for a new one)
+    max_held_percent = IntegerField(
+        "Höchstens unbestätigt vorgemerkt (Prozent der Plätze)",
+        validators=[Optional(), validators.Between(1, 100)],
+        invalid_value_message=validators.WHOLE_NUMBER,
+    )
     trainer_fee = EuroField(
         "Honorar je Trainer*in und Seminartag (Euro)",
         validators=[InputRequired("Bitte geben Sie das Honorar an.")],
@@ -306,6 +313,9 @@ class ProgrammeForm(FlaskForm):
             seminar_days=base.seminar_days,
             trainer_fee_cents_per_day=self.trainer_fee.data,
             catering_cents_per_person=self.catering.data,
+            max_held_percent=base.max_held_percent
+            if self.max_held_percent.data is None
+            else self.max_held_percent.data,
         )
 
 

@@ -42,6 +42,7 @@ def _figures(base: rules.ProgrammeRules) -> dict:
         "two_trainers_from": base.two_trainers_from,
         "trainer_fee": base.trainer_fee_cents_per_day,
         "catering": base.catering_cents_per_person,
+        "max_held_percent": base.max_held_percent,
     }
 
 

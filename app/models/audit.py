@@ -102,6 +102,7 @@ FIELD_LABELS = {
     "seminar_days": "Seminartage",
     "trainer_fee_cents_per_day": "Honorar je Trainer*in und Tag",
     "catering_cents_per_person": "Verpflegung je Person",
+    "max_held_percent": "Höchstens unbestätigt vorgemerkt (Prozent der Plätze)",
     # VHS, councils, trainers, accounts
     "name": "Name",
     "town": "Ort",

@@ -35,6 +35,10 @@ class Programme(db.Model):
     catering_cents_per_person: Mapped[int] = mapped_column(
         default=_DEFAULTS.catering_cents_per_person
     )
+    # at most this share (per cent) of a seminar's places held for unproven addresses
+    max_held_percent: Mapped[int] = mapped_column(
+        default=_DEFAULTS.max_held_percent, server_default=str(_DEFAULTS.max_held_percent)
+    )
     # when the row last changed: the version of the public pages that show it
     changed_at: Mapped[datetime] = mapped_column(
         default=utcnow, onupdate=utcnow, server_default=sa.func.current_timestamp(), index=True
@@ -52,6 +56,7 @@ class Programme(db.Model):
             seminar_days=self.seminar_days,
             trainer_fee_cents_per_day=self.trainer_fee_cents_per_day,
             catering_cents_per_person=self.catering_cents_per_person,
+            max_held_percent=self.max_held_percent,
         )
 
     @classmethod

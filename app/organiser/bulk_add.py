@@ -1,7 +1,9 @@
 """Adding several people at once: rows pasted or a CSV/XLSX file uploaded, a preview of
 what happens to each row, then all of them added through the booking service.
 
-Whoever may add one person may add several (the seminar's scope, ``get_seminar_for``).
+Whoever may add one person may add several (the seminar's scope, ``get_seminar_for``),
+at most ``rules.PEOPLE_ADDED_PER_HOUR`` people per account and hour; a request the user
+may not make is refused before its body (up to 2 MB) is read.
 Each row is checked with the registration form's own fields (``PersonForm``). The
 preview reaches the confirming POST as a signed token in a hidden field (the rows as
 read, bound to the seminar and the user, valid for ``PREVIEW_MAX_AGE``), so nothing is
@@ -11,7 +13,7 @@ same way to their CSV download.
 
 from dataclasses import astuple, replace
 
-from flask import current_app, request
+from flask import abort, current_app, request
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
@@ -20,6 +22,7 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from wtforms import HiddenField, TextAreaField
 
+from app.auth.gate import require_login
 from app.auth.scope import get_seminar_for
 from app.core import tables
 from app.core.timeutil import today_berlin
@@ -69,12 +72,19 @@ class TokenForm(FlaskForm):
 
 
 @bp.url_value_preprocessor
-def _room_for_a_list(endpoint, _values):
-    """These routes take a file of up to 1 MB. URL value preprocessors run before every
-    ``before_request`` hook, the CSRF check that reads the form included."""
-    if endpoint in ENDPOINTS and current_user.is_authenticated:
-        request.max_content_length = BODY_MAX
-        request.max_form_memory_size = BODY_MAX
+def _room_for_a_list(endpoint, values):
+    """These routes take a file of up to 1 MB, but only from someone who may use them:
+    the login gate and the seminar's scope are checked here, before the body is read.
+    URL value preprocessors run before every ``before_request`` hook, the CSRF check
+    that reads the form included; a refusal here ends the request unread."""
+    if endpoint not in ENDPOINTS:
+        return
+    refused = require_login()  # anonymous, idle, or an observer's write
+    if refused is not None:
+        abort(refused)
+    get_seminar_for(values["seminar_id"])  # 404 outside the user's scope
+    request.max_content_length = BODY_MAX
+    request.max_form_memory_size = BODY_MAX
 
 
 @bp.errorhandler(RequestEntityTooLarge)
@@ -115,6 +125,10 @@ def bulk_add(seminar_id: int):
         (form.file if upload is not None else form.rows).errors.append(problem.message)
         return _page(seminar, form, status=422)
     rows = [check_row(row) for row in sheet.rows]
+    try:
+        bulk.check_hourly_cap(current_user.id, rows)
+    except bulk.BulkAddCapped as refused:
+        return _page(seminar, form, status=429, error=refused.message)
     results = bulk.preview(seminar, rows)
     return _page(
         seminar,
@@ -139,6 +153,8 @@ def bulk_add_confirm(seminar_id: int):
         results = bulk.add_rows(
             seminar.id, [check_row(row) for row in rows], actor_id=current_user.id
         )
+    except bulk.BulkAddCapped as refused:
+        return _page(seminar, BulkAddForm(formdata=None), status=429, error=refused.message)
     except bulk.BulkAddClosed:
         return _page(seminar, BulkAddForm(formdata=None), status=409)
     return _page(seminar, None, stage="result", results=results)  # counts read afresh

@@ -5,9 +5,9 @@ from sqlalchemy.orm import joinedload
 
 from app import rules
 from app.auth.scope import figures_scope
-from app.core.timeutil import today_berlin
+from app.core.timeutil import today_berlin, utcnow
 from app.extensions import db
-from app.models import Seminar
+from app.models import Registration, Seminar
 from app.organiser import bp
 from app.services.availability import availability_for, etag_of
 from app.web.htmx import render
@@ -26,11 +26,34 @@ def seminars_in_scope() -> list[Seminar]:
     )
 
 
+def hold_bursts(seminar_ids: list[int]) -> dict[int, int]:
+    """Seminar id -> public registrations within ``rules.HOLD_BURST_WINDOW``, for the
+    seminars where they are a burst (``rules.hold_burst``): many unproven addresses in a
+    short time are rarely people, and the organisers should look at them. One query,
+    read from the newest registrations (their creation moment is indexed)."""
+    if not seminar_ids:
+        return {}
+    rows = db.session.execute(
+        sa.select(Registration.seminar_id, sa.func.count())
+        .where(
+            Registration.created_at >= utcnow() - rules.HOLD_BURST_WINDOW,
+            Registration.vouched.is_(False),
+            Registration.seminar_id.in_(seminar_ids),
+        )
+        .group_by(Registration.seminar_id)
+    )
+    return {seminar_id: number for seminar_id, number in rows if rules.hold_burst(number)}
+
+
 @bp.get("/")
 def dashboard():
     seminars = seminars_in_scope()
     seats = availability_for(seminars, today_berlin())
-    etag = etag_of(list(seats.values()), salt=f"dashboard:{current_user.get_id()}")
+    bursts = hold_bursts([s.id for s in seminars])
+    etag = etag_of(
+        list(seats.values()),
+        salt=f"dashboard:{current_user.get_id()}:{sorted(bursts.items())}",
+    )
     if request.if_none_match.contains(etag):
         response = make_response("", 304)
     else:
@@ -44,6 +67,8 @@ def dashboard():
             seminars=seminars,
             seats=seats,
             funding=funding,
+            bursts=bursts,
+            burst_minutes=int(rules.HOLD_BURST_WINDOW.total_seconds() // 60),
         )
     response.set_etag(etag)
     return response

@@ -1,12 +1,13 @@
 """Self-service through the personal link from the mail: see, cancel, get the links again."""
 
-from flask import current_app, make_response, request, url_for
+from flask import current_app, flash, make_response, request, url_for
 
 from app.core.timeutil import today_berlin
 from app.extensions import limiter
 from app.models import Registration, RegistrationState
 from app.public import bp
 from app.public.forms import LinkRequestForm
+from app.services import messages
 from app.services.certificates import earns_certificate
 from app.services.evaluation import Access, access_of
 from app.services.registrations import cancel_registration, confirm_address, waitlist_position
@@ -34,14 +35,12 @@ def _can_cancel(registration: Registration) -> bool:
 
 @bp.get("/anmeldung/<token>")
 def registration(token: str):
+    """The registration behind the personal link. Opening it changes nothing: mail
+    scanners open links too, so the address is proven (and a held place confirmed) only
+    by the button on this page (``confirm``)."""
     found = registration_by_token(token)
     if found is None:
         return _invalid_link()
-    held = found.state == RegistrationState.HELD
-    if held or found.email_verified_at is None:
-        # The link only travels by mail: its opening proves the address (and confirms
-        # a held place).
-        found = confirm_address(found.id)
     return _private(
         render(
             "public/registration.html",
@@ -51,13 +50,30 @@ def registration(token: str):
             seminar=found.seminar,
             position=waitlist_position(found),
             can_cancel=_can_cancel(found),
-            just_confirmed=held and found.state == RegistrationState.CONFIRMED,
+            may_confirm=found.email_verified_at is None and not found.vouched,
             has_certificate=found.state == RegistrationState.CONFIRMED
             and today_berlin() >= found.seminar.day2
             and earns_certificate(found),
             questionnaire_open=access_of(found) == Access.OPEN,
         )
     )
+
+
+@bp.post("/anmeldung/<token>/bestaetigen")
+def confirm(token: str):
+    """The button on the link's page (a POST with the CSRF token): the address is
+    proven, a held place becomes confirmed."""
+    found = registration_by_token(token)
+    if found is None:
+        return _invalid_link()
+    held = found.state == RegistrationState.HELD
+    if found.email_verified_at is None or held:
+        found = confirm_address(found.id)
+        if held and found.state == RegistrationState.CONFIRMED:
+            flash(messages.PLACE_CONFIRMED, "success")
+        else:
+            flash(messages.ADDRESS_CONFIRMED, "success")
+    return see_other(url_for("public.registration", token=token))
 
 
 @bp.route("/anmeldung/<token>/stornieren", methods=["GET", "POST"])

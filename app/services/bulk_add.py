@@ -27,10 +27,10 @@ import sqlalchemy as sa
 from app import rules
 from app.core import tables
 from app.core.text import fold
-from app.core.timeutil import today_berlin
+from app.core.timeutil import today_berlin, utcnow
 from app.database import write_transaction
 from app.extensions import db
-from app.models import Registration, RegistrationState, Seminar
+from app.models import AuditEntry, Registration, RegistrationState, Seminar
 from app.services import audit, messages
 from app.services.audit import Action
 from app.services.errors import ServiceError
@@ -74,6 +74,11 @@ HEADER_NAMES = {
 
 class BulkAddError(ServiceError):
     """The list as a whole cannot be read or used (each row's problems are the rows')."""
+
+
+class BulkAddCapped(BulkAddError):
+    """The account has added as many people within the hour as it may
+    (``rules.PEOPLE_ADDED_PER_HOUR``): the list is refused as a whole."""
 
 
 class BulkAddClosed(BulkAddError):
@@ -287,6 +292,30 @@ def preview(seminar: Seminar, rows: list[Row]) -> list[RowResult]:
     return results
 
 
+def added_recently(actor_id: int) -> int:
+    """People the account added within ``rules.ADDED_WINDOW`` (the audit log's entries,
+    read by its actor and time indexes)."""
+    return db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(AuditEntry)
+        .where(
+            AuditEntry.actor_id == actor_id,
+            AuditEntry.action == Action.ADDED_BY_ORGANISER,
+            AuditEntry.at >= utcnow() - rules.ADDED_WINDOW,
+        )
+    )
+
+
+def check_hourly_cap(actor_id: int, rows: list[Row]) -> None:
+    """``BulkAddCapped`` when the rows that can be added (those without a problem)
+    would take the account past its hourly cap; checked at the preview and again
+    before anything is added."""
+    wanted = sum(1 for row in rows if not row.problem)
+    added = added_recently(actor_id)
+    if not rules.may_add_people(added, wanted):
+        raise BulkAddCapped(messages.bulk_hourly_cap(added, wanted, rules.PEOPLE_ADDED_PER_HOUR))
+
+
 def add_rows(
     seminar_id: int, rows: list[Row], *, actor_id: int, today: date | None = None
 ) -> list[RowResult]:
@@ -301,6 +330,7 @@ def add_rows(
     closed = closed_message(seminar, today)
     if closed:
         raise BulkAddClosed(closed)
+    check_hourly_cap(actor_id, rows)
     day = booking_day(seminar, today)
     done: list[RowResult | int] = []  # per row: its result, or the id of its registration
     closed_meanwhile = ""

@@ -7,8 +7,14 @@ the opening itself: mail scanners open links, they do not press buttons). Throug
 same link the person changes or withdraws it until the programme's interest deadline
 (``rules.interest_open``); a NEW declaration cannot be confirmed after it. Each write is
 one transaction, and the mail it causes is queued in it.
+
+The forms mail one address at most once per ``rules.INTEREST_MAIL_INTERVAL``, however
+often they are sent for it (``_claim_form_mail``): sending the form for somebody else's
+address again and again floods nobody's inbox. Within the hour the form is refused and
+the person is pointed to the link already mailed, which also changes the declaration.
 """
 
+import hashlib
 import secrets
 from dataclasses import dataclass, field
 from datetime import date
@@ -26,6 +32,7 @@ from app.models import (
     CouncilDeclaration,
     DeclarationState,
     OfferState,
+    OutboxMail,
     Programme,
     Vhs,
     VhsDeclaration,
@@ -69,6 +76,11 @@ class NotConfirmed(InterestError):
 
 class DeclarationDecided(InterestError):
     message = messages.INTEREST_DECIDED
+
+
+class MailedRecently(InterestError):
+    field = "contact_email"
+    message = messages.INTEREST_MAILED_RECENTLY
 
 
 class InvalidInterest(InterestError):
@@ -233,19 +245,20 @@ def declare_vhs(programme_id: int, data: VhsInterest, *, today: date | None = No
         if errors:
             raise InvalidInterest(errors)
         normalized = rules.normalize_email(data.contact.email)
+        mail_key = _claim_form_mail(normalized)
         existing = None
         if data.vhs_id is not None:
             serialize(f"interest:vhs:{programme_id}:{data.vhs_id}:{normalized}")
             existing = _active(VhsDeclaration, programme_id, normalized, vhs_id=data.vhs_id)
         if existing is not None and existing.state == DeclarationState.CONFIRMED:
-            _queue_link(existing, "interest_again")
+            _queue_link(existing, "interest_again", dedupe_key=mail_key)
             return Declared(existing, again=True)
         declaration = existing or VhsDeclaration(programme_id=programme_id)
         _fill_vhs(declaration, data)
         _fill_address(declaration, data.contact, normalized)
         session.add(declaration)
         session.flush()
-        _queue_link(declaration, "interest_received")
+        _queue_link(declaration, "interest_received", dedupe_key=mail_key)
     return Declared(declaration)
 
 
@@ -262,6 +275,7 @@ def declare_council(
         if errors:
             raise InvalidInterest(errors)
         normalized = rules.normalize_email(data.contact.email)
+        mail_key = _claim_form_mail(normalized)
         existing = None
         if data.council_id is not None:
             serialize(f"interest:council:{programme_id}:{data.council_id}:{normalized}")
@@ -269,15 +283,31 @@ def declare_council(
                 CouncilDeclaration, programme_id, normalized, council_id=data.council_id
             )
         if existing is not None and existing.state == DeclarationState.CONFIRMED:
-            _queue_link(existing, "interest_again")
+            _queue_link(existing, "interest_again", dedupe_key=mail_key)
             return Declared(existing, again=True)
         declaration = existing or CouncilDeclaration(programme_id=programme_id)
         _fill_council(declaration, data)
         _fill_address(declaration, data.contact, normalized)
         session.add(declaration)
         session.flush()
-        _queue_link(declaration, "interest_received")
+        _queue_link(declaration, "interest_received", dedupe_key=mail_key)
     return Declared(declaration)
+
+
+def _claim_form_mail(normalized: str) -> str:
+    """Before a form's mail to ``normalized`` is queued: the key that mail carries, or
+    ``MailedRecently`` when a form mailed this address within the interval. The newest
+    form mail of an address holds the key (a digest, not the address), so the check is
+    one indexed read; an older one gives it up. One transaction at a time per address."""
+    key = "interest-form:" + hashlib.sha256(normalized.encode()).hexdigest()
+    serialize(key)
+    earlier = db.session.scalars(sa.select(OutboxMail).where(OutboxMail.dedupe_key == key)).first()
+    if earlier is not None:
+        if not rules.may_mail_again(earlier.created_at, utcnow()):
+            raise MailedRecently()
+        earlier.dedupe_key = None
+        db.session.flush()
+    return key
 
 
 def _active(model, programme_id: int, normalized: str, **named):
@@ -347,18 +377,24 @@ def _fill_council(declaration: CouncilDeclaration, data: CouncilInterest) -> Non
 # -- the personal link -----------------------------------------------------------------------
 
 
-def _queue_link(declaration: Declaration, kind: str) -> None:
+def _queue_link(declaration: Declaration, kind: str, dedupe_key: str | None = None) -> None:
     """A new secret for the declaration's link (256 bits; only its digest is stored, so
     the link of an earlier mail stops working) and the mail that carries it."""
     token = secrets.token_urlsafe(32)
     declaration.link_digest = digest(token)
-    _queue(declaration, kind, link=mail.absolute_url("public.interest_declaration", token=token))
+    _queue(
+        declaration,
+        kind,
+        dedupe_key=dedupe_key,
+        link=mail.absolute_url("public.interest_declaration", token=token),
+    )
 
 
-def _queue(declaration: Declaration, kind: str, **context) -> None:
+def _queue(declaration: Declaration, kind: str, dedupe_key: str | None = None, **context) -> None:
     mail.queue(
         kind,
         declaration.contact_email,
+        dedupe_key=dedupe_key,
         declaration=declaration,
         is_vhs=isinstance(declaration, VhsDeclaration),
         deadline=declaration.programme.interest_deadline,

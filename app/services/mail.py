@@ -170,11 +170,23 @@ def _state(registration: Registration) -> str:
 
 
 def queue_confirmation(
-    registration: Registration, position: int | None = None, *, at_once: bool = False
+    registration: Registration,
+    position: int | None = None,
+    *,
+    at_once: bool = False,
+    holds_full: bool = False,
 ) -> None:
-    """``position``: the place on the waiting list when waitlisted."""
+    """``position``: the place on the waiting list when waitlisted; ``holds_full``:
+    waitlisted because the seminar's held places are at their cap, not because it is
+    full (the mail says so)."""
+    extra = {"holds_full": True} if holds_full else {}
     queue_later(
-        "confirmation", registration, at_once=at_once, state=_state(registration), position=position
+        "confirmation",
+        registration,
+        at_once=at_once,
+        state=_state(registration),
+        position=position,
+        **extra,
     )
 
 

@@ -192,8 +192,8 @@ SEMINAR_OVER = "Das Seminar ist vorbei."
 HOLD_LAPSED = (
     "Für diese E-Mail-Adresse war hier schon ein Platz vorgemerkt, der nicht bestätigt "
     "wurde. Bitte bestätigen Sie zuerst Ihre Adresse: Lassen Sie sich unter „Schon "
-    "angemeldet?“ den Link erneut senden und öffnen Sie ihn. Danach können Sie sich "
-    "wieder anmelden."
+    "angemeldet?“ den Link erneut senden, öffnen Sie ihn und bestätigen Sie dort Ihre "
+    "Adresse. Danach können Sie sich wieder anmelden."
 )
 
 # -- notices after an action ---------------------------------------------------------------
@@ -341,6 +341,11 @@ def interest_deadline_passed(deadline) -> str:
 
 
 INTEREST_LINK_INVALID = "Zu diesem Link gibt es keine Interessenbekundung."
+INTEREST_MAILED_RECENTLY = (
+    "An diese E-Mail-Adresse haben wir in der letzten Stunde schon eine E-Mail mit einem "
+    "persönlichen Link geschickt. Über diesen Link bestätigen oder ändern Sie Ihre Angaben. "
+    "Ist die E-Mail nicht angekommen, senden Sie das Formular bitte in einer Stunde erneut."
+)
 INTEREST_WITHDRAWN = (
     "Diese Interessenbekundung ist zurückgezogen und lässt sich nicht mehr ändern. "
     "Sie können eine neue senden."
@@ -594,6 +599,16 @@ def bulk_twice_in_list(first: int) -> str:
     return f"Doppelt in der Liste: dieselbe E-Mail-Adresse wie in Zeile {first}."
 
 
+def bulk_hourly_cap(added: int, wanted: int, limit: int) -> str:
+    left = max(limit - added, 0)
+    return (
+        f"Je Stunde kann ein Konto höchstens {number(limit)} Personen hinzufügen. In der "
+        f"letzten Stunde waren es schon {number(added)}, jetzt sind noch {number(left)} "
+        f"möglich; diese Liste hat {number(wanted)}. Bitte teilen Sie die Liste oder "
+        "versuchen Sie es später erneut."
+    )
+
+
 def bulk_added_detail(rows: int, confirmed: int, waitlisted: int, left_out: int) -> str:
     """The audit entry of one bulk add."""
     return (
@@ -826,3 +841,12 @@ BELOW_MINIMUM_YET = "Mindestzahl noch nicht erreicht"
 def not_fundable_count(seminars: int) -> str:
     """'2 Seminare nicht förderfähig' (the totals row of the funding overview)."""
     return f"{plural(seminars, 'Seminar')} nicht förderfähig"
+
+
+# -- proving the address through the personal link --------------------------------------
+
+PLACE_CONFIRMED = (
+    "Danke! Ihre E-Mail-Adresse ist bestätigt und Ihr Platz ist fest. Die Bestätigung mit "
+    "den Terminen als Kalendereintrag kommt per E-Mail."
+)
+ADDRESS_CONFIRMED = "Danke! Ihre E-Mail-Adresse ist bestätigt."

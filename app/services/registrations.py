@@ -7,10 +7,17 @@ the seminar's row, so bookings for one seminar queue up and never overbook.
 
 A place is held only for a proven address (docs/domain.md): a public registration
 holds its place (``HELD``) until ``hold_until`` - ``HOLD_HOURS``, never past the
-registration deadline - and the first opening of the link in the mail confirms it.
+registration deadline - and the button on the page the mailed link opens confirms it
+(opening the link alone changes nothing: mail scanners open links too).
 Holds not confirmed in time are released on the next booking for the seminar and by
 ``flask release-holds``; the person is told and the waiting list moves up, under the
 same lock. Places booked by an organiser (``vouched``) are confirmed at once.
+
+Held places are capped (``rules.max_held``, the programme's share of the places): a
+public registration that would hold a place beyond it waits on the list instead and
+moves up as holds are confirmed or released, so a burst of unproven addresses (a bot)
+never holds more than that share. The cap is checked under the lock from the seminar's
+kept ``held_count``, on both booking paths and whenever the waiting list moves.
 """
 
 from dataclasses import dataclass
@@ -25,7 +32,7 @@ from app.core.metrics import count_booking
 from app.core.timeutil import from_berlin, to_berlin, today_berlin, utcnow
 from app.database import locked, write_transaction
 from app.extensions import db
-from app.models import Registration, RegistrationState, Seminar, SeminarState
+from app.models import Programme, Registration, RegistrationState, Seminar, SeminarState
 from app.models.seminar import closed_reason
 from app.services import audit, mail, messages
 from app.services.audit import Action
@@ -206,7 +213,9 @@ class _Booking:
 
 _SEMINAR = Seminar.__table__
 _REGISTRATION = Registration.__table__
-# The seminar's row with what a booking reads, locked (see ``app.database.locked``).
+_PROGRAMME = Programme.__table__
+# The seminar's row with what a booking reads, locked (see ``app.database.locked``), and
+# its programme's cap on held places (read, not locked: bookings never queue on it).
 LOCK_SEATS = (
     sa.select(
         _SEMINAR.c.state,
@@ -216,9 +225,13 @@ LOCK_SEATS = (
         _SEMINAR.c.confirmed_count,
         _SEMINAR.c.held_count,
         _SEMINAR.c.waitlisted_count,
+        sa.select(_PROGRAMME.c.max_held_percent)
+        .where(_PROGRAMME.c.id == _SEMINAR.c.programme_id)
+        .scalar_subquery()
+        .label("max_held_percent"),
     )
     .where(_SEMINAR.c.id == sa.bindparam("id"))
-    .with_for_update()
+    .with_for_update(of=_SEMINAR)
 )
 # Whatever makes a booking more than an insert: the address's own registration (a
 # duplicate or one to take up again) or a hold whose time is up (released first). Two
@@ -254,7 +267,12 @@ def _book_new(session, seats, booking: _Booking) -> dict:
     reason = closed_reason(seats, booking.today)
     if reason is not None:
         raise RegistrationClosed(reason)
-    outcome = rules.booking_outcome(seats.capacity, occupied(seats))
+    limit = None
+    if booking.hold_hours:  # a public booking of an address new here: its place is held
+        limit = rules.max_held(seats.capacity, seats.max_held_percent)
+    outcome = rules.booking_outcome(
+        seats.capacity, occupied(seats), held=seats.held_count, hold_limit=limit
+    )
     if outcome == rules.Outcome.WAITLISTED:
         state, hold_until = RegistrationState.WAITLISTED, None
     else:
@@ -274,7 +292,7 @@ def _book_new(session, seats, booking: _Booking) -> dict:
     audit.record(**_registered(booking, written), at_once=True)
     # the newest on the waiting list: its place is the list's length
     waiting = seats.waitlisted_count + 1 if state == RegistrationState.WAITLISTED else None
-    mail.queue_confirmation(written, waiting, at_once=True)
+    mail.queue_confirmation(written, waiting, at_once=True, holds_full=_holds_full(seats, state))
     return {**values, "id": written.id}
 
 
@@ -301,7 +319,13 @@ def _book_again(session, booking: _Booking) -> Registration:
         and existing.email_verified_at is None
     ):
         raise HoldLapsed()
-    outcome = rules.booking_outcome(seminar.capacity, occupied(seminar))
+    proven = existing is not None and existing.email_verified_at is not None
+    outcome = rules.booking_outcome(
+        seminar.capacity,
+        occupied(seminar),
+        held=seminar.held_count,
+        hold_limit=hold_limit(seminar) if booking.hold_hours and not proven else None,
+    )
     registration = existing or Registration(seminar_id=booking.seminar_id)
     if existing is not None:
         # The person was sent a calendar cancellation one SEQUENCE past the seminar's;
@@ -317,8 +341,21 @@ def _book_again(session, booking: _Booking) -> Registration:
     session.flush()
     audit.record(**_registered(booking, registration))
     waiting = seminar.waitlisted_count if registration.state == "waitlisted" else None
-    mail.queue_confirmation(registration, waiting)
+    mail.queue_confirmation(
+        registration, waiting, holds_full=_holds_full(seminar, registration.state)
+    )
     return registration
+
+
+def hold_limit(seminar: Seminar) -> int:
+    """How many of the seminar's places may be held at once (``rules.max_held``)."""
+    return rules.max_held(seminar.capacity, seminar.programme.max_held_percent)
+
+
+def _holds_full(seminar, state) -> bool:
+    """Waitlisted while places are free: the held places are at their cap.
+    ``seminar``: a Seminar or its locked row, with the counts before the booking."""
+    return state == RegistrationState.WAITLISTED and occupied(seminar) < seminar.capacity
 
 
 def _registered(booking: _Booking, registration) -> dict:
@@ -387,6 +424,10 @@ def confirm_address(registration_id: int) -> Registration:
                     registration_id=registration.id,
                 )
                 mail.queue_confirmation(registration)
+                if seminar.waitlisted_count:
+                    # one hold fewer: the first waiting may hold a place in turn
+                    db.session.flush()
+                    fill_free_places(seminar, None)
     return registration
 
 
@@ -471,7 +512,9 @@ def _confirm_from_waiting_list(
 
 
 def fill_free_places(seminar: Seminar, actor_id: int | None) -> list[Registration]:
-    """Move waitlisted people up, first come first served, while places are free.
+    """Move waitlisted people up, first come first served, while places are free
+    and, for an unproven address, while a place may be held (``hold_limit``): the
+    queue stops at the first person who would need a hold beyond the cap.
 
     Runs inside a write transaction that holds the seminar's lock.
     """
@@ -495,7 +538,13 @@ def fill_free_places(seminar: Seminar, actor_id: int | None) -> list[Registratio
             .limit(free)
         )
     )
-    for registration in moved:
+    hold_hours = current_hold_hours()
+    limit = hold_limit(seminar) if hold_hours else None
+    for index, registration in enumerate(moved):
+        proven = registration.vouched or registration.email_verified_at is not None
+        if limit is not None and not proven and not rules.may_hold(seminar.held_count, limit):
+            del moved[index:]
+            break
         _confirm_from_waiting_list(seminar, registration, Action.MOVED_UP, actor_id)
     return moved
 

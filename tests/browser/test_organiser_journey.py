@@ -55,13 +55,14 @@ def test_contact_person_follows_registrations_and_takes_attendance_then_the_vhs_
     # person opens the link in the mail).
     expect(held).to_have_text("1", timeout=POLL_WAIT_MS)
     expect(confirmed).to_have_text("3 von 20")
-    # She opens the link from her mail: the place is confirmed, live on the dashboard too.
+    # She opens the link from her mail and confirms: live on the dashboard too.
     token = factories.link_token(
         db.session.scalars(
             sa.select(Registration).where(Registration.email == "ayse.celik@example.org")
         ).one()
     )  # as her mail carries it; committed: the server reads next
     someone.goto(f"/anmeldung/{token}")
+    someone.get_by_role("button", name="Platz bestätigen").click()
     expect(someone.get_by_role("heading", name="Ihr Platz ist bestätigt")).to_be_visible()
     expect(confirmed).to_have_text("4 von 20", timeout=POLL_WAIT_MS)
     expect(held).to_have_text("0")

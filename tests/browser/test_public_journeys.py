@@ -148,13 +148,14 @@ def test_without_javascript_post_redirects_to_the_outcome_page(new_page, live_se
     expect(page.get_by_role("heading", name=HELD)).to_be_visible()
     expect(page.locator("#registration-outcome")).to_contain_text("minh.nguyen@example.org")
 
-    # The personal link from the mail shows the same registration and confirms the place.
+    # The personal link from the mail shows the same registration; its button confirms it.
     [stored] = registrations_of(seminar_id)
     assert (stored.last_name, stored.state) == ("Nguyễn", RegistrationState.HELD)
     token = factories.link_token(db.session.get(Registration, stored.id))
     hand_over()
     page.goto(f"/anmeldung/{token}")
     expect(page.get_by_role("heading", level=1)).to_have_text("Ihre Anmeldung")
+    page.get_by_role("button", name="Platz bestätigen").click()
     expect(page.get_by_role("heading", name=CONFIRMED)).to_be_visible()
     expect(page.locator("#registration-outcome")).to_contain_text("Văn Minh Nguyễn, Köln")
 
