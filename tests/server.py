@@ -226,3 +226,43 @@ class LiveServer:
 
     def __exit__(self, *exc_info) -> None:
         self.stop()
+
+
+FLASK = Path(sys.executable).with_name("flask")
+
+
+def flask_command(database_url: str, *args: str, **settings) -> subprocess.Popen:
+    """A ``flask`` command (the worker, the sender) as its own process on the test's
+    database, with the settings a production host has and ``settings`` on top; its output
+    (stdout and stderr) readable through ``communicate()``."""
+    env = {k: v for k, v in os.environ.items() if k not in {"TEST_DATABASE_URL", "FLASK_DEBUG"}}
+    env.update(
+        {
+            "DATABASE_URL": database_url,
+            "SECRET_KEY": "live-server-test-secret",
+            "OPERATOR_EMAIL": "info@seminare-nrw.test",
+            "MAIL_SENDER": "Seminare Integrationsräte NRW <anmeldung@seminare-nrw.test>",
+            "PYTHONUNBUFFERED": "1",
+            **{key: str(value) for key, value in settings.items()},
+        }
+    )
+    return subprocess.Popen(
+        [str(FLASK), "--app", "wsgi", *args],
+        cwd=ROOT,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+
+
+def wait_for(condition, seconds: float) -> bool:
+    """Whether ``condition()`` came true within ``seconds`` (a bound for a busy machine,
+    never a timing)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.1)
+    return bool(condition())

@@ -5,7 +5,6 @@ instances, a change on one instance on the other's next page, each job once per 
 time."""
 
 import http.client
-import os
 import re
 import shutil
 import signal
@@ -26,7 +25,7 @@ from app.extensions import db
 from app.models import JobRun, OutboxMail, Registration, RegistrationState
 from app.services.registrations import check_counts
 from tests import factories
-from tests.server import LiveServer, free_port
+from tests.server import LiveServer, flask_command, free_port, wait_for
 from tests.smtp import SmtpServer
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -150,13 +149,7 @@ def socket_to(port: int):
     return socket.create_connection(("127.0.0.1", port), timeout=1)
 
 
-def _wait_for(condition, seconds: float) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.2)
-    return condition()
+_wait_for = wait_for
 
 
 class Browser:
@@ -221,26 +214,7 @@ def _environment(database_url: str, smtp: SmtpServer) -> dict:
 
 
 def _start_worker(database_url: str, env: dict) -> subprocess.Popen:
-    full = {k: v for k, v in os.environ.items() if k not in {"TEST_DATABASE_URL", "FLASK_DEBUG"}}
-    full.update(
-        {
-            "DATABASE_URL": database_url,
-            "SECRET_KEY": "live-server-test-secret",
-            "OPERATOR_EMAIL": "info@seminare-nrw.test",
-            "MAIL_SENDER": "Seminare Integrationsräte NRW <anmeldung@seminare-nrw.test>",
-            "PYTHONUNBUFFERED": "1",
-            **env,
-        }
-    )
-    return subprocess.Popen(
-        [str(FLASK), "--app", "wsgi", "worker"],
-        cwd=ROOT,
-        env=full,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    return flask_command(database_url, "worker", **env)
 
 
 def test_nginx_two_instances_two_workers_one_database_take_a_rush(app, migrated_database, tmp_path):

@@ -1,7 +1,6 @@
 """The sender apart from the web workers: ``flask send-mail --watch`` delivers a booking's
 mail while it runs, stops cleanly on TERM and loses nothing while it is stopped."""
 
-import os
 import signal
 import subprocess
 import sys
@@ -15,6 +14,7 @@ from app.extensions import db
 from app.models import OutboxMail
 from app.services.registrations import book_seat
 from tests import factories
+from tests.server import flask_command, wait_for
 from tests.smtp import SmtpServer
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -31,39 +31,19 @@ def smtp():
 
 
 def _start_sender(database_url: str, smtp: SmtpServer) -> subprocess.Popen:
-    env = {k: v for k, v in os.environ.items() if k not in {"TEST_DATABASE_URL", "FLASK_DEBUG"}}
-    env.update(
-        {
-            "DATABASE_URL": database_url,
-            "SECRET_KEY": "sender-test-secret",
-            "OPERATOR_EMAIL": "info@seminare-nrw.test",
-            "MAIL_SENDER": "Seminare Integrationsräte NRW <anmeldung@seminare-nrw.test>",
-            "MAIL_SERVER": "127.0.0.1",
-            "MAIL_PORT": str(smtp.port),
-            "MAIL_SECURITY": "none",
-            "MAIL_SENDER_PROCESS": "1",
-            "MAIL_WATCH_SECONDS": "0.2",
-            "PYTHONUNBUFFERED": "1",
-        }
-    )
-    return subprocess.Popen(
-        [str(FLASK), "--app", "wsgi", "send-mail", "--watch"],
-        cwd=ROOT,
-        env=env,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
+    return flask_command(
+        database_url,
+        "send-mail",
+        "--watch",
+        MAIL_SERVER="127.0.0.1",
+        MAIL_PORT=smtp.port,
+        MAIL_SECURITY="none",
+        MAIL_SENDER_PROCESS=1,
+        MAIL_WATCH_SECONDS=0.2,
     )
 
 
-def _wait_for(condition, seconds: float) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.05)
-    return condition()
+_wait_for = wait_for
 
 
 def test_the_sender_delivers_within_two_seconds_and_stops_without_losing_mail(

@@ -2,7 +2,6 @@
 database share the work (each job once per due time, each mail once), a lapsed lease is
 taken over, a failing job fails that run only, and TERM stops a worker cleanly."""
 
-import os
 import signal
 import subprocess
 import sys
@@ -19,6 +18,7 @@ from app.models import Job, JobRun, Registration, RegistrationState, WorkerBeat
 from app.services import jobs
 from app.services.registrations import book_seat
 from tests import factories
+from tests.server import flask_command, wait_for
 from tests.smtp import SmtpServer
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -28,41 +28,20 @@ pytestmark = pytest.mark.server
 
 
 def _start_worker(database_url: str, smtp: SmtpServer, **extra) -> subprocess.Popen:
-    env = {k: v for k, v in os.environ.items() if k not in {"TEST_DATABASE_URL", "FLASK_DEBUG"}}
-    env.update(
-        {
-            "DATABASE_URL": database_url,
-            "SECRET_KEY": "worker-test-secret",
-            "OPERATOR_EMAIL": "info@seminare-nrw.test",
-            "MAIL_SENDER": "Seminare Integrationsräte NRW <anmeldung@seminare-nrw.test>",
-            "MAIL_SERVER": "127.0.0.1",
-            "MAIL_PORT": str(smtp.port),
-            "MAIL_SECURITY": "none",
-            "MAIL_SENDER_PROCESS": "1",
-            "MAIL_WATCH_SECONDS": "0.2",
-            "WORKER_POLL_SECONDS": "0.2",
-            "PYTHONUNBUFFERED": "1",
-            **{key: str(value) for key, value in extra.items()},
-        }
-    )
-    return subprocess.Popen(
-        [str(FLASK), "--app", "wsgi", "worker"],
-        cwd=ROOT,
-        env=env,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
+    return flask_command(
+        database_url,
+        "worker",
+        MAIL_SERVER="127.0.0.1",
+        MAIL_PORT=smtp.port,
+        MAIL_SECURITY="none",
+        MAIL_SENDER_PROCESS=1,
+        MAIL_WATCH_SECONDS=0.2,
+        WORKER_POLL_SECONDS=0.2,
+        **extra,
     )
 
 
-def _wait_for(condition, seconds: float) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.1)
-    return condition()
+_wait_for = wait_for
 
 
 @pytest.fixture

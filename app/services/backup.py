@@ -52,13 +52,7 @@ def backup(database_url: str, target: Path) -> Path:
         raise BackupRefused(f"{target} gibt es schon; bitte einen neuen Dateinamen angeben.")
     partial = target.with_name(target.name + ".partial")
     if url.get_backend_name() == "sqlite":
-        source = sqlite3.connect(_sqlite_file(url))
-        copy = sqlite3.connect(partial)
-        try:
-            source.backup(copy)
-        finally:
-            copy.close()
-            source.close()
+        _sqlite_copy(_sqlite_file(url), partial)
     elif url.get_backend_name() == "postgresql":
         args, env = _libpq(url)
         _run(["pg_dump", "--format=custom", "--no-owner", "--file", str(partial), *args], env)
@@ -80,18 +74,22 @@ def restore(database_url: str, source: Path) -> None:
             "Datenbank zurückgespielt."
         )
     if url.get_backend_name() == "sqlite":
-        copy = sqlite3.connect(source)
-        target = sqlite3.connect(_sqlite_file(url))
-        try:
-            copy.backup(target)
-        finally:
-            target.close()
-            copy.close()
+        _sqlite_copy(source, _sqlite_file(url))
     elif url.get_backend_name() == "postgresql":
         args, env = _libpq(url)
         _run(["pg_restore", "--no-owner", "--exit-on-error", *args, str(source)], env)
     else:
         raise BackupRefused(f"Datenbanken der Art {url.get_backend_name()} sichert dies nicht.")
+
+
+def _sqlite_copy(source: Path, target: Path) -> None:
+    """SQLite's online backup: the source as of one read snapshot, page by page."""
+    reading, writing = sqlite3.connect(source), sqlite3.connect(target)
+    try:
+        reading.backup(writing)
+    finally:
+        writing.close()
+        reading.close()
 
 
 def _tables(database_url: str) -> list[str]:
