@@ -21,6 +21,7 @@ import pytest
 import redis
 import sqlalchemy as sa
 
+from app import rules
 from app.extensions import db
 from app.models import JobRun, OutboxMail, Registration, RegistrationState
 from app.services.registrations import check_counts
@@ -285,7 +286,9 @@ def test_nginx_two_instances_two_workers_one_database_take_a_rush(app, migrated_
         placed = [
             r for r in rows if r.state in (RegistrationState.HELD, RegistrationState.CONFIRMED)
         ]
-        assert len(rows) == 200 and len(placed) == 20  # 0 overbooked, the rest wait
+        # 0 overbooked: public registrations hold at most a third of the places at once
+        # (the rest wait and move up as holds are proven or lapse)
+        assert len(rows) == 200 and len(placed) == rules.max_held(20, 33) <= 20
         assert check_counts(repair=False) == []
 
         # every mail once, by whichever worker claimed it
