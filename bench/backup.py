@@ -82,7 +82,10 @@ def main() -> None:
     print("|---|---|---:|---:|---:|")
     for kind, label, size, backup, restore in rows:
         print(f"| {kind} | {label} | {size:.1f} MB | {backup:.1f} s | {restore:.1f} s |")
-    print("\n(each time includes the command's start, about 1 s; `python bench/backup.py`)")
+    print(
+        "\n(each time includes the command's start, loading the app: most of it at these "
+        "sizes; `python bench/backup.py`)"
+    )
 
 
 if __name__ == "__main__":

@@ -58,3 +58,10 @@ def test_no_route_or_template_commits():
     for path in (APP.parent / "templates").rglob("*"):
         if path.is_file():
             assert "commit" not in path.read_text(encoding="utf-8"), path
+
+
+def test_the_health_checks_import_no_area_and_no_login():
+    """/health and /metrics answer without a login or an area's code: they must keep
+    working when a page of the site is broken."""
+    for module, names in imports_of(APP / "health").items():
+        assert not {n for n in names if n.startswith((*WEB[:3], "app.auth"))}, module
