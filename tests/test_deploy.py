@@ -150,9 +150,6 @@ def socket_to(port: int):
     return socket.create_connection(("127.0.0.1", port), timeout=1)
 
 
-_wait_for = wait_for
-
-
 class Browser:
     """One visitor over HTTPS through nginx, from a loopback address of its own (so that
     the rate limits see different clients, as on the internet)."""
@@ -300,7 +297,7 @@ def test_nginx_two_instances_two_workers_one_database_take_a_rush(app, migrated_
                 .where(OutboxMail.sent_at.is_(None), OutboxMail.failed_at.is_(None))
             )
 
-        assert _wait_for(all_sent, 120), "mails left in the outbox"
+        assert wait_for(all_sent, 120), "mails left in the outbox"
         recipients = [message["To"] for message in smtp.messages]
         assert len(recipients) == len(set(recipients)) == 200
 

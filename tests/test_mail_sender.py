@@ -43,9 +43,6 @@ def _start_sender(database_url: str, smtp: SmtpServer) -> subprocess.Popen:
     )
 
 
-_wait_for = wait_for
-
-
 def test_the_sender_delivers_within_two_seconds_and_stops_without_losing_mail(
     app_factory, migrated_database, smtp
 ):
@@ -54,10 +51,10 @@ def test_the_sender_delivers_within_two_seconds_and_stops_without_losing_mail(
         seminar = factories.seminar()
         sender = _start_sender(migrated_database, smtp)
         try:
-            assert _wait_for(lambda: sender.poll() is None, 1.0)
+            assert wait_for(lambda: sender.poll() is None, 1.0)
             book_seat(seminar.id, factories.applicant(0))
             # a bound for a busy machine, not a timing: bench measures the latency
-            assert _wait_for(lambda: smtp.to("person0@example.org"), 10.0), "no mail"
+            assert wait_for(lambda: smtp.to("person0@example.org"), 10.0), "no mail"
         finally:
             sender.send_signal(signal.SIGTERM)
             output, _ = sender.communicate(timeout=15)
@@ -70,7 +67,7 @@ def test_the_sender_delivers_within_two_seconds_and_stops_without_losing_mail(
         assert smtp.to("person1@example.org") == []
         again = _start_sender(migrated_database, smtp)
         try:
-            assert _wait_for(lambda: smtp.to("person1@example.org"), 10.0)
+            assert wait_for(lambda: smtp.to("person1@example.org"), 10.0)
         finally:
             again.send_signal(signal.SIGTERM)
             again.communicate(timeout=15)
@@ -87,10 +84,10 @@ def test_the_sender_goes_on_past_a_mail_that_cannot_be_built(app_factory, migrat
         book_seat(seminar.id, factories.applicant(1))
         sender = _start_sender(migrated_database, smtp)
         try:  # generous bounds: the process starts slowly on a busy machine
-            assert _wait_for(lambda: smtp.to("person1@example.org"), 60.0), "no mail"
+            assert wait_for(lambda: smtp.to("person1@example.org"), 60.0), "no mail"
             assert sender.poll() is None  # still watching
             book_seat(seminar.id, factories.applicant(2))
-            assert _wait_for(lambda: smtp.to("person2@example.org"), 60.0), "no mail"
+            assert wait_for(lambda: smtp.to("person2@example.org"), 60.0), "no mail"
         finally:
             sender.send_signal(signal.SIGTERM)
             output, _ = sender.communicate(timeout=15)

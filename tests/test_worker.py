@@ -41,9 +41,6 @@ def _start_worker(database_url: str, smtp: SmtpServer, **extra) -> subprocess.Po
     )
 
 
-_wait_for = wait_for
-
-
 @pytest.fixture
 def smtp():
     server = SmtpServer().start()
@@ -128,7 +125,7 @@ def test_two_workers_share_the_jobs_and_the_mail_and_stop_on_term(
         started = time.monotonic()
         try:
             # both have started (a slow machine takes seconds to load the app)
-            assert _wait_for(
+            assert wait_for(
                 lambda: (
                     len(db.session.scalars(sa.select(WorkerBeat)).all()) == 2
                     or db.session.rollback()
@@ -137,12 +134,12 @@ def test_two_workers_share_the_jobs_and_the_mail_and_stop_on_term(
             ), "the workers did not start"
             for n in range(6):
                 book_seat(seminar.id, factories.applicant(n))
-            delivered = _wait_for(lambda: len(smtp.messages) >= 6, 60.0)
+            delivered = wait_for(lambda: len(smtp.messages) >= 6, 60.0)
             if not delivered:
                 for worker in workers:
                     worker.send_signal(signal.SIGTERM)
                 pytest.fail("mails not delivered: " + workers[0].communicate(timeout=20)[0])
-            assert _wait_for(lambda: sum(1 for r in _runs() if r.job == "release-holds") >= 3, 20.0)
+            assert wait_for(lambda: sum(1 for r in _runs() if r.job == "release-holds") >= 3, 20.0)
         finally:
             for worker in workers:
                 worker.send_signal(signal.SIGTERM)

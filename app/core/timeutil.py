@@ -21,6 +21,12 @@ def from_berlin(wall_clock: datetime) -> datetime:
     return wall_clock.replace(tzinfo=BERLIN).astimezone(UTC).replace(tzinfo=None)
 
 
+def berlin_wall_clock(moment: datetime | None = None) -> datetime:
+    """A stored UTC moment (default: now) as Berlin wall-clock time without zone, as the
+    seminars' days and times are kept."""
+    return to_berlin(moment or utcnow()).replace(tzinfo=None)
+
+
 def to_berlin(moment: datetime) -> datetime:
     """A stored UTC moment as Berlin wall-clock time."""
     return moment.replace(tzinfo=UTC).astimezone(BERLIN)

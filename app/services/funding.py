@@ -17,7 +17,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from app import rules
 from app.core.formatting import date_short
-from app.core.timeutil import to_berlin, utcnow
+from app.core.timeutil import berlin_wall_clock, to_berlin
 from app.extensions import db
 from app.models import (
     Attendance,
@@ -193,11 +193,6 @@ def attended_counts(seminar_ids: list[int]) -> dict[int, Attended]:
     return counts
 
 
-def now_in_berlin() -> datetime:
-    """Berlin wall-clock time now, without zone (as the seminars' days and times are)."""
-    return to_berlin(utcnow()).replace(tzinfo=None)
-
-
 def count_at_start(seminar: Seminar, confirmed_now: int, now_berlin: datetime) -> tuple[int, bool]:
     """(the confirmed count that funds the trainers, whether it is fixed). From the start
     of day 1 it is the count kept then (``registrations.set_state`` keeps it at the first
@@ -215,7 +210,7 @@ def live_line(
     ``trainer_assignments`` with their trainers should be loaded); ``confirmed`` is the
     count of confirmed registrations now."""
     programme_rules = seminar.programme.rules
-    confirmed, started = count_at_start(seminar, confirmed, now_berlin or now_in_berlin())
+    confirmed, started = count_at_start(seminar, confirmed, now_berlin or berlin_wall_clock())
     ordered = list(seminar.trainer_assignments)
     funded, unfunded = rules.split_funded(programme_rules, confirmed, ordered)
     return FundingLine(
@@ -336,9 +331,14 @@ def record_of(line: FundingLine) -> dict:
     }
 
 
-def recorded_line(seminar: Seminar, settlement: Settlement) -> FundingLine:
-    """A seminar's line as its settlement recorded it when it was submitted."""
-    record = settlement.record
+def recorded_line(
+    seminar: Seminar,
+    record: dict,
+    state: SettlementState = SettlementState.DRAFT,
+    recorded_at: datetime | None = None,
+) -> FundingLine:
+    """A seminar's line as a settlement recorded it (``record_of``): the one submitted
+    at ``recorded_at``, or the version given back."""
     trainers = tuple(TrainerFigure(**t) for t in record["trainers"])
     frozen_at = record.get("frozen_at")
     return FundingLine(
@@ -351,23 +351,25 @@ def recorded_line(seminar: Seminar, settlement: Settlement) -> FundingLine:
         attended_persons=record["attended_persons"],
         started=record["started"],
         frozen_at=datetime.fromisoformat(frozen_at) if frozen_at else None,
-        settlement_state=settlement.state,
+        settlement_state=state,
         catering_spent_cents=record["catering_spent_cents"],
         terms=replace(seminar.programme.rules, **record["terms"]),
         trainers=trainers,
-        recorded_at=settlement.submitted_at,
+        recorded_at=recorded_at,
     )
 
 
-def lines_for(seminars: list[Seminar]) -> list[FundingLine]:
+def lines_for(seminars: list[Seminar], with_settlements: bool = True) -> list[FundingLine]:
     """The lines of these seminars with their settlements: as recorded where a submitted
     settlement keeps them, frozen where evidence exists, else live (the seminars'
-    ``trainer_assignments`` with their trainers should be loaded)."""
+    ``trainer_assignments`` with their trainers should be loaded). Without settlements:
+    the figures as the data give them now, for a settlement to record."""
     ids = [s.id for s in seminars]
     frozen, stored = {}, {}
     if ids:
         query = sa.select(SeminarEvidence).where(SeminarEvidence.seminar_id.in_(ids))
         frozen = {e.seminar_id: e for e in db.session.scalars(query)}
+    if ids and with_settlements:
         query = sa.select(Settlement).where(Settlement.seminar_id.in_(ids))
         stored = {s.seminar_id: s for s in db.session.scalars(query)}
     return _lines(seminars, frozen, stored)
@@ -380,11 +382,12 @@ def _lines(
     live = [s.id for s in seminars if s.id not in frozen and s.id not in recorded]
     counts = seat_counts(live)
     attended = attended_counts(live)
-    now = now_in_berlin()
+    now = berlin_wall_clock()
     lines = []
     for seminar in seminars:
         if seminar.id in recorded:
-            lines.append(recorded_line(seminar, stored[seminar.id]))
+            kept = stored[seminar.id]
+            lines.append(recorded_line(seminar, kept.record, kept.state, kept.submitted_at))
             continue
         if seminar.id in frozen:
             line = frozen_line(seminar, frozen[seminar.id])
@@ -399,11 +402,6 @@ def _lines(
             )
         lines.append(line)
     return lines
-
-
-def lines_for_live(seminars: list[Seminar]) -> list[FundingLine]:
-    """The lines from the data as it stands now, neither recorded nor frozen."""
-    return _lines(seminars, {}, {})
 
 
 def line_for(seminar: Seminar) -> FundingLine:

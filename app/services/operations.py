@@ -123,12 +123,14 @@ def outbox(failures: int = 20) -> Outbox:
             sa.func.min(OutboxMail.created_at).filter(unsent),
         )
     ).one()
-    failed = db.session.scalars(
-        sa.select(OutboxMail)
-        .where(OutboxMail.failed_at.is_not(None))
-        .order_by(OutboxMail.failed_at.desc())
-        .limit(failures)
-    ).all()
+    failed = []
+    if failures:
+        failed = db.session.scalars(
+            sa.select(OutboxMail)
+            .where(OutboxMail.failed_at.is_not(None))
+            .order_by(OutboxMail.failed_at.desc())
+            .limit(failures)
+        ).all()
     return Outbox(row[0], row[1], row[2], row[3], row[4], list(failed))
 
 

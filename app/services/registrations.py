@@ -29,7 +29,7 @@ from sqlalchemy.orm import make_transient_to_detached
 
 from app import rules
 from app.core.metrics import count_booking
-from app.core.timeutil import from_berlin, to_berlin, today_berlin, utcnow
+from app.core.timeutil import berlin_wall_clock, from_berlin, today_berlin, utcnow
 from app.database import locked, write_transaction
 from app.extensions import db
 from app.models import Programme, Registration, RegistrationState, Seminar, SeminarState
@@ -119,8 +119,7 @@ def keep_count_at_start(seminar: Seminar, now: datetime | None = None) -> None:
     comes through ``set_state`` under the lock) once day 1 has begun."""
     if seminar.confirmed_at_start is not None:
         return
-    wall_clock = to_berlin(now or utcnow()).replace(tzinfo=None)
-    if rules.count_at_start_fixed(seminar.day1, seminar.day1_starts, wall_clock):
+    if rules.count_at_start_fixed(seminar.day1, seminar.day1_starts, berlin_wall_clock(now)):
         seminar.confirmed_at_start = seminar.confirmed_count
 
 

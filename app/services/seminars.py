@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
 from app import rules
-from app.core.timeutil import to_berlin, utcnow
+from app.core.timeutil import berlin_wall_clock
 from app.database import locked, write_transaction
 from app.extensions import db
 from app.models import (
@@ -426,7 +426,7 @@ def _save_edit(
     _apply(seminar, data)
     _refresh_references(seminar)
     if seminar.confirmed_at_start is not None and not rules.count_at_start_fixed(
-        seminar.day1, seminar.day1_starts, to_berlin(utcnow()).replace(tzinfo=None)
+        seminar.day1, seminar.day1_starts, berlin_wall_clock()
     ):
         seminar.confirmed_at_start = None  # moved to a later start: kept again then
     changes = audit.changed(before, _snapshot(seminar), LOGGED_FIELDS)

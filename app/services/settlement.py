@@ -22,7 +22,6 @@ from dataclasses import dataclass, replace
 from datetime import date
 
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
 
 from app import rules
 from app.core.enums import Module
@@ -32,9 +31,7 @@ from app.database import locked, write_transaction
 from app.extensions import db
 from app.models import (
     Seminar,
-    SeminarEvidence,
     SeminarState,
-    SeminarTrainer,
     Settlement,
     SettlementState,
     User,
@@ -113,7 +110,7 @@ class Sheet:
             return []
         if self.state != SettlementState.DRAFT:
             return []
-        before = funding.recorded_line(self.seminar, _as_returned(self.settlement))
+        before = funding.recorded_line(self.seminar, self.settlement.returned_record)
         return [
             Change(label, was, now)
             for (label, was), (_label, now) in zip(
@@ -158,16 +155,6 @@ def sheet_for(seminar: Seminar) -> Sheet:
         sa.select(Settlement).where(Settlement.seminar_id == seminar.id)
     ).first()
     return Sheet(seminar=seminar, line=line, settlement=stored)
-
-
-def _as_returned(settlement: Settlement) -> Settlement:
-    """The settlement's returned version, shaped as a recorded settlement (unsaved)."""
-    return Settlement(
-        seminar_id=settlement.seminar_id,
-        state=SettlementState.DRAFT,
-        record=settlement.returned_record,
-        submitted_at=None,
-    )
 
 
 def signers_of(settlement: Settlement | None) -> dict[str, User]:
@@ -289,16 +276,7 @@ def _locked(seminar_id: int, actor: User) -> tuple[Seminar, Settlement]:
 def _record(seminar: Seminar, settlement: Settlement) -> dict:
     """Every figure of the seminar's line as it stands now (under the seminar's lock),
     with the catering the settlement holds."""
-    seminar = db.session.scalars(
-        sa.select(Seminar)
-        .where(Seminar.id == seminar.id)
-        .options(selectinload(Seminar.trainer_assignments).joinedload(SeminarTrainer.trainer))
-    ).one()
-    evidence = db.session.get(SeminarEvidence, seminar.id)
-    if evidence is not None:
-        line = funding.frozen_line(seminar, evidence)
-    else:
-        (line,) = funding.lines_for_live([seminar])
+    (line,) = funding.lines_for([seminar], with_settlements=False)
     line = replace(line, catering_spent_cents=settlement.catering_spent_cents)
     return funding.record_of(line)
 
