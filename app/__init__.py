@@ -81,6 +81,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     ):
         app.register_blueprint(blueprint)
     init_security_headers(app)
+    # the mail kinds that add to sending (a request's composer, a certificate made as the
+    # mail goes out) register with the outbox when their module is imported
+    from app.services import after_seminar, password_reset, self_service  # noqa: F401
+
     init_delivery(app)
     init_templating(app)
     register_commands(app)

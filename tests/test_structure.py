@@ -65,3 +65,59 @@ def test_the_health_checks_import_no_area_and_no_login():
     working when a page of the site is broken."""
     for module, names in imports_of(APP / "health").items():
         assert not {n for n in names if n.startswith((*WEB[:3], "app.auth"))}, module
+
+
+def service_imports(path: Path) -> set[str]:
+    """The ``app.services`` modules a file imports (by name), wherever in the file."""
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.module == "app.services":
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("app.services."):
+            names.add(node.module.split(".")[2])
+        elif isinstance(node, ast.Import):
+            names.update(
+                alias.name.split(".")[2]
+                for alias in node.names
+                if alias.name.startswith("app.services.")
+            )
+    return names
+
+
+def test_the_outbox_knows_no_feature():
+    """The sender sits at the bottom of the services: what it imports, and what that
+    imports, never imports the outbox back. A feature's mail kind registers what it
+    needs with the outbox (``outbox.register_kind``) instead of being imported by it."""
+    services = APP / "services"
+    seen, todo = set(), ["outbox"]
+    while todo:
+        name = todo.pop()
+        for imported in service_imports(services / f"{name}.py") - seen:
+            seen.add(imported)
+            todo.append(imported)
+    assert "outbox" not in seen
+    for name in seen:
+        assert "outbox.register_kind(" not in (services / f"{name}.py").read_text(
+            encoding="utf-8"
+        ), name
+    tree = ast.parse((services / "outbox.py").read_text(encoding="utf-8"))
+    inner = [
+        node
+        for function in ast.walk(tree)
+        if isinstance(function, ast.FunctionDef)
+        for node in ast.walk(function)
+        if isinstance(node, ast.Import | ast.ImportFrom)
+    ]
+    assert not inner, "the outbox imports inside a function"
+
+
+def test_every_mail_kind_registration_is_imported_by_create_app():
+    """A kind registers when its module is imported: the app imports every such module,
+    so that a sender (web worker, ``flask send-mail``, the worker) knows every kind."""
+    registering = {
+        path.stem
+        for path in (APP / "services").glob("*.py")
+        if "outbox.register_kind(" in path.read_text(encoding="utf-8")
+    }
+    assert registering
+    assert registering <= service_imports(APP / "__init__.py")

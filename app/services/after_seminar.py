@@ -10,7 +10,7 @@ recorded later still gets theirs on the next run. People absent on both days get
 from here; erased people never get one.
 
 The mail carries the certificate as a PDF made when it goes out (``attachments_for``,
-called by the outbox) when the person earned it (both days), else a sentence why not; so
+registered with the outbox) when the person earned it (both days), else a sentence why not; so
 the transaction that queues it only writes rows. It carries the evaluation link, when
 there is one, and after a completed Basismodul open Aufbaumodul seminars nearby.
 """
@@ -32,7 +32,7 @@ from app.models import (
     Seminar,
     SeminarState,
 )
-from app.services import audit, mail, messages
+from app.services import audit, mail, messages, outbox
 from app.services.audit import Action, Subject
 from app.services.certificates import (
     Standing,
@@ -204,6 +204,9 @@ def attachments_for(message: OutboxMail) -> list[tuple[str, str, str, bytes]]:
     if registration is None or not earns_certificate(registration):
         return []
     return [(filename(registration), "application", "pdf", certificate_pdf(registration))]
+
+
+outbox.register_kind(KIND, attachments=attachments_for)
 
 
 # -- what the organisers' certificate page shows ---------------------------------------------

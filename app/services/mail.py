@@ -67,9 +67,9 @@ def queue(
 
 
 # Requests from the "send me a link" forms: the request stores one row whatever the
-# address, and the sender looks the address up when it delivers (``compose_requests``),
-# so that the answer costs the same work for known and unknown addresses.
-REQUESTS = ("links_request", "password_reset_request")
+# address, and the sender looks the address up when it delivers (the composer its kind
+# registered, ``outbox.register_kind``), so that the answer costs the same work for known
+# and unknown addresses.
 
 
 def queue_request(kind: str, address: str) -> OutboxMail:

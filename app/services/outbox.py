@@ -11,6 +11,10 @@ Every header goes through one guard (``header_text``): one line of plain text, a
 address that it would change refused. Any other error while a mail is written or built
 fails that mail with its reason; the next one goes out.
 Without ``MAIL_SERVER`` mails are written as .eml files into ``MAIL_FOLDER``.
+
+The sender knows no feature: a mail kind that needs more than its stored text registers
+it where the kind is defined (``register_kind``): a request's composer, files made as the
+mail goes out. ``create_app`` imports those modules, so every process that sends has them.
 """
 
 import re
@@ -18,6 +22,8 @@ import smtplib
 import ssl
 import time
 import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
@@ -40,6 +46,42 @@ CLAIM = timedelta(minutes=5)
 SENT, TEMPORARY, PERMANENT, UNREACHABLE = "sent", "temporary", "permanent", "unreachable"
 MAX_BACKOFF = timedelta(hours=6)
 BATCH = 50
+
+
+# -- what a mail kind adds to sending (registered by the module that defines the kind) -------
+
+Attachment = tuple[str, str, str, bytes]  # (filename, maintype, subtype, content)
+
+
+@dataclass(frozen=True)
+class Kind:
+    """``composer(address)``: the kind is a request ("send me a link"), stored as one row
+    whatever the address; inside the sender's write transaction the composer queues the
+    real mail (or None, for an address we do not know). ``attachments(mail)``: files made
+    as the mail goes out, never stored with it (a certificate)."""
+
+    composer: Callable[[str], OutboxMail | None] | None = None
+    attachments: Callable[[OutboxMail], list[Attachment]] | None = None
+
+
+_KINDS: dict[str, Kind] = {}
+_PLAIN = Kind()
+
+
+def register_kind(
+    kind: str,
+    *,
+    composer: Callable[[str], OutboxMail | None] | None = None,
+    attachments: Callable[[OutboxMail], list[Attachment]] | None = None,
+) -> None:
+    """Tell the sender what mails of ``kind`` need (called when the defining module is
+    imported)."""
+    _KINDS[kind] = Kind(composer=composer, attachments=attachments)
+
+
+def kind_of(kind: str) -> Kind:
+    """What the sender knows of ``kind`` beyond its stored text (nothing: ``_PLAIN``)."""
+    return _KINDS.get(kind, _PLAIN)
 
 
 def backoff(attempts: int) -> timedelta:
@@ -130,10 +172,8 @@ def build_message(mail: OutboxMail, sender: str) -> EmailMessage:
             filename="seminar.ics",
             params={"method": header_text(method_of(mail.ics))},
         )
-    # files made as the mail goes out (a certificate), never stored with it
-    from app.services.after_seminar import attachments_for
-
-    for name, maintype, subtype, content in attachments_for(mail):
+    attachments = kind_of(mail.kind).attachments
+    for name, maintype, subtype, content in attachments(mail) if attachments else []:
         message.add_attachment(
             content, maintype=maintype, subtype=subtype, filename=header_text(name)
         )
@@ -311,7 +351,7 @@ def deliver_pending(limit: int = BATCH, only: list[int] | None = None) -> dict[s
             continue
         # one mail that cannot be written, built or sent fails alone: never the others
         try:
-            if kind in mail_service.REQUESTS:
+            if kind_of(kind).composer:
                 composed = _compose_request(mail_id)
             elif not compose_later(mail_id):
                 continue
@@ -319,7 +359,7 @@ def deliver_pending(limit: int = BATCH, only: list[int] | None = None) -> dict[s
             current_app.logger.exception("Mail %s could not be written", mail_id)
             _failed(mail_id, failure, counts)
             continue
-        if kind in mail_service.REQUESTS:
+        if kind_of(kind).composer:
             if composed is not None:
                 counts_more = deliver_pending(limit, only=[composed])
                 counts = {key: counts[key] + counts_more[key] for key in counts}
@@ -356,13 +396,9 @@ def _failed(mail_id: int, failure: Exception, counts: dict[str, int]) -> None:
 def _compose_request(mail_id: int) -> int | None:
     """Turn a "send me a link" request into its mail (or into nothing, for an address we
     do not know); the request row is done either way. Returns the new mail's id."""
-    from app.services.password_reset import compose_reset
-    from app.services.self_service import compose_links
-
-    compose = {"links_request": compose_links, "password_reset_request": compose_reset}
     with write_transaction() as session:
         request = session.get(OutboxMail, mail_id, populate_existing=True)
-        composed = compose[request.kind](request.recipient)
+        composed = kind_of(request.kind).composer(request.recipient)
         request.sent_at = utcnow()  # handled: the request itself is never sent
         request.claimed_until = None
         session.flush()

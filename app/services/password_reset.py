@@ -6,7 +6,7 @@ from app.database import write_transaction
 from app.extensions import db
 from app.models import OutboxMail, User
 from app.rules import normalize_email
-from app.services import mail
+from app.services import mail, outbox
 
 
 def request_password_reset(email: str) -> None:
@@ -31,3 +31,6 @@ def compose_reset(email: str) -> OutboxMail | None:
 
 def _link(token: str) -> str:
     return mail.absolute_url("auth.accept_invitation", token=token)
+
+
+outbox.register_kind("password_reset_request", composer=compose_reset)

@@ -7,7 +7,7 @@ from app.database import write_transaction
 from app.extensions import db
 from app.models import OutboxMail, Registration, RegistrationState
 from app.rules import normalize_email
-from app.services import mail
+from app.services import mail, outbox
 from app.services.links import registration_by_token
 
 __all__ = ["compose_links", "registration_by_token", "send_links"]
@@ -40,3 +40,6 @@ def compose_links(address: str) -> OutboxMail | None:
     if not registrations:
         return None
     return mail.queue_links(registrations[0].email, list(registrations))
+
+
+outbox.register_kind("links_request", composer=compose_links)
