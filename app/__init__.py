@@ -42,8 +42,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     init_rate_limits(app)
     login_manager.init_app(app)
 
-    from app.database import configure_engine, track_page_versions
+    from app.database import configure_engine
     from app.web.compression import init_compression
+    from app.web.page_cache import track_page_versions
 
     with app.app_context():
         configure_engine(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])

@@ -12,16 +12,12 @@ PostgreSQL: the booking locks the seminar's row with ``SELECT ... FOR UPDATE``.
 """
 
 import fcntl
-import sqlite3
-import threading
-import weakref
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 
 import sqlalchemy as sa
 from flask import has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import Session
 
 from app.extensions import db
 
@@ -106,107 +102,7 @@ def read_transaction():
         session.rollback()
 
 
-class _Kept:
-    """A connection kept for ``read_fresh``: closed when dropped, and with its thread."""
-
-    def __init__(self, engine: Engine, connection):
-        self.engine, self.connection = engine, connection
-        self.close = weakref.finalize(self, _close_quietly, connection)
-
-
-def _close_quietly(connection) -> None:
-    with suppress(Exception):  # a connection that is gone is gone
-        connection.close()
-
-
-_fresh = threading.local()  # .kept: this thread's _Kept, if any
-
-
-def read_fresh(sql: str) -> tuple:
-    """The one row of ``sql`` (a fixed, cheap read) as the database holds it now.
-
-    Sent on this thread's own connection, kept open and in autocommit: no pool checkout,
-    no transaction to begin and end, so it costs one statement (and on PostgreSQL one
-    round trip). Every call sees what any worker or host has committed. An in-memory
-    SQLite database has no second connection to the same data: it is read through the
-    session instead.
-    """
-    engine = db.engine
-    if engine.dialect.name == "sqlite" and _sqlite_file(engine) is None:
-        return tuple(db.session.connection().exec_driver_sql(sql).one())
-    try:
-        return _fresh_row(_fresh_connection(engine), sql)
-    except engine.dialect.loaded_dbapi.Error:
-        # The server went away or restarted: this once through the pool, which reports
-        # an outage as SQLAlchemy's errors (answered 503); the next call connects anew.
-        _drop_fresh_connection()
-        return tuple(db.session.connection().exec_driver_sql(sql).one())
-
-
-def _fresh_row(connection, sql: str) -> tuple:
-    """The row, as text on PostgreSQL (see ``_prepared_row``), as SQLite types it."""
-    if isinstance(connection, sqlite3.Connection):
-        cursor = connection.cursor()
-        try:
-            cursor.execute(sql)
-            rows = cursor.fetchall()  # to the end: SQLite then ends the statement's read
-        finally:
-            cursor.close()
-        return tuple(rows[0])
-    return _prepared_row(connection, sql)
-
-
-def _prepared_row(connection, sql: str) -> tuple:
-    """PostgreSQL: the statement prepared once per connection and run through libpq
-    itself (psycopg's ``pq`` layer). A cursor's bookkeeping and type conversion would
-    cost more than the round trip; the caller gets the values as text."""
-    from psycopg import OperationalError, pq
-
-    pgconn = connection.pgconn
-    prepared = _prepared.setdefault(connection, {})
-    name = prepared.get(sql)
-    if name is None:
-        name = b"fresh_%d" % len(prepared)
-        _check(pgconn.prepare(name, sql.encode()), pq.ExecStatus.COMMAND_OK, OperationalError)
-        prepared[sql] = name
-    result = _check(pgconn.exec_prepared(name, None), pq.ExecStatus.TUPLES_OK, OperationalError)
-    return tuple(
-        None if (value := result.get_value(0, column)) is None else value.decode()
-        for column in range(result.nfields)
-    )
-
-
-_prepared: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()  # connection: {sql: name}
-
-
-def _check(result, expected, error):
-    if result.status != expected:
-        raise error(result.get_error_message("utf-8") or "the read failed")
-    return result
-
-
-def _fresh_connection(engine: Engine):
-    kept = getattr(_fresh, "kept", None)
-    if kept is None or kept.engine is not engine:
-        _drop_fresh_connection()
-        pooled = engine.raw_connection()
-        pooled.detach()  # ours alone from now on, never handed back to the pool
-        connection = pooled.dbapi_connection
-        if engine.dialect.name == "sqlite":
-            connection.isolation_level = None  # autocommit (also set on connect)
-        else:
-            connection.autocommit = True
-        kept = _fresh.kept = _Kept(engine, connection)
-    return kept.connection
-
-
-def _drop_fresh_connection() -> None:
-    kept, _fresh.kept = getattr(_fresh, "kept", None), None
-    if kept is not None:
-        kept.close()
-
-
-def _sqlite_file(engine: Engine) -> str | None:
+def sqlite_file(engine: Engine) -> str | None:
     """The SQLite database's file; None for PostgreSQL and for a database in memory."""
     if engine.dialect.name != "sqlite" or engine.url.database in (None, "", ":memory:"):
         return None
@@ -223,7 +119,7 @@ def _writers_queue(engine: Engine):
     the lock that counts. Returns the open lock file (closing it lets the next one in),
     or None where there is nothing to queue for (PostgreSQL, a database in memory).
     """
-    database_file = _sqlite_file(engine)
+    database_file = sqlite_file(engine)
     if database_file is None:
         return None
     try:
@@ -255,40 +151,3 @@ def locked(model, row_id: int):
         .with_for_update()
         .execution_options(populate_existing=True)
     ).scalar_one_or_none()
-
-
-def _stamp_seminars_whose_councils_changed(session, _context, _instances) -> None:
-    """A seminar's councils live in an association table: changing only them issues no
-    UPDATE of the seminar row, so its ``changed_at`` (the public pages' data version)
-    would stay. Stamp it here, as any other change of the seminar does."""
-    from app.core.timeutil import utcnow
-    from app.models import Seminar
-
-    for instance in session.dirty:
-        if (
-            isinstance(instance, Seminar)
-            and sa.inspect(instance).attrs.councils.history.has_changes()
-        ):
-            instance.changed_at = utcnow()
-
-
-def _stamp_programmes_on_removal(_mapper, connection, _target) -> None:
-    """A row removed leaves no stamp behind, so the newest stamp of its table may stay
-    as it was. Every public page belongs to the programme: its stamp moves instead.
-    (The site removes no VHS or council and only draft seminars, which no public page
-    shows; this keeps the version right for whatever removes one through the ORM.)"""
-    from app.core.timeutil import utcnow
-    from app.models import Programme
-
-    connection.execute(sa.update(Programme.__table__).values(changed_at=utcnow()))
-
-
-def track_page_versions() -> None:
-    """Keep every change the public pages show in a ``changed_at`` (once per process)."""
-    from app.models import Council, Seminar, Vhs
-
-    if not event.contains(Session, "before_flush", _stamp_seminars_whose_councils_changed):
-        event.listen(Session, "before_flush", _stamp_seminars_whose_councils_changed)
-    for model in (Seminar, Vhs, Council):
-        if not event.contains(model, "after_delete", _stamp_programmes_on_removal):
-            event.listen(model, "after_delete", _stamp_programmes_on_removal)

@@ -5,8 +5,8 @@ from unittest import mock
 
 from sqlalchemy import event
 
-from app import database
 from app.extensions import db
+from app.web.page_cache import version
 
 
 @contextmanager
@@ -18,15 +18,15 @@ def count_queries():
             statements.append(statement)
 
     def _fresh_row(connection, statement):
-        # the kept connection of app.database.read_fresh sends no engine events
+        # the kept connection of the page cache's read_fresh sends no engine events
         statements.append(statement)
         return real_fresh_row(connection, statement)
 
-    real_fresh_row = database._fresh_row
+    real_fresh_row = version._fresh_row
     engine = db.engine
     event.listen(engine, "before_cursor_execute", _record)
     try:
-        with mock.patch.object(database, "_fresh_row", _fresh_row):
+        with mock.patch.object(version, "_fresh_row", _fresh_row):
             yield statements
     finally:
         event.remove(engine, "before_cursor_execute", _record)

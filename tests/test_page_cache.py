@@ -12,8 +12,7 @@ from flask import g
 from app.core.timeutil import utcnow
 from app.extensions import db
 from app.models import Seminar
-from app.public.queries import public_data_version
-from app.web.page_cache import page_cache
+from app.web.page_cache import page_cache, public_data_version
 from tests import factories
 from tests.sqlcount import count_queries
 from tests.test_page_budget import _many_seminars

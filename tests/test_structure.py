@@ -121,3 +121,22 @@ def test_every_mail_kind_registration_is_imported_by_create_app():
     }
     assert registering
     assert registering <= service_imports(APP / "__init__.py")
+
+
+def test_the_public_pages_cache_and_its_data_version_have_one_face():
+    """The data version and the page cache are one module: everyone else uses its face
+    (``app.web.page_cache``), and the version's SQL, for both engines, and the connection
+    it is read on live in its ``version.py`` alone."""
+    package = APP / "web" / "page_cache"
+    for path in APP.rglob("*.py"):
+        if package in path.parents:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                inner = node.module.startswith("app.web.page_cache.") or (
+                    node.module == "app.web.page_cache"
+                    and any(alias.name == "version" for alias in node.names)
+                )
+                assert not inner, path
+        text = path.read_text(encoding="utf-8")
+        assert "changed_at)" not in text and "read_fresh" not in text, path

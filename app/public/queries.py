@@ -1,16 +1,14 @@
 """Read-only queries of the public pages: a fixed number of SQL statements per page."""
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
-from functools import cache
+from datetime import date
 
 import sqlalchemy as sa
-from flask import abort, current_app
+from flask import abort
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.core.enums import Module
-from app.core.timeutil import today_berlin, utcnow
-from app.database import read_fresh
+from app.core.timeutil import today_berlin
 from app.extensions import db
 from app.models import (
     Council,
@@ -23,7 +21,6 @@ from app.models import (
 )
 from app.models.seminar import closed_reason, seminar_council
 from app.rules import ClosedReason, normalize_email
-from app.web.page_cache import DataVersion
 
 PUBLIC_STATES = (SeminarState.PUBLISHED, SeminarState.CANCELLED)
 
@@ -175,68 +172,3 @@ def already_registered(seminar_id: int, email: str) -> bool:
         )
         is not None
     )
-
-
-# The version of everything the public pages show: the newest change stamp of each of the
-# four tables whose rows they show (a booking moves its seminar's; a row removed moves the
-# programmes', see ``app.database.track_page_versions``). Four index ends, one statement:
-# its work does not grow with the data. Plain SQL, sent as it is on a kept connection
-# (``read_fresh``): building a statement, checking out a pooled connection and ending a
-# transaction would each cost more than running it.
-VERSIONED_TABLES = ("seminar", "vhs", "programme", "council")
-NEWEST_SQL = (
-    "SELECT (SELECT max(changed_at) FROM seminar), (SELECT max(changed_at) FROM vhs), "
-    "(SELECT max(changed_at) FROM programme), (SELECT max(changed_at) FROM council)"
-)
-
-# For PAGE_SETTLE_SECONDS after the newest change the version also holds a fingerprint of
-# the changes stamped within that window: how many, and the sum of their stamps in
-# microseconds. On PostgreSQL transactions run side by side, so one may commit a change
-# stamped a moment *before* the newest stamp, which alone would not move. A change takes
-# less than PAGE_SETTLE_SECONDS from its stamp to its commit, so it lands in the window,
-# where it adds to the count or to the sum (a row's stamps only grow). The version is thus
-# exact the moment a change commits, and pages are kept at once, also while people book;
-# when the window has passed, the fingerprint is left out (one more rendering of each page).
-# Read from the changed_at indexes: the rows changed in those seconds, never all of them.
-_DIALECT = {
-    "postgresql": {
-        "micro": "(extract(epoch FROM changed_at) * 1000000)::bigint",
-        "window": "(SELECT max(changed_at) FROM {table}) - interval '{seconds} seconds'",
-    },
-    "sqlite": {
-        # stamps are stored as text, 'YYYY-MM-DD HH:MM:SS.ffffff'
-        "micro": "(strftime('%s', changed_at) * 1000000 + substr(changed_at, 21, 6))",
-        "window": "strftime('%Y-%m-%d %H:%M:%f', (SELECT max(changed_at) FROM {table}), "
-        "'-{seconds} seconds')",
-    },
-}
-
-
-@cache
-def recent_changes_sql(dialect: str, seconds: int) -> str:
-    """The fingerprint of each table's changes within ``seconds`` of its newest."""
-    spell = _DIALECT[dialect]
-    parts = [
-        # only our own table names and a whole number go into the text
-        f"(SELECT count(*) || ':' || coalesce(sum({spell['micro']}), 0) FROM {table} "  # noqa: S608
-        f"WHERE changed_at >= {spell['window'].format(table=table, seconds=int(seconds))})"
-        for table in VERSIONED_TABLES
-    ]
-    return "SELECT " + ", ".join(parts)
-
-
-def _stamp(value) -> datetime | None:
-    """SQLite and the kept PostgreSQL connection hand the stamps over as text."""
-    return datetime.fromisoformat(value) if isinstance(value, str) else value
-
-
-def public_data_version() -> DataVersion:
-    """The data version of the public pages and their live seat indicators: one query, and
-    a second one for a few seconds after a change."""
-    newest = read_fresh(NEWEST_SQL)
-    seconds = current_app.config["PAGE_SETTLE_SECONDS"]
-    window_opened = utcnow() - timedelta(seconds=seconds)
-    if any(value is not None and _stamp(value) > window_opened for value in newest):
-        recent = read_fresh(recent_changes_sql(db.engine.dialect.name, seconds))
-        return DataVersion(key=newest + recent)
-    return DataVersion(key=newest)

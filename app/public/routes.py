@@ -39,7 +39,6 @@ from app.public.queries import (
     current_programme,
     hosting_councils,
     listed_seminars,
-    public_data_version,
     public_seminar_or_404,
     upcoming_seminars,
     vhs_or_404,
@@ -56,7 +55,7 @@ from app.services.registrations import (
 from app.web import rate_limits
 from app.web.htmx import is_htmx, render, see_other
 from app.web.inputs import int_arg
-from app.web.page_cache import cached_page, do_not_store
+from app.web.page_cache import cached_page, do_not_store, public_data_version
 from app.web.pages import show_refusal
 from app.web.security import no_store
 from app.web.validators import check_email

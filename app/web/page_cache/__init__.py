@@ -1,5 +1,11 @@
 """Rendered public pages, kept per worker and keyed by the version of the data they show.
 
+The one face of the public pages' cache: ``public_data_version()`` reads the version,
+``cached_page`` serves a view's page from memory or renders and keeps it, ``do_not_store``
+keeps one page out; ``track_page_versions`` (called by ``create_app``) keeps the stamps
+the version is made of. How the version is read (its SQL for SQLite and PostgreSQL, the
+kept connection) lives beside this in ``version.py``.
+
 A page (endpoint, path, query, htmx or not) is rendered once per state (Berlin date,
 data version) and served from memory while that state holds. The query is what the view reads
 of the query string, in the canonical form its ``params`` function gives (parameters it
@@ -9,7 +15,7 @@ strings therefore cannot fill the cache with copies of one page, and a view may 
 to store a page shown for a parameter it does not know (``do_not_store``).
 
 The version comes from the database on every request (one cheap query, see
-``app.public.queries``), so a change made through any worker or host is seen by every
+``version.py``), so a change made through any worker or host is seen by every
 worker on its next request; the memory only saves the rendering. A page is kept once:
 its rendering for a newer version (or a new day) replaces the one before, so what a
 worker holds grows with the number of pages asked for, never with the changes made.
@@ -20,10 +26,9 @@ messages or a logged-in organiser is rendered afresh and never stored.
 
 A page is stored the moment it is rendered, also right after a change: the version is
 exact from the moment a change commits, even one that commits after a newer one (see
-``app.public.queries.public_data_version``), so pages stay cached while people book.
+``public_data_version``), so pages stay cached while people book.
 """
 
-import hashlib
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
@@ -37,24 +42,25 @@ from app.core.metrics import count_page
 from app.core.timeutil import today_berlin
 from app.web.compression import accepts_gzip, deflate_part, gzip_join, stored_part
 from app.web.htmx import is_htmx
+from app.web.page_cache.version import (
+    NO_DATA,
+    DataVersion,
+    public_data_version,
+    track_page_versions,
+)
+
+__all__ = [
+    "DataVersion",
+    "cached_page",
+    "do_not_store",
+    "page_cache",
+    "public_data_version",
+    "track_page_versions",
+]
 
 CSRF_FIELD = "csrf_token"
 PERSONAL_SESSION_KEYS = ("_flashes", "_user_id")
 NOT_STORED = "page_not_stored"
-
-
-@dataclass(frozen=True)
-class DataVersion:
-    """What a page's data looks like now: ``key`` changes whenever the data does."""
-
-    key: tuple
-
-    def etag(self, salt: str = "") -> str:
-        """A validator for what was rendered from this version (and ``salt``)."""
-        return "v" + hashlib.sha256(f"{salt}|{self.key!r}".encode()).hexdigest()[:31]
-
-
-NO_DATA = DataVersion(key=())
 
 
 @dataclass
