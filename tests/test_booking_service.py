@@ -17,6 +17,7 @@ from app.services.registrations import (
     waitlist_position,
 )
 from tests import factories
+from tests.sqlcount import count_queries
 
 CONFIRMED = RegistrationState.CONFIRMED
 WAITLISTED = RegistrationState.WAITLISTED
@@ -402,3 +403,48 @@ def test_the_seminar_row_keeps_its_counts_and_check_counts_repairs_drift(app, ru
     repaired = runner.invoke(args=["check-counts"])
     assert "korrigiert" in repaired.output
     assert runner.invoke(args=["check-counts"]).output.startswith("Alle Platzzahlen stimmen")
+
+
+# -- the two ways a booking writes (see book_seat) ---------------------------------------------
+
+
+def _writes(statements: list[str]) -> list[str]:
+    """What the statements write: "INSERT INTO registration", "UPDATE seminar", ..."""
+    return [
+        " ".join(statement.split()[:3] if statement.startswith("INSERT") else statement.split()[:2])
+        for statement in statements
+        if statement.lstrip().upper().startswith(("INSERT", "UPDATE"))
+    ]
+
+
+def test_a_new_address_books_in_plain_statements_and_one_seen_before_through_set_state(app):
+    """An address new to the seminar: six plain statements under the lock (the seminar's
+    row locked, the look for earlier rows, one more in the state's count, the
+    registration, its audit entry, its mail) and no row read back. An address seen
+    before: through the ORM, its registration taken up again in its own row and its old
+    state's count one less (``set_state``). Either way the kept counts match the rows,
+    and what a person is told (confirmed, waiting) is decided the same way."""
+    seminar = factories.seminar(capacity=1)
+    seminar_id = seminar.id
+    with count_queries() as new:
+        first = book_seat(seminar_id, factories.applicant(0))
+    assert len(new) == 6, new
+    assert _writes(new) == [
+        "UPDATE seminar",
+        "INSERT INTO registration",
+        "INSERT INTO audit_entry",
+        "INSERT INTO outbox_mail",
+    ]
+    assert first.state == CONFIRMED
+    cancel_registration(first.id)
+    book_seat(seminar_id, factories.applicant(1))  # takes the freed place
+
+    with count_queries() as again:
+        taken_up = book_seat(seminar_id, factories.applicant(0))
+    assert taken_up.id == first.id and taken_up.state == WAITLISTED
+    assert "UPDATE registration" in _writes(again)
+    assert "INSERT INTO registration" not in _writes(again)
+    assert check_counts(repair=False) == []
+    db.session.expire_all()
+    kept = db.session.get(Seminar, seminar_id)
+    assert (kept.confirmed_count, kept.waitlisted_count, kept.cancelled_count) == (1, 1, 0)

@@ -100,7 +100,10 @@ def lock_seminar(seminar_id: int) -> Seminar:
 
 def set_state(seminar: Seminar, registration: Registration, state: RegistrationState) -> None:
     """Move a registration to ``state`` and keep the seminar's counts: the one place a
-    registration's state changes. The seminar must be locked (``lock_seminar``).
+    registration's state changes, but for one: a booking of an address new to the seminar
+    writes the new row with its first state (``INSERT_REGISTRATION``) and adds it to the
+    count (``COUNT_ONE_MORE``) as plain statements (``_book_new``, see ``book_seat``).
+    The seminar must be locked (``lock_seminar``).
 
     The first change after the seminar began keeps its confirmed count as it stood then
     (``Seminar.confirmed_at_start``): the count that funds the trainers."""
@@ -141,9 +144,13 @@ def book_seat(
     holds a registration for it (a cancelled one is taken up again instead). The
     capacity and duplicate rules hold for everyone.
 
-    The usual booking (an address new to the seminar, no hold run out) writes its rows
-    with plain statements while it holds the lock (``_book_new``); an address seen
-    before or holds to release take the path through the ORM (``_book_again``).
+    Both ways of booking lock the seminar's row first and decide the same way
+    (``_decide``), in one transaction. They differ in how they write: the usual booking
+    (an address new to the seminar, no hold run out) inserts the registration, its
+    audit entry and its mail and adds one to the state's count with plain statements
+    while it holds the lock (``_book_new``); an address seen before (taken up again, or
+    refused) and a booking that first releases holds whose time is up go through the
+    ORM, every state change by ``set_state`` (``_book_again``).
     """
     try:
         registration = _book(seminar_id, applicant, today, actor_id, hold_hours)
@@ -263,19 +270,11 @@ INSERT_REGISTRATION = _REGISTRATION.insert().returning(
 def _book_new(session, seats, booking: _Booking) -> dict:
     """An address new to the seminar: the registration, its audit entry and its mail
     written as plain rows under the lock; returns the registration's columns."""
-    reason = closed_reason(seats, booking.today)
-    if reason is not None:
-        raise RegistrationClosed(reason)
+    _refuse_when_closed(seats, booking)
     limit = None
     if booking.hold_hours:  # a public booking of an address new here: its place is held
         limit = rules.max_held(seats.capacity, seats.max_held_percent)
-    outcome = rules.booking_outcome(
-        seats.capacity, occupied(seats), held=seats.held_count, hold_limit=limit
-    )
-    if outcome == rules.Outcome.WAITLISTED:
-        state, hold_until = RegistrationState.WAITLISTED, None
-    else:
-        state, hold_until = _place(seats, proven=booking.vouched, hold_hours=booking.hold_hours)
+    state, hold_until = _decide(seats, booking, proven=False, limit=limit)
     session.execute(COUNT_ONE_MORE[state], {"seminar": booking.seminar_id})
     values = {
         **booking.person(),
@@ -300,9 +299,7 @@ def _book_again(session, booking: _Booking) -> Registration:
     registration to refuse (a duplicate, a lapsed hold) or to take up again."""
     seminar = lock_seminar(booking.seminar_id)
     release_expired_holds(seminar, booking.now)
-    reason = seminar.closed_reason(booking.today)
-    if reason is not None:
-        raise RegistrationClosed(reason)
+    _refuse_when_closed(seminar, booking)
     existing = session.scalars(
         sa.select(Registration).where(
             Registration.seminar_id == booking.seminar_id,
@@ -319,12 +316,8 @@ def _book_again(session, booking: _Booking) -> Registration:
     ):
         raise HoldLapsed()
     proven = existing is not None and existing.email_verified_at is not None
-    outcome = rules.booking_outcome(
-        seminar.capacity,
-        occupied(seminar),
-        held=seminar.held_count,
-        hold_limit=hold_limit(seminar) if booking.hold_hours and not proven else None,
-    )
+    limit = hold_limit(seminar) if booking.hold_hours and not proven else None
+    state, hold_until = _decide(seminar, booking, proven=proven, limit=limit)
     registration = existing or Registration(seminar_id=booking.seminar_id)
     if existing is not None:
         # The person was sent a calendar cancellation one SEQUENCE past the seminar's;
@@ -332,10 +325,9 @@ def _book_again(session, booking: _Booking) -> Registration:
         seminar.calendar_sequence = (seminar.calendar_sequence or 0) + 2
     for name, value in booking.person().items():
         setattr(registration, name, value)
-    if outcome == rules.Outcome.WAITLISTED:
-        set_state(seminar, registration, RegistrationState.WAITLISTED)
-    else:
-        _give_place(seminar, registration, booking.hold_hours)
+    if state != RegistrationState.WAITLISTED:
+        registration.hold_until = hold_until  # a waiting one keeps a lapsed hold's mark
+    set_state(seminar, registration, state)
     session.add(registration)
     session.flush()
     audit.record(**_registered(booking, registration))
@@ -344,6 +336,29 @@ def _book_again(session, booking: _Booking) -> Registration:
         registration, waiting, holds_full=_holds_full(seminar, registration.state)
     )
     return registration
+
+
+def _refuse_when_closed(seats, booking: _Booking) -> None:
+    """``seats``: a Seminar or its locked row."""
+    reason = closed_reason(seats, booking.today)
+    if reason is not None:
+        raise RegistrationClosed(reason)
+
+
+def _decide(
+    seats, booking: _Booking, *, proven: bool, limit: int | None
+) -> tuple[RegistrationState, datetime | None]:
+    """What a booking gets, the same on both ways of booking: the waiting list when no
+    place is free or a hold would pass ``limit`` (the cap on held places, None when the
+    place would not be held), else a place - confirmed for a vouched or proven address,
+    held for another - and when its hold ends. ``seats``: a Seminar or its locked row,
+    with the counts before the booking."""
+    outcome = rules.booking_outcome(
+        seats.capacity, occupied(seats), held=seats.held_count, hold_limit=limit
+    )
+    if outcome == rules.Outcome.WAITLISTED:
+        return RegistrationState.WAITLISTED, None
+    return _place(seats, proven=booking.vouched or proven, hold_hours=booking.hold_hours)
 
 
 def hold_limit(seminar: Seminar) -> int:
