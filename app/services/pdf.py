@@ -11,9 +11,10 @@ offer: nested structure (a table is tagged row by row, each row a paragraph, not
 ``/Table``/``/TR``/``/TD``) and PDF/UA conformance.
 
 Scripts: text shaping (HarfBuzz through ``uharfbuzz``) joins Arabic letters, orders
-right-to-left text by the Unicode bidirectional algorithm and places combining marks;
-``pdf_fonts`` chooses the font of each text (``normalize_text``, which fpdf2 calls before it
-measures or draws any text) and adds fallback fonts only to the documents that need them.
+right-to-left text by the Unicode bidirectional algorithm and places combining marks.
+``normalize_text``, which fpdf2 calls before it measures or draws any text, asks
+``pdf_fonts`` for the font of each text, the fallback fonts it needs (added only to the
+documents that need them) and whether it needs shaping at all.
 
 Lines: ``lines`` breaks a text at spaces and after hyphens, never inside a word; a word
 too wide for the line on its own makes the whole text smaller instead. Every block and
@@ -27,7 +28,14 @@ from dataclasses import dataclass
 
 from fpdf import FPDF
 
-from app.services.pdf_fonts import FAMILIES, FONTS, MAIN, fallbacks_for, family_for
+from app.services.pdf_fonts import (
+    FAMILIES,
+    FONTS,
+    MAIN,
+    fallbacks_for,
+    family_for,
+    needs_shaping,
+)
 
 CREATOR = "Seminare der Integrationsräte NRW"
 
@@ -75,6 +83,7 @@ class Document(FPDF):
         self._add_family(MAIN)
         self._fallbacks: list[str] = []
         self.set_text_shaping(True)
+        self._shaping = self.text_shaping  # switched on for the texts that need it
         self.set_fallback_fonts([MAIN], exact_match=False)
         self.set_lang("de")
         self.set_title(title)
@@ -88,7 +97,9 @@ class Document(FPDF):
     def normalize_text(self, text: str) -> str:
         """fpdf2 calls this before it measures or draws a text: the family is chosen
         for the text (Noto Sans Arabic for Arabic letters, else DejaVu Sans, which is
-        also the fallback of the Arabic font), and the fallback fonts it needs are added."""
+        also the fallback of the Arabic font), the fallback fonts it needs are added, and
+        it is shaped when its script needs it."""
+        self.text_shaping = self._shaping if needs_shaping(text) else None
         family = family_for(text)
         if family.lower() != self.font_family:
             self._add_family(family)
