@@ -161,7 +161,7 @@ class Document(FPDF):
         words = [[w for w in _BREAK.split(p) if w] for p in paragraphs]
         widest = max((self.get_string_width(w.rstrip()) for ws in words for w in ws), default=0)
         if widest > room:
-            size = int(size * room / widest * 20) / 20  # down to the next 0.05 pt
+            size = max(1, int(size * room / widest * 20) / 20)  # down to the next 0.05 pt
             self.set_font(MAIN, style, size)
         texts = []
         for paragraph in words:
