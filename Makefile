@@ -5,6 +5,7 @@ BIN := $(VENV)/bin
 CHROMIUM ?= /usr/bin/chromium
 NGINX ?= /usr/sbin/nginx
 PG_DUMP ?= /usr/bin/pg_dump
+PDFTOTEXT ?= /usr/bin/pdftotext
 export FLASK_APP := wsgi
 export CHROMIUM
 
@@ -33,7 +34,7 @@ run: venv
 ## The whole test suite (SQLite; set TEST_DATABASE_URL for PostgreSQL), browser tests included,
 ## one process per core (TEST_WORKERS=0: all in one process).
 TEST_WORKERS ?= auto
-test: venv $(CHROMIUM) $(NGINX) $(PG_DUMP)
+test: venv $(CHROMIUM) $(NGINX) $(PG_DUMP) $(PDFTOTEXT)
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 # The browser tests drive Debian's Chromium (Playwright's own download does not work here).
@@ -50,6 +51,11 @@ $(NGINX):
 $(PG_DUMP):
 	@echo "pg_dump is missing: installing Debian's PostgreSQL client tools."
 	apt-get update -qq && apt-get install -y -qq postgresql-client
+
+# The PDF tests read every PDF back as people's readers do, with poppler's pdftotext.
+$(PDFTOTEXT):
+	@echo "pdftotext is missing: installing Debian's poppler-utils for the PDF tests."
+	apt-get update -qq && apt-get install -y -qq poppler-utils
 
 lint: venv
 	$(BIN)/ruff check .

@@ -9,7 +9,17 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-HEAVY = ["fpdf", "PIL", "fontTools", "openpyxl", "segno", "icalendar", "alembic", "zxcvbn"]
+HEAVY = [
+    "fpdf",
+    "uharfbuzz",
+    "PIL",
+    "fontTools",
+    "openpyxl",
+    "segno",
+    "icalendar",
+    "alembic",
+    "zxcvbn",
+]
 
 PROBE = f"""
 import json, sys

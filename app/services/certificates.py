@@ -145,39 +145,52 @@ def _issued(seminar: Seminar) -> str:
 
 
 def _page(document: "Document", registration: Registration) -> None:
+    """The certificate on one page: the body shrinks as a whole when the longest names,
+    title and venue the forms allow would reach the footer."""
+    from app.services.pdf import Block
+
     seminar = registration.seminar
     document.add_page()
     document.block(SERIES, size=9, after=1)
     document.rule(gap=14)
-    document.block("Teilnahmebescheinigung", size=26, bold=True, role="H1", align="C", after=10)
-    document.block(registration.full_name, size=18, bold=True, align="C", after=6)
-    document.block("hat an der Qualifizierungsreihe", align="C", after=1)
-    document.block(f"„{seminar.programme.title}“", size=13, bold=True, align="C", after=3)
-    document.block("mit dem Seminar", align="C", after=1)
-    document.block(seminar.module.label, size=14, bold=True, align="C", after=3)
-    document.block("an beiden Seminartagen teilgenommen.", align="C", after=12)
-
+    days = []
     total = 0
     for number, (day, starts, ends) in enumerate(seminar.days, start=1):
         minutes = rules.day_minutes(starts, ends)
         total += minutes
-        document.block(
-            f"{number}. Tag: {date_long(day)}, {clock(starts)}–{clock(ends)} Uhr "
-            f"({_length(minutes)})",
-            after=1,
+        days.append(
+            Block(
+                f"{number}. Tag: {date_long(day)}, {clock(starts)}–{clock(ends)} Uhr "
+                f"({_length(minutes)})",
+                after=1,
+            )
         )
-    document.block(f"Umfang: {_length(total)}", after=5)
-    document.block(f"Inhalte: {CONTENTS[int(seminar.module)]}.", after=5)
-    document.block(
-        f"Veranstaltungsort: {seminar.venue_name}, {seminar.venue_street}, "
-        f"{seminar.venue_postcode} {seminar.venue_town}",
-        after=1,
+    footer = document.h - document.t_margin - 22
+    document.blocks_fitted(
+        [
+            Block("Teilnahmebescheinigung", size=26, bold=True, role="H1", align="C", after=10),
+            Block(registration.full_name, size=18, bold=True, align="C", after=6),
+            Block("hat an der Qualifizierungsreihe", align="C", after=1),
+            Block(f"„{seminar.programme.title}“", size=13, bold=True, align="C", after=3),
+            Block("mit dem Seminar", align="C", after=1),
+            Block(seminar.module.label, size=14, bold=True, align="C", after=3),
+            Block("an beiden Seminartagen teilgenommen.", align="C", after=12),
+            *days,
+            Block(f"Umfang: {_length(total)}", after=5),
+            Block(f"Inhalte: {CONTENTS[int(seminar.module)]}.", after=5),
+            Block(
+                f"Veranstaltungsort: {seminar.venue_name}, {seminar.venue_street}, "
+                f"{seminar.venue_postcode} {seminar.venue_town}",
+                after=1,
+            ),
+            Block(f"Durchgeführt von: {seminar.vhs.name}", after=14),
+            Block(_issued(seminar), after=2),
+            Block(UNSIGNED, size=9, after=0),
+        ],
+        bottom=footer - 3,
     )
-    document.block(f"Durchgeführt von: {seminar.vhs.name}", after=14)
-    document.block(_issued(seminar), after=2)
-    document.block(UNSIGNED, size=9)
 
-    document.set_y(document.h - document.t_margin - 22)
+    document.set_y(footer)
     document.rule()
     document.block(PARTNERS, size=9, after=1)
     document.block(f"Bescheinigung Nr. {seminar.id}-{registration.id}", size=9, after=0)

@@ -183,15 +183,9 @@ def attendance_list_pdf(seminar: Seminar, today: date | None = None) -> bytes:
     document.add_page()
     _list_head(document, seminar, first=True)
     for number, person in enumerate(people, start=1):
-        if document.space_left() < ROW_HEIGHT:
-            document.add_page()
-            _list_head(document, seminar, first=False)
-        _person_row(document, number, person)
+        _person_row(document, seminar, number, person)
     for number in range(len(people) + 1, len(people) + 4):  # walk-ins, by hand
-        if document.space_left() < ROW_HEIGHT:
-            document.add_page()
-            _list_head(document, seminar, first=False)
-        _person_row(document, number, None)
+        _person_row(document, seminar, number, None)
     _signature(
         document,
         f"Die Richtigkeit bestätigt für die {seminar.vhs.name}: Ort, Datum, Unterschrift "
@@ -241,7 +235,10 @@ def _list_head(document: "Document", seminar: Seminar, first: bool) -> None:
     )
 
 
-def _person_row(document: "Document", number: int, person) -> None:
+def _person_row(document: "Document", seminar: Seminar, number: int, person) -> None:
+    """A person's row (on a new page with the head when it does not fit): name, first
+    name and town wrap between words and the row grows, the recorded state sits small in
+    each day's box, the rest of it is to sign in."""
     if person is None:
         texts = (str(number), "", "", "", "", "")
     else:
@@ -254,20 +251,24 @@ def _person_row(document: "Document", number: int, person) -> None:
             f"erfasst: {STATE_TEXT[person.day1]}",
             f"erfasst: {STATE_TEXT[person.day2]}",
         )
-    document.set_font(document.font_family, "", 9)
+    laid = [
+        document.lines(text, width, size=7 if index >= 4 else 9)
+        for index, (text, width) in enumerate(zip(texts, COLUMNS, strict=True))
+    ]
+    height = max(ROW_HEIGHT, *(lines.height + 2 for lines in laid[:4]))
+    if document.space_left() < height:
+        document.add_page()
+        _list_head(document, seminar, first=False)
     top = document.y
     with document.tagged("P"):
         x = document.l_margin
-        for index, (text, width) in enumerate(zip(texts, COLUMNS, strict=True)):
-            document.set_xy(x, top)
-            # the recorded state sits small in the box's corner, the rest of it is to sign in
-            size = 7 if index >= 4 else 9
-            document.set_font_size(size)
-            document.cell(width, 5 if index >= 4 else ROW_HEIGHT, document.fit(text, width - 2))
+        for index, (lines, width) in enumerate(zip(laid, COLUMNS, strict=True)):
+            y = top + 0.5 if index >= 4 else top + (height - lines.height) / 2
+            document.draw(lines, x, y, width)
             x += width
     with document.artifact():
         x = document.l_margin
         for width in COLUMNS:
-            document.rect(x, top, width, ROW_HEIGHT)
+            document.rect(x, top, width, height)
             x += width
-    document.set_xy(document.l_margin, top + ROW_HEIGHT)
+    document.set_xy(document.l_margin, top + height)
