@@ -2,6 +2,7 @@
 no web module, and rules.py imports neither Flask nor the database."""
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -65,3 +66,14 @@ def test_the_health_checks_import_no_area_and_no_login():
     working when a page of the site is broken."""
     for module, names in imports_of(APP / "health").items():
         assert not {n for n in names if n.startswith((*WEB[:3], "app.auth"))}, module
+
+
+READS = re.compile(r"db\.session\.(execute|scalars?|query|get)\(|\bsa\.select\(")
+
+
+def test_admin_routes_read_through_queries():
+    """The admin area reads the database only in its queries module, as the other areas
+    read through theirs; its route and form modules call those functions."""
+    for path in (APP / "admin").glob("*.py"):
+        if path.name != "queries.py":
+            assert not READS.search(path.read_text(encoding="utf-8")), path

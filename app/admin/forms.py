@@ -3,7 +3,6 @@ here, so that a form shows every problem at once and keeps what was typed."""
 
 import re
 
-import sqlalchemy as sa
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -18,10 +17,10 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from app import rules
+from app.admin import queries
 from app.core.enums import Module, Region
 from app.core.text import clean
-from app.extensions import db
-from app.models import Council, CouncilKind, Role, TrainerKind, Vhs
+from app.models import CouncilKind, Role, TrainerKind
 from app.services import messages
 from app.services.seminars import SeminarData, day_warnings, rule_errors
 from app.web import validators
@@ -343,12 +342,10 @@ class UserForm(FlaskForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.vhs_id.choices = [SelectChoice(0, "–")] + [
-            SelectChoice(v.id, v.name)
-            for v in db.session.scalars(sa.select(Vhs).order_by(Vhs.name))
+            SelectChoice(v.id, v.name) for v in queries.all_vhs(by_name=True)
         ]
         self.council_id.choices = [SelectChoice(0, "–")] + [
-            SelectChoice(c.id, c.town)
-            for c in db.session.scalars(sa.select(Council).order_by(Council.town))
+            SelectChoice(c.id, c.town) for c in queries.councils()
         ]
 
     def validate(self, extra_validators=None) -> bool:

@@ -3,15 +3,12 @@ declarations with its filters (GET parameters, so a filtered view is a link), ch
 and export; selecting a declared module (a confirm page first) or declining it with a
 reason. Admins only: the declarations name their contact persons."""
 
-import sqlalchemy as sa
 from flask import Response, abort, flash, render_template, request, url_for
 from flask_login import current_user
-from wtforms import SelectChoice
 
-from app.admin import bp
+from app.admin import bp, queries
 from app.admin.interest_forms import DeclineOfferForm, SelectOfferForm, chosen_id
 from app.core.enums import Module, Region
-from app.core.formatting import date_short
 from app.core.timeutil import today_berlin
 from app.extensions import db
 from app.models import Programme
@@ -91,15 +88,6 @@ def _charts(rows) -> list[tuple[str, BarChart]]:
     ]
 
 
-def _programme_choices() -> list[SelectChoice]:
-    return [
-        SelectChoice(p.id, f"{p.title} ({date_short(p.period_start)}–{date_short(p.period_end)})")
-        for p in db.session.scalars(
-            sa.select(Programme).order_by(Programme.period_end.desc(), Programme.id.desc())
-        )
-    ]
-
-
 @bp.get("/interesse")
 def interest_overview():
     programme, filters = _query()
@@ -107,7 +95,7 @@ def interest_overview():
         "programme": programme,
         "filters": filters,
         "filter_args": _filter_args(programme, filters),
-        "programmes": _programme_choices(),
+        "programmes": queries.programme_choices(),
         "statuses": list(OfferStatus),
         "regions": list(Region),
         "modules": list(Module),
