@@ -77,3 +77,27 @@ def test_admin_routes_read_through_queries():
     for path in (APP / "admin").glob("*.py"):
         if path.name != "queries.py":
             assert not READS.search(path.read_text(encoding="utf-8")), path
+
+
+def test_forms_live_in_forms_modules():
+    """Every form class (a subclass of FlaskForm, or of one of our forms) is defined in a
+    forms module (``forms.py`` or ``<topic>_forms.py``), never beside the routes."""
+    form_names = {"FlaskForm", "Form"}
+    definitions = []
+    for path in APP.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ClassDef):
+                bases = {getattr(base, "id", getattr(base, "attr", "")) for base in node.bases}
+                definitions.append((path, node.name, bases))
+    # forms made from forms: follow the subclasses until nothing new turns up
+    changed = True
+    while changed:
+        changed = False
+        for _path, name, bases in definitions:
+            if name not in form_names and bases & form_names:
+                form_names.add(name)
+                changed = True
+    for path, name, bases in definitions:
+        if bases & form_names:
+            assert path.name.endswith("forms.py"), f"{name} in {path}"
+

@@ -8,6 +8,7 @@ from wtforms import (
     BooleanField,
     DateField,
     EmailField,
+    HiddenField,
     IntegerField,
     SelectChoice,
     SelectField,
@@ -22,6 +23,7 @@ from app.core.enums import Module, Region
 from app.core.text import clean
 from app.models import CouncilKind, Role, TrainerKind
 from app.services import messages
+from app.services.personal_data import REASON_MAX
 from app.services.seminars import SeminarData, day_warnings, rule_errors
 from app.web import validators
 from app.web.forms import (
@@ -32,7 +34,7 @@ from app.web.forms import (
     time_field,
     whole_field,
 )
-from app.web.validators import Email, OptionalText, PersonText, Postcode
+from app.web.validators import EMAIL_MAX, Email, OptionalText, PersonText, Postcode
 
 # -- VHS and councils ------------------------------------------------------------------
 
@@ -365,3 +367,33 @@ class UserEditForm(UserForm):
 
     email = None
     active = BooleanField("Konto aktiv (die Person kann sich anmelden)")
+
+
+# -- one person's data (GDPR Art. 15 and 17)
+
+
+class AddressForm(FlaskForm):
+    """A whole address (any spelling of it, in any case): a piece of one would find
+    other people's data."""
+
+    email = EmailField(
+        "E-Mail-Adresse",
+        filters=[clean],
+        validators=[Email(messages.PERSONAL_DATA_ADDRESS_MISSING)],
+        render_kw={"autocomplete": "off", "maxlength": EMAIL_MAX, "inputmode": "email"},
+    )
+
+
+class ErasureForm(AddressForm):
+    reason = TextAreaField(
+        "Grund der Löschung",
+        filters=[clean],
+        validators=[DataRequired(messages.ERASURE_REASON_MISSING), OptionalText(REASON_MAX)],
+        render_kw={"maxlength": REASON_MAX, "rows": 3},
+    )
+
+
+class ConfirmErasureForm(ErasureForm):
+    """The preview's list, confirmed: ``plan`` fingerprints it (``plan_of``)."""
+
+    plan = HiddenField()

@@ -5,11 +5,11 @@ one-time codes for answering in the room."""
 
 from flask import flash, make_response, render_template, request, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
 
 from app import rules
 from app.auth.scope import get_seminar_for
 from app.organiser import bp
+from app.organiser.forms import RoomCodesForm
 from app.services import messages
 from app.services.evaluation import (
     FREE_TEXTS,
@@ -28,7 +28,6 @@ from app.services.evaluation import (
 from app.services.mail import absolute_url
 from app.web.downloads import XLSX, download
 from app.web.evaluation_charts import answer_charts
-from app.web.forms import whole_field
 from app.web.htmx import see_other
 from app.web.security import no_store
 
@@ -66,10 +65,6 @@ def evaluation_csv(seminar_id: int):
 @bp.get("/seminare/<int:seminar_id>/bewertung.xlsx")
 def evaluation_xlsx(seminar_id: int):
     return _export(seminar_id, "xlsx")
-
-
-class RoomCodesForm(FlaskForm):
-    how_many = whole_field("Anzahl der Codes", "Bitte geben Sie an, wie viele Codes Sie brauchen.")
 
 
 @bp.route("/seminare/<int:seminar_id>/bewertung/codes", methods=["GET", "POST"])

@@ -9,16 +9,13 @@ submits; admins check, pay or give back (``rules.SETTLEMENT_MOVES``; the service
 
 from flask import Response, abort, flash, render_template, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
-from wtforms import TextAreaField
-from wtforms.validators import InputRequired
 
 from app import rules
 from app.auth.scope import get_seminar_for, is_observer, require_admin
-from app.core.text import clean
 from app.core.timeutil import today_berlin
 from app.models import SeminarState
 from app.organiser import bp
+from app.organiser.forms import CateringForm, ReturnForm
 from app.services import messages
 from app.services.errors import ServiceError
 from app.services.settlement import (
@@ -38,28 +35,10 @@ from app.services.settlement_documents import (
     settlement_xlsx,
 )
 from app.web.downloads import XLSX, download
-from app.web.forms import ActionForm, EuroField
+from app.web.forms import ActionForm
 from app.web.htmx import see_other
 from app.web.pages import form_status, show_refusal
 from app.web.security import no_store
-from app.web.validators import OptionalText
-
-REASON_MAX = 500
-
-
-class CateringForm(FlaskForm):
-    catering = EuroField(
-        "Ausgegeben für die Verpflegung (Euro)",
-        validators=[InputRequired(messages.CATERING_MISSING)],
-    )
-
-
-class ReturnForm(FlaskForm):
-    reason = TextAreaField(
-        "Grund für die Rückgabe",
-        filters=[clean],
-        validators=[InputRequired(messages.RETURN_REASON_MISSING), OptionalText(REASON_MAX)],
-    )
 
 
 def _page(seminar, catering_form=None, return_form=None):
