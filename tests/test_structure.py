@@ -101,3 +101,19 @@ def test_forms_live_in_forms_modules():
         if bases & form_names:
             assert path.name.endswith("forms.py"), f"{name} in {path}"
 
+
+# ``role == "vhs"``, ``role in ('admin', 'vhs')``: a role spelled as a string
+ROLE_AS_STRING = re.compile(r"\brole\s*(==|!=|not\s+in|in)\s*[(\[{]?\s*[\"']")
+
+
+def test_roles_are_compared_as_members():
+    """Code and templates compare roles through the Role enum (``Role.VHS``), never as
+    strings, so a renamed or added role is found everywhere. rules.py stays plain (it
+    imports nothing of the app) and the table's check constraints are SQL."""
+    plain = {APP / "rules.py", APP / "models" / "user.py"}
+    files = [p for p in APP.rglob("*.py") if p not in plain]
+    files += list((APP.parent / "templates").rglob("*.html"))
+    for path in files:
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            assert not ROLE_AS_STRING.search(line), f"{path}:{number}: {line.strip()}"
+

@@ -13,7 +13,7 @@ from flask_login import current_user
 from app import rules
 from app.auth.scope import get_seminar_for, is_observer, require_admin
 from app.core.timeutil import today_berlin
-from app.models import SeminarState
+from app.models import Role, SeminarState
 from app.organiser import bp
 from app.organiser.forms import CateringForm, ReturnForm
 from app.services import messages
@@ -58,7 +58,7 @@ def _page(seminar, catering_form=None, return_form=None):
         can_edit=open_ and rules.settlement_editable(sheet.state, role),
         can_submit=open_ and rules.settlement_move_allowed(sheet.state, "submitted", role),
         submittable=sheet.submittable(today),
-        is_admin=role == "admin",
+        is_admin=role == Role.ADMIN,
         catering_form=catering_form,
         return_form=return_form or ReturnForm(formdata=None),
         action_form=ActionForm(),
@@ -76,7 +76,7 @@ def _download(body: bytes, mimetype: str, filename: str) -> Response:
 def _vhs_or_admin():
     """Entering the catering and submitting: the seminar's VHS or an admin (a contact
     person reads the sheet, an observer reads its figures)."""
-    if current_user.role not in ("vhs", "admin"):
+    if current_user.role not in (Role.VHS, Role.ADMIN):
         abort(403)
 
 

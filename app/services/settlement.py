@@ -30,6 +30,7 @@ from app.core.timeutil import utcnow
 from app.database import locked, write_transaction
 from app.extensions import db
 from app.models import (
+    Role,
     Seminar,
     SeminarState,
     Settlement,
@@ -257,7 +258,7 @@ def _locked(seminar_id: int, actor: User) -> tuple[Seminar, Settlement]:
     seminar = locked(Seminar, seminar_id)
     if seminar is None:
         raise SettlementRefused(messages.SEMINAR_NOT_FOUND)
-    if actor.role == "vhs" and actor.vhs_id != seminar.vhs_id:
+    if actor.role == Role.VHS and actor.vhs_id != seminar.vhs_id:
         raise SettlementRefused(messages.SETTLEMENT_ROLE_REFUSED)
     if seminar.state == SeminarState.CANCELLED:
         raise SettlementRefused(messages.SETTLEMENT_SEMINAR_CANCELLED)
