@@ -117,3 +117,13 @@ def test_roles_are_compared_as_members():
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
             assert not ROLE_AS_STRING.search(line), f"{path}:{number}: {line.strip()}"
 
+
+TABLE_WRITERS = re.compile(r"csv\.(writer|DictWriter)\b|\bWorkbook\b")
+
+
+def test_every_download_table_is_written_by_one_helper():
+    """CSV and XLSX files to download are written by app/core/tabular.py alone, with its
+    formula protection; reading an upload (core/tables.py) is another matter."""
+    for path in APP.rglob("*.py"):
+        if path != APP / "core" / "tabular.py":
+            assert not TABLE_WRITERS.search(path.read_text(encoding="utf-8")), path
