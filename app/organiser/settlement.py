@@ -19,6 +19,7 @@ from app.organiser.forms import CateringForm, ReturnForm
 from app.services import messages
 from app.services.errors import ServiceError
 from app.services.settlement import (
+    TRAINER_COLUMNS,
     SettlementRefused,
     check,
     give_back,
@@ -62,6 +63,7 @@ def _page(seminar, catering_form=None, return_form=None):
         catering_form=catering_form,
         return_form=return_form or ReturnForm(formdata=None),
         action_form=ActionForm(),
+        trainer_columns=TRAINER_COLUMNS,
     ), form_status()
 
 

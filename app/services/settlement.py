@@ -19,7 +19,7 @@ attendance it rests on is fixed (``app.services.attendance``).
 """
 
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, datetime
 
 import sqlalchemy as sa
 
@@ -62,6 +62,12 @@ class Change:
     after: object
 
 
+# The sheet's labels besides its figures (``figures_of``): the page, the PDF and the XLSX
+# read them from here.
+TRAINER_COLUMNS = ("Trainer*in", "Gefördert", "Reisekosten erfasst")
+STEPS = (("submitted", "Eingereicht"), ("checked", "Geprüft"), ("paid", "Ausgezahlt"))
+
+
 @dataclass(frozen=True)
 class Sheet:
     """What the settlement sheet shows: the seminar's funding line with its settlement."""
@@ -73,6 +79,13 @@ class Sheet:
     @property
     def state(self) -> SettlementState:
         return self.line.settlement_state
+
+    def moves(self) -> list[tuple[str, str, datetime]]:
+        """(step, label, when) of each step the settlement took (``STEPS``), in order."""
+        if self.settlement is None:
+            return []
+        taken = [(step, label, getattr(self.settlement, f"{step}_at")) for step, label in STEPS]
+        return [(step, label, at) for step, label, at in taken if at is not None]
 
     @property
     def trainers(self) -> list[tuple[funding.TrainerFigure, bool, int]]:

@@ -10,7 +10,7 @@ from app.core.tabular import Euro
 from app.core.timeutil import today_berlin
 from app.models import Seminar
 from app.services.certificates import standings
-from app.services.settlement import Sheet, figures_of
+from app.services.settlement import TRAINER_COLUMNS, Sheet, figures_of
 
 if TYPE_CHECKING:  # fpdf2 loads with the first PDF (worker memory)
     from app.services.pdf import Document
@@ -38,15 +38,8 @@ def _rows(sheet: Sheet) -> list[tuple[str, object]]:
     rows: list[tuple[str, object]] = figures_of(line)
     if line.not_fundable_reason:
         rows.append(("Nicht förderfähig", line.not_fundable_reason))
-    stored = sheet.settlement
-    if stored is not None:
-        for label, at in (
-            ("Eingereicht am", stored.submitted_at),
-            ("Geprüft am", stored.checked_at),
-            ("Ausgezahlt am", stored.paid_at),
-        ):
-            if at is not None:
-                rows.append((label, moment(at)))
+    for _step, label, at in sheet.moves():
+        rows.append((f"{label} am", moment(at)))
     if line.frozen_on is not None:
         rows.append(("Zahlen eingefroren am", date_short(line.frozen_on)))
     return rows
@@ -80,7 +73,7 @@ def settlement_xlsx(sheet: Sheet) -> bytes:
     return tabular.xlsx_bytes(
         f"Abrechnung {sheet.seminar.id}",
         (["Posten", "Wert"], figures),
-        (["Trainer*in", "Gefördert", "Reisekosten erfasst (EUR)"], trainers),
+        ([*TRAINER_COLUMNS[:2], f"{TRAINER_COLUMNS[2]} (EUR)"], trainers),
         widths=(40, 48, 26),
     )
 
@@ -121,9 +114,9 @@ def settlement_pdf(sheet: Sheet) -> bytes:
     document.block("Trainer*innen", size=12, bold=True, role="H2", after=1)
     document.row(
         [
-            ("Trainer*in", width * 0.55, "L"),
-            ("gefördert", width * 0.15, "C"),
-            ("Reisekosten erfasst", width * 0.30, "R"),
+            (TRAINER_COLUMNS[0], width * 0.55, "L"),
+            (TRAINER_COLUMNS[1], width * 0.15, "C"),
+            (TRAINER_COLUMNS[2], width * 0.30, "R"),
         ],
         bold=True,
     )
