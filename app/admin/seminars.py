@@ -179,30 +179,31 @@ def _back(seminar_id: int):
     return see_other(url_for("admin.seminar_detail", seminar_id=seminar_id))
 
 
-@bp.post("/seminare/<int:seminar_id>/veroeffentlichen")
-def seminar_publish(seminar_id: int):
+def _publication(seminar_id: int, change, done: str, already: str):
+    """Publish or withdraw: ``change`` says whether the state changed."""
     seminar = queries.seminar_or_404(seminar_id)
     if not ActionForm().validate():
         return _back(seminar.id)
     try:
-        changed = seminars.publish_seminar(seminar.id, actor_id=current_user.id)
-        flash(messages.PUBLISHED if changed else messages.ALREADY_PUBLISHED, "success")
+        changed = change(seminar.id, actor_id=current_user.id)
+        flash(done if changed else already, "success")
     except ServiceError as refused:
         flash(refused.message, "error")
     return _back(seminar.id)
+
+
+@bp.post("/seminare/<int:seminar_id>/veroeffentlichen")
+def seminar_publish(seminar_id: int):
+    return _publication(
+        seminar_id, seminars.publish_seminar, messages.PUBLISHED, messages.ALREADY_PUBLISHED
+    )
 
 
 @bp.post("/seminare/<int:seminar_id>/zurueckziehen")
 def seminar_unpublish(seminar_id: int):
-    seminar = queries.seminar_or_404(seminar_id)
-    if not ActionForm().validate():
-        return _back(seminar.id)
-    try:
-        changed = seminars.unpublish_seminar(seminar.id, actor_id=current_user.id)
-        flash(messages.UNPUBLISHED if changed else messages.ALREADY_DRAFT, "success")
-    except ServiceError as refused:
-        flash(refused.message, "error")
-    return _back(seminar.id)
+    return _publication(
+        seminar_id, seminars.unpublish_seminar, messages.UNPUBLISHED, messages.ALREADY_DRAFT
+    )
 
 
 @bp.post("/seminare/<int:seminar_id>/loeschen")
