@@ -1,7 +1,7 @@
 from flask import flash, render_template, url_for
 from flask_login import current_user
 
-from app.admin import bp, queries
+from app.admin import bp, new_and_edit, queries
 from app.admin.forms import CouncilForm, region_of
 from app.models import Council, CouncilKind
 from app.services import messages
@@ -41,11 +41,4 @@ def _page(council: Council | None):
     )
 
 
-@bp.route("/gremien/neu", methods=["GET", "POST"])
-def council_new():
-    return _page(None)
-
-
-@bp.route("/gremien/<int:council_id>", methods=["GET", "POST"])
-def council_edit(council_id: int):
-    return _page(queries.found(Council, council_id))
+new_and_edit("/gremien", "council", Council, _page)

@@ -7,7 +7,7 @@ personal data) but not the free texts, which people write in their own words and
 name someone; the answers' export is for admins only.
 """
 
-from flask import Response, render_template, request
+from flask import Response, request
 from flask_login import current_user
 
 from app import rules
@@ -23,10 +23,9 @@ from app.services.evaluation import (
     as_xlsx,
     export_rows,
     results_for,
-    seminar_results,
 )
 from app.web.downloads import XLSX, download
-from app.web.evaluation_charts import answer_charts
+from app.web.evaluation_charts import answer_charts, seminar_results_page
 from app.web.htmx import render
 from app.web.inputs import int_arg
 
@@ -67,15 +66,7 @@ def evaluation_page():
 @observers_may_read
 def evaluation_seminar(seminar_id: int):
     seminar = queries.found(Seminar, seminar_id)
-    results = seminar_results(seminar)
-    return render_template(
-        "admin/evaluation_seminar.html",
-        seminar=seminar,
-        results=results,
-        charts=answer_charts(results),
-        labels=_labels(),
-        minimum=rules.EVALUATION_MIN_ANSWERS,
-    )
+    return seminar_results_page("admin/evaluation_seminar.html", seminar, _labels())
 
 
 def _export_seminars() -> list[Seminar]:

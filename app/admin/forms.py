@@ -29,9 +29,9 @@ from app.web import validators
 from app.web.forms import (
     CheckboxesField,
     EuroField,
+    SeminarDaysForm,
     date_field,
     select_field,
-    time_field,
     whole_field,
 )
 from app.web.validators import EMAIL_MAX, Email, OptionalText, PersonText, Postcode
@@ -103,7 +103,7 @@ class CouncilForm(FlaskForm):
 # -- seminars --------------------------------------------------------------------------
 
 
-class SeminarForm(FlaskForm):
+class SeminarForm(SeminarDaysForm):
     programme_id = select_field("Programm")
     vhs_id = select_field("Volkshochschule")
     module = SelectField(
@@ -115,30 +115,6 @@ class SeminarForm(FlaskForm):
     )
     # checked against the programme's minimum and maximum (rules.capacity_allowed) in validate()
     capacity = whole_field("Plätze", "Bitte geben Sie die Zahl der Plätze an.")
-    venue_name = StringField(
-        "Veranstaltungsort (Haus, Raum)",
-        filters=[clean],
-        validators=[PersonText("Bitte geben Sie den Veranstaltungsort an.", 160)],
-    )
-    venue_street = StringField(
-        "Straße und Hausnummer",
-        filters=[clean],
-        validators=[PersonText("Bitte geben Sie die Straße an.", 160)],
-    )
-    venue_postcode = StringField(
-        "Postleitzahl",
-        filters=[clean],
-        validators=[PersonText(validators.POSTCODE, 10), Postcode()],
-    )
-    venue_town = StringField(
-        "Ort", filters=[clean], validators=[PersonText("Bitte geben Sie den Ort an.", 100)]
-    )
-    day1 = date_field("1. Tag", "Bitte geben Sie den 1. Tag an.")
-    day1_starts = time_field("Beginn am 1. Tag", "Bitte geben Sie den Beginn an.")
-    day1_ends = time_field("Ende am 1. Tag", "Bitte geben Sie das Ende an.")
-    day2 = date_field("2. Tag", "Bitte geben Sie den 2. Tag an.")
-    day2_starts = time_field("Beginn am 2. Tag", "Bitte geben Sie den Beginn an.")
-    day2_ends = time_field("Ende am 2. Tag", "Bitte geben Sie das Ende an.")
     registration_deadline = date_field("Anmeldeschluss", "Bitte geben Sie den Anmeldeschluss an.")
     councils = CheckboxesField(
         "Für die Gremien",
@@ -146,9 +122,6 @@ class SeminarForm(FlaskForm):
         choices=[],
         invalid_choice_message=validators.CHOOSE,
         invalid_value_message=validators.CHOOSE,
-    )
-    note = TextAreaField(
-        "Hinweis für Teilnehmende", filters=[clean], validators=[OptionalText(2000)]
     )
 
     def __init__(self, *args, programme_rules: dict[int, rules.ProgrammeRules], **kwargs):

@@ -194,15 +194,14 @@ def interest_select(offer_id: int):
                 "success",
             )
             return see_other(url_for("admin.seminar_detail", seminar_id=decision.seminar.id))
-    return render_template(
+    return _offer_page(
         "admin/interest_select.html",
-        form=form,
-        offer=offer,
-        plan=plan,
+        form,
+        offer,
+        plan,
         ask_domain=ask_domain,
-        refused=interest_choice.refusal(offer.declaration, offer),
         rows=offer_row(offer),
-    ), form_status()
+    )
 
 
 def _refused(form, refused: ServiceError) -> None:
@@ -229,11 +228,17 @@ def interest_decline(offer_id: int):
             flash(messages.offer_declined(decision.told), "success")
             return see_other(_back(offer))
     plan = interest_choice.plan_selection(offer)
+    return _offer_page("admin/interest_decline.html", form, offer, plan, back=_back(offer))
+
+
+def _offer_page(template: str, form, offer, plan, **context):
+    """Selecting or declining an offer: the offer, what the decision would do, and why
+    it cannot be made (if so)."""
     return render_template(
-        "admin/interest_decline.html",
+        template,
         form=form,
         offer=offer,
         plan=plan,
         refused=interest_choice.refusal(offer.declaration, offer),
-        back=_back(offer),
+        **context,
     ), form_status()

@@ -2,7 +2,7 @@ from flask import flash, render_template, url_for
 from flask_login import current_user
 
 from app import rules
-from app.admin import bp, queries
+from app.admin import bp, new_and_edit, queries
 from app.admin.forms import ProgrammeForm
 from app.models import Programme
 from app.services import messages
@@ -77,14 +77,7 @@ def _page(programme: Programme | None):
     return form_page(form, "admin/programme_form.html", save, context)
 
 
-@bp.route("/programme/neu", methods=["GET", "POST"])
-def programme_new():
-    return _page(None)
-
-
-@bp.route("/programme/<int:programme_id>", methods=["GET", "POST"])
-def programme_edit(programme_id: int):
-    return _page(queries.found(Programme, programme_id))
+new_and_edit("/programme", "programme", Programme, _page)
 
 
 @bp.route("/programme/<int:programme_id>/naechstes-jahr", methods=["GET", "POST"])

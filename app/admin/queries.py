@@ -103,7 +103,7 @@ def contacts(council_ids: list[int]) -> dict[int, list[User]]:
 
 
 def hosted(council: Council | None) -> list[Seminar]:
-    """The seminars held for ``council``, by their first day."""
+    """The seminars held for ``council`` (none for a new one), by their first day."""
     if council is None:
         return []
     return list(
@@ -135,10 +135,8 @@ def trainers_with_assignments() -> list[Trainer]:
     )
 
 
-def assignments_of(trainer: Trainer | None) -> list[SeminarTrainer]:
+def assignments_of(trainer: Trainer) -> list[SeminarTrainer]:
     """A trainer's seminars, by their first day."""
-    if trainer is None:
-        return []
     return list(
         db.session.scalars(
             sa.select(SeminarTrainer)

@@ -1,7 +1,7 @@
 from flask import flash, render_template, url_for
 from flask_login import current_user
 
-from app.admin import bp, queries
+from app.admin import bp, new_and_edit, queries
 from app.admin.forms import TrainerForm
 from app.models import Trainer, TrainerKind
 from app.services import messages
@@ -45,16 +45,9 @@ def _page(trainer: Trainer | None):
         "admin/trainer_form.html",
         save,
         trainer=trainer,
-        assignments=queries.assignments_of(trainer),
+        assignments=queries.assignments_of(trainer) if trainer else [],
         overlaps=_overlaps_by_trainer().get(trainer.id, []) if trainer else [],
     )
 
 
-@bp.route("/trainer/neu", methods=["GET", "POST"])
-def trainer_new():
-    return _page(None)
-
-
-@bp.route("/trainer/<int:trainer_id>", methods=["GET", "POST"])
-def trainer_edit(trainer_id: int):
-    return _page(queries.found(Trainer, trainer_id))
+new_and_edit("/trainer", "trainer", Trainer, _page)

@@ -1,7 +1,7 @@
 from flask import flash, render_template, url_for
 from flask_login import current_user
 
-from app.admin import bp, queries
+from app.admin import bp, new_and_edit, queries
 from app.admin.forms import VhsForm, region_of
 from app.models import Vhs
 from app.services import messages
@@ -28,11 +28,4 @@ def _page(vhs: Vhs | None):
     return form_page(form, "admin/vhs_form.html", save, vhs=vhs)
 
 
-@bp.route("/vhs/neu", methods=["GET", "POST"])
-def vhs_new():
-    return _page(None)
-
-
-@bp.route("/vhs/<int:vhs_id>", methods=["GET", "POST"])
-def vhs_edit(vhs_id: int):
-    return _page(queries.found(Vhs, vhs_id))
+new_and_edit("/vhs", "vhs", Vhs, _page)

@@ -23,11 +23,10 @@ from app.services.evaluation import (
     issue_room_codes,
     last_day,
     room_code_cards,
-    seminar_results,
 )
 from app.services.mail import absolute_url
 from app.web.downloads import XLSX, download
-from app.web.evaluation_charts import answer_charts
+from app.web.evaluation_charts import seminar_results_page
 from app.web.htmx import see_other
 from app.web.security import no_store
 
@@ -35,15 +34,8 @@ from app.web.security import no_store
 @bp.get("/seminare/<int:seminar_id>/bewertung")
 def evaluation_results(seminar_id: int):
     seminar = get_seminar_for(seminar_id)
-    results = seminar_results(seminar)
-    return render_template(
-        "organiser/evaluation.html",
-        seminar=seminar,
-        results=results,
-        charts=answer_charts(results),
-        labels=dict(FREE_TEXTS),
-        minimum=rules.EVALUATION_MIN_ANSWERS,
-        last_day=last_day(seminar),
+    return seminar_results_page(
+        "organiser/evaluation.html", seminar, dict(FREE_TEXTS), last_day=last_day(seminar)
     )
 
 

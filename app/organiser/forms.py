@@ -13,47 +13,18 @@ from app.services.broadcasts import Audience, Message
 from app.services.seminars import VenueAndDates, day_warnings, vhs_rule_errors
 from app.web import validators
 from app.web.downloads import XLSX
-from app.web.forms import EuroField, PersonForm, date_field, time_field, whole_field
-from app.web.validators import OptionalText, PersonText, Postcode
+from app.web.forms import EuroField, PersonForm, SeminarDaysForm, whole_field
+from app.web.validators import OptionalText
 
 
 class ParticipantForm(PersonForm):
     """A person who registered by phone or on paper."""
 
 
-class SeminarChangeForm(FlaskForm):
+class SeminarChangeForm(SeminarDaysForm):
     """What VHS staff change of their own seminar: dates, times, place and the note.
     The programme's rules are checked here as in the admins' form, so that every problem
     shows at once and what was typed stays."""
-
-    day1 = date_field("1. Tag", "Bitte geben Sie den 1. Tag an.")
-    day1_starts = time_field("Beginn am 1. Tag", "Bitte geben Sie den Beginn an.")
-    day1_ends = time_field("Ende am 1. Tag", "Bitte geben Sie das Ende an.")
-    day2 = date_field("2. Tag", "Bitte geben Sie den 2. Tag an.")
-    day2_starts = time_field("Beginn am 2. Tag", "Bitte geben Sie den Beginn an.")
-    day2_ends = time_field("Ende am 2. Tag", "Bitte geben Sie das Ende an.")
-    venue_name = StringField(
-        "Veranstaltungsort (Haus, Raum)",
-        filters=[clean],
-        validators=[PersonText("Bitte geben Sie den Veranstaltungsort an.", 160)],
-    )
-    venue_street = StringField(
-        "Straße und Hausnummer",
-        filters=[clean],
-        validators=[PersonText("Bitte geben Sie die Straße an.", 160)],
-    )
-    venue_postcode = StringField(
-        "Postleitzahl",
-        filters=[clean],
-        validators=[PersonText(validators.POSTCODE, 10), Postcode()],
-        render_kw={"inputmode": "numeric", "autocomplete": "postal-code"},
-    )
-    venue_town = StringField(
-        "Ort", filters=[clean], validators=[PersonText("Bitte geben Sie den Ort an.", 100)]
-    )
-    note = TextAreaField(
-        "Hinweis für Teilnehmende", filters=[clean], validators=[OptionalText(2000)]
-    )
 
     def __init__(self, *args, seminar: Seminar, **kwargs):
         super().__init__(*args, **kwargs)

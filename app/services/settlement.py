@@ -231,24 +231,24 @@ def submit(seminar_id: int, actor: User, today: date) -> None:
 
 def check(seminar_id: int, actor: User) -> None:
     """SUBMITTED -> CHECKED by the Landesverband."""
-    with write_transaction():
-        seminar, settlement = _locked(seminar_id, actor)
-        _check_move(settlement, SettlementState.CHECKED, actor)
-        settlement.checked_at, settlement.checked_by_id = utcnow(), actor.id
-        if settlement.record is None:  # submitted before settlements kept their figures
-            settlement.record = _record(seminar, settlement)
-        _move(seminar, settlement, SettlementState.CHECKED, actor)
+    _confirm(seminar_id, actor, SettlementState.CHECKED)
 
 
 def mark_paid(seminar_id: int, actor: User) -> None:
     """CHECKED -> PAID by the Landesverband."""
+    _confirm(seminar_id, actor, SettlementState.PAID)
+
+
+def _confirm(seminar_id: int, actor: User, target: SettlementState) -> None:
+    """The Landesverband's step forward: stamped as ``<target>_at`` and ``<target>_by_id``."""
     with write_transaction():
         seminar, settlement = _locked(seminar_id, actor)
-        _check_move(settlement, SettlementState.PAID, actor)
-        settlement.paid_at, settlement.paid_by_id = utcnow(), actor.id
+        _check_move(settlement, target, actor)
+        setattr(settlement, f"{target.value}_at", utcnow())
+        setattr(settlement, f"{target.value}_by_id", actor.id)
         if settlement.record is None:  # submitted before settlements kept their figures
             settlement.record = _record(seminar, settlement)
-        _move(seminar, settlement, SettlementState.PAID, actor)
+        _move(seminar, settlement, target, actor)
 
 
 def give_back(seminar_id: int, actor: User, reason: str) -> None:
