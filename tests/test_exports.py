@@ -10,10 +10,11 @@ import pytest
 import sqlalchemy as sa
 from openpyxl import load_workbook
 
+from app.core.tabular import safe_cell
 from app.core.timeutil import today_berlin
 from app.extensions import db
 from app.models import Registration
-from app.services.exports import HEADER, safe_cell
+from app.services.exports import HEADER
 from tests import factories
 
 HEADER_LINE = (

@@ -2,6 +2,7 @@
 no web module, and rules.py imports neither Flask nor the database."""
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -140,3 +141,64 @@ def test_the_public_pages_cache_and_its_data_version_have_one_face():
                 assert not inner, path
         text = path.read_text(encoding="utf-8")
         assert "changed_at)" not in text and "read_fresh" not in text, path
+
+
+READS = re.compile(r"db\.session\.(execute|scalars?|query|get)\(|\bsa\.select\(")
+
+
+def test_admin_routes_read_through_queries():
+    """The admin area reads the database only in its queries module, as the other areas
+    read through theirs; its route and form modules call those functions."""
+    for path in (APP / "admin").glob("*.py"):
+        if path.name != "queries.py":
+            assert not READS.search(path.read_text(encoding="utf-8")), path
+
+
+def test_forms_live_in_forms_modules():
+    """Every form class (a subclass of FlaskForm, or of one of our forms) is defined in a
+    forms module (``forms.py`` or ``<topic>_forms.py``), never beside the routes."""
+    form_names = {"FlaskForm", "Form"}
+    definitions = []
+    for path in APP.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ClassDef):
+                bases = {getattr(base, "id", getattr(base, "attr", "")) for base in node.bases}
+                definitions.append((path, node.name, bases))
+    # forms made from forms: follow the subclasses until nothing new turns up
+    changed = True
+    while changed:
+        changed = False
+        for _path, name, bases in definitions:
+            if name not in form_names and bases & form_names:
+                form_names.add(name)
+                changed = True
+    for path, name, bases in definitions:
+        if bases & form_names:
+            assert path.name.endswith("forms.py"), f"{name} in {path}"
+
+
+# ``role == "vhs"``, ``role in ('admin', 'vhs')``: a role spelled as a string
+ROLE_AS_STRING = re.compile(r"\brole\s*(==|!=|not\s+in|in)\s*[(\[{]?\s*[\"']")
+
+
+def test_roles_are_compared_as_members():
+    """Code and templates compare roles through the Role enum (``Role.VHS``), never as
+    strings, so a renamed or added role is found everywhere. rules.py stays plain (it
+    imports nothing of the app) and the table's check constraints are SQL."""
+    plain = {APP / "rules.py", APP / "models" / "user.py"}
+    files = [p for p in APP.rglob("*.py") if p not in plain]
+    files += list((APP.parent / "templates").rglob("*.html"))
+    for path in files:
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            assert not ROLE_AS_STRING.search(line), f"{path}:{number}: {line.strip()}"
+
+
+TABLE_WRITERS = re.compile(r"csv\.(writer|DictWriter)\b|\bWorkbook\b")
+
+
+def test_every_download_table_is_written_by_one_helper():
+    """CSV and XLSX files to download are written by app/core/tabular.py alone, with its
+    formula protection; reading an upload (core/tables.py) is another matter."""
+    for path in APP.rglob("*.py"):
+        if path != APP / "core" / "tabular.py":
+            assert not TABLE_WRITERS.search(path.read_text(encoding="utf-8")), path

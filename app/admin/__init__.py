@@ -32,6 +32,23 @@ def _admins_only():
 bp.after_request(no_store)
 
 
+def new_and_edit(path: str, name: str, model, page) -> None:
+    """The two routes of a thing the admins create and edit on one form page:
+    ``<path>/neu`` (endpoint ``<name>_new``) renders ``page(None)``, ``<path>/<id>``
+    (``<name>_edit``) renders ``page`` of that row, or 404."""
+    from app.admin import queries
+
+    def new():
+        return page(None)
+
+    def edit(**ids):
+        return page(queries.found(model, ids[f"{name}_id"]))
+
+    methods = ["GET", "POST"]
+    bp.add_url_rule(f"{path}/neu", f"{name}_new", new, methods=methods)
+    bp.add_url_rule(f"{path}/<int:{name}_id>", f"{name}_edit", edit, methods=methods)
+
+
 @aliases.get("/nutzer")
 def users_alias():
     return redirect(url_for("admin.users"), 301)

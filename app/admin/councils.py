@@ -1,47 +1,21 @@
-import sqlalchemy as sa
-from flask import abort, flash, render_template, url_for
+from flask import flash, render_template, url_for
 from flask_login import current_user
 
-from app.admin import bp
+from app.admin import bp, new_and_edit, queries
 from app.admin.forms import CouncilForm, region_of
-from app.extensions import db
-from app.models import Council, CouncilKind, Role, Seminar, User, seminar_council
+from app.models import Council, CouncilKind
 from app.services import messages
 from app.services.directory import CouncilData, save_council
 from app.web.htmx import see_other
 from app.web.pages import form_page
 
 
-def _contacts(council_ids: list[int]) -> dict[int, list[User]]:
-    """The contact persons' accounts per council, in one query."""
-    found: dict[int, list[User]] = {cid: [] for cid in council_ids}
-    if council_ids:
-        for user in db.session.scalars(
-            sa.select(User)
-            .where(User.role == Role.CONTACT, User.council_id.in_(council_ids))
-            .order_by(User.name, User.email)
-        ):
-            found[user.council_id].append(user)
-    return found
-
-
 @bp.get("/gremien")
 def councils():
-    items = db.session.scalars(sa.select(Council).order_by(Council.town)).all()
+    items = queries.councils()
     return render_template(
-        "admin/councils.html", items=items, contacts=_contacts([c.id for c in items])
+        "admin/councils.html", items=items, contacts=queries.contacts([c.id for c in items])
     )
-
-
-def _hosted(council: Council | None) -> list[Seminar]:
-    if council is None:
-        return []
-    return db.session.scalars(
-        sa.select(Seminar)
-        .join(seminar_council, seminar_council.c.seminar_id == Seminar.id)
-        .where(seminar_council.c.council_id == council.id)
-        .order_by(Seminar.day1)
-    ).all()
 
 
 def _page(council: Council | None):
@@ -62,16 +36,9 @@ def _page(council: Council | None):
         "admin/council_form.html",
         save,
         council=council,
-        hosted=_hosted(council),
-        contacts=_contacts([council.id])[council.id] if council else [],
+        hosted=queries.hosted(council),
+        contacts=queries.contacts([council.id])[council.id] if council else [],
     )
 
 
-@bp.route("/gremien/neu", methods=["GET", "POST"])
-def council_new():
-    return _page(None)
-
-
-@bp.route("/gremien/<int:council_id>", methods=["GET", "POST"])
-def council_edit(council_id: int):
-    return _page(db.session.get(Council, council_id) or abort(404))
+new_and_edit("/gremien", "council", Council, _page)

@@ -7,20 +7,15 @@ personal data) but not the free texts, which people write in their own words and
 name someone; the answers' export is for admins only.
 """
 
-import sqlalchemy as sa
-from flask import Response, abort, render_template, request
+from flask import Response, request
 from flask_login import current_user
-from sqlalchemy.orm import joinedload
-from wtforms import SelectChoice
 
 from app import rules
-from app.admin import bp
+from app.admin import bp, queries
 from app.auth.read_only import observers_may_read
 from app.auth.scope import is_observer
-from app.core.formatting import date_short
 from app.core.timeutil import today_berlin
-from app.extensions import db
-from app.models import Programme, Seminar, SeminarState, Vhs
+from app.models import Seminar
 from app.services.evaluation import (
     FREE_TEXTS,
     answer_counts,
@@ -28,10 +23,9 @@ from app.services.evaluation import (
     as_xlsx,
     export_rows,
     results_for,
-    seminar_results,
 )
 from app.web.downloads import XLSX, download
-from app.web.evaluation_charts import answer_charts
+from app.web.evaluation_charts import answer_charts, seminar_results_page
 from app.web.htmx import render
 from app.web.inputs import int_arg
 
@@ -39,22 +33,6 @@ from app.web.inputs import int_arg
 def _filters() -> dict[str, int | None]:
     module = int_arg("modul")
     return {"programme_id": int_arg("programm"), "module": module if module in (1, 2) else None}
-
-
-def _seminars(programme_id: int | None, module: int | None) -> list[Seminar]:
-    """The seminars that may have answers (not cancelled), by their first day."""
-    query = (
-        sa.select(Seminar)
-        .join(Seminar.vhs)
-        .where(Seminar.state != SeminarState.CANCELLED)
-        .options(joinedload(Seminar.vhs))
-        .order_by(Seminar.day1, Vhs.town, Seminar.id)
-    )
-    if programme_id is not None:
-        query = query.where(Seminar.programme_id == programme_id)
-    if module is not None:
-        query = query.where(Seminar.module == module)
-    return list(db.session.scalars(query))
 
 
 def _labels():
@@ -66,21 +44,13 @@ def _labels():
 @observers_may_read
 def evaluation_page():
     filters = _filters()
-    seminars = _seminars(**filters)
+    seminars = queries.evaluated_seminars(**filters)
     results = results_for([s.id for s in seminars])
-    programmes = db.session.scalars(
-        sa.select(Programme).order_by(Programme.period_end.desc(), Programme.id.desc())
-    ).all()
     return render(
         "admin/evaluation.html",
         "admin/_evaluation_results.html",
         filters=filters,
-        programmes=[
-            SelectChoice(
-                p.id, f"{p.title} ({date_short(p.period_start)}–{date_short(p.period_end)})"
-            )
-            for p in programmes
-        ],
+        programmes=queries.programme_choices(),
         seminars=seminars,
         counts=answer_counts([s.id for s in seminars]),
         results=results,
@@ -95,28 +65,15 @@ def evaluation_page():
 @bp.get("/bewertung/seminare/<int:seminar_id>")
 @observers_may_read
 def evaluation_seminar(seminar_id: int):
-    seminar = db.session.get(Seminar, seminar_id)
-    if seminar is None:
-        abort(404)
-    results = seminar_results(seminar)
-    return render_template(
-        "admin/evaluation_seminar.html",
-        seminar=seminar,
-        results=results,
-        charts=answer_charts(results),
-        labels=_labels(),
-        minimum=rules.EVALUATION_MIN_ANSWERS,
-    )
+    seminar = queries.found(Seminar, seminar_id)
+    return seminar_results_page("admin/evaluation_seminar.html", seminar, _labels())
 
 
 def _export_seminars() -> list[Seminar]:
     seminar_id = int_arg("seminar")
     if seminar_id is not None:
-        seminar = db.session.get(Seminar, seminar_id)
-        if seminar is None:
-            abort(404)
-        return [seminar]
-    return _seminars(**_filters())
+        return [queries.found(Seminar, seminar_id)]
+    return queries.evaluated_seminars(**_filters())
 
 
 def _download(body: bytes, mimetype: str, extension: str) -> Response:

@@ -3,12 +3,12 @@ here, so that a form shows every problem at once and keeps what was typed."""
 
 import re
 
-import sqlalchemy as sa
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
     EmailField,
+    HiddenField,
     IntegerField,
     SelectChoice,
     SelectField,
@@ -18,22 +18,23 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from app import rules
+from app.admin import queries
 from app.core.enums import Module, Region
 from app.core.text import clean
-from app.extensions import db
-from app.models import Council, CouncilKind, Role, TrainerKind, Vhs
+from app.models import CouncilKind, Role, TrainerKind
 from app.services import messages
+from app.services.personal_data import REASON_MAX
 from app.services.seminars import SeminarData, day_warnings, rule_errors
 from app.web import validators
 from app.web.forms import (
     CheckboxesField,
     EuroField,
+    SeminarDaysForm,
     date_field,
     select_field,
-    time_field,
     whole_field,
 )
-from app.web.validators import Email, OptionalText, PersonText, Postcode
+from app.web.validators import EMAIL_MAX, Email, OptionalText, PersonText, Postcode
 
 # -- VHS and councils ------------------------------------------------------------------
 
@@ -102,7 +103,7 @@ class CouncilForm(FlaskForm):
 # -- seminars --------------------------------------------------------------------------
 
 
-class SeminarForm(FlaskForm):
+class SeminarForm(SeminarDaysForm):
     programme_id = select_field("Programm")
     vhs_id = select_field("Volkshochschule")
     module = SelectField(
@@ -114,30 +115,6 @@ class SeminarForm(FlaskForm):
     )
     # checked against the programme's minimum and maximum (rules.capacity_allowed) in validate()
     capacity = whole_field("Plätze", "Bitte geben Sie die Zahl der Plätze an.")
-    venue_name = StringField(
-        "Veranstaltungsort (Haus, Raum)",
-        filters=[clean],
-        validators=[PersonText("Bitte geben Sie den Veranstaltungsort an.", 160)],
-    )
-    venue_street = StringField(
-        "Straße und Hausnummer",
-        filters=[clean],
-        validators=[PersonText("Bitte geben Sie die Straße an.", 160)],
-    )
-    venue_postcode = StringField(
-        "Postleitzahl",
-        filters=[clean],
-        validators=[PersonText(validators.POSTCODE, 10), Postcode()],
-    )
-    venue_town = StringField(
-        "Ort", filters=[clean], validators=[PersonText("Bitte geben Sie den Ort an.", 100)]
-    )
-    day1 = date_field("1. Tag", "Bitte geben Sie den 1. Tag an.")
-    day1_starts = time_field("Beginn am 1. Tag", "Bitte geben Sie den Beginn an.")
-    day1_ends = time_field("Ende am 1. Tag", "Bitte geben Sie das Ende an.")
-    day2 = date_field("2. Tag", "Bitte geben Sie den 2. Tag an.")
-    day2_starts = time_field("Beginn am 2. Tag", "Bitte geben Sie den Beginn an.")
-    day2_ends = time_field("Ende am 2. Tag", "Bitte geben Sie das Ende an.")
     registration_deadline = date_field("Anmeldeschluss", "Bitte geben Sie den Anmeldeschluss an.")
     councils = CheckboxesField(
         "Für die Gremien",
@@ -145,9 +122,6 @@ class SeminarForm(FlaskForm):
         choices=[],
         invalid_choice_message=validators.CHOOSE,
         invalid_value_message=validators.CHOOSE,
-    )
-    note = TextAreaField(
-        "Hinweis für Teilnehmende", filters=[clean], validators=[OptionalText(2000)]
     )
 
     def __init__(self, *args, programme_rules: dict[int, rules.ProgrammeRules], **kwargs):
@@ -343,12 +317,10 @@ class UserForm(FlaskForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.vhs_id.choices = [SelectChoice(0, "–")] + [
-            SelectChoice(v.id, v.name)
-            for v in db.session.scalars(sa.select(Vhs).order_by(Vhs.name))
+            SelectChoice(v.id, v.name) for v in queries.all_vhs(by_name=True)
         ]
         self.council_id.choices = [SelectChoice(0, "–")] + [
-            SelectChoice(c.id, c.town)
-            for c in db.session.scalars(sa.select(Council).order_by(Council.town))
+            SelectChoice(c.id, c.town) for c in queries.councils()
         ]
 
     def validate(self, extra_validators=None) -> bool:
@@ -368,3 +340,33 @@ class UserEditForm(UserForm):
 
     email = None
     active = BooleanField("Konto aktiv (die Person kann sich anmelden)")
+
+
+# -- one person's data (GDPR Art. 15 and 17)
+
+
+class AddressForm(FlaskForm):
+    """A whole address (any spelling of it, in any case): a piece of one would find
+    other people's data."""
+
+    email = EmailField(
+        "E-Mail-Adresse",
+        filters=[clean],
+        validators=[Email(messages.PERSONAL_DATA_ADDRESS_MISSING)],
+        render_kw={"autocomplete": "off", "maxlength": EMAIL_MAX, "inputmode": "email"},
+    )
+
+
+class ErasureForm(AddressForm):
+    reason = TextAreaField(
+        "Grund der Löschung",
+        filters=[clean],
+        validators=[DataRequired(messages.ERASURE_REASON_MISSING), OptionalText(REASON_MAX)],
+        render_kw={"maxlength": REASON_MAX, "rows": 3},
+    )
+
+
+class ConfirmErasureForm(ErasureForm):
+    """The preview's list, confirmed: ``plan`` fingerprints it (``plan_of``)."""
+
+    plan = HiddenField()

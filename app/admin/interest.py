@@ -3,15 +3,12 @@ declarations with its filters (GET parameters, so a filtered view is a link), ch
 and export; selecting a declared module (a confirm page first) or declining it with a
 reason. Admins only: the declarations name their contact persons."""
 
-import sqlalchemy as sa
 from flask import Response, abort, flash, render_template, request, url_for
 from flask_login import current_user
-from wtforms import SelectChoice
 
-from app.admin import bp
+from app.admin import bp, queries
 from app.admin.interest_forms import DeclineOfferForm, SelectOfferForm, chosen_id
 from app.core.enums import Module, Region
-from app.core.formatting import date_short
 from app.core.timeutil import today_berlin
 from app.extensions import db
 from app.models import Programme
@@ -91,15 +88,6 @@ def _charts(rows) -> list[tuple[str, BarChart]]:
     ]
 
 
-def _programme_choices() -> list[SelectChoice]:
-    return [
-        SelectChoice(p.id, f"{p.title} ({date_short(p.period_start)}–{date_short(p.period_end)})")
-        for p in db.session.scalars(
-            sa.select(Programme).order_by(Programme.period_end.desc(), Programme.id.desc())
-        )
-    ]
-
-
 @bp.get("/interesse")
 def interest_overview():
     programme, filters = _query()
@@ -107,7 +95,7 @@ def interest_overview():
         "programme": programme,
         "filters": filters,
         "filter_args": _filter_args(programme, filters),
-        "programmes": _programme_choices(),
+        "programmes": queries.programme_choices(),
         "statuses": list(OfferStatus),
         "regions": list(Region),
         "modules": list(Module),
@@ -206,15 +194,14 @@ def interest_select(offer_id: int):
                 "success",
             )
             return see_other(url_for("admin.seminar_detail", seminar_id=decision.seminar.id))
-    return render_template(
+    return _offer_page(
         "admin/interest_select.html",
-        form=form,
-        offer=offer,
-        plan=plan,
+        form,
+        offer,
+        plan,
         ask_domain=ask_domain,
-        refused=interest_choice.refusal(offer.declaration, offer),
         rows=offer_row(offer),
-    ), form_status()
+    )
 
 
 def _refused(form, refused: ServiceError) -> None:
@@ -241,11 +228,17 @@ def interest_decline(offer_id: int):
             flash(messages.offer_declined(decision.told), "success")
             return see_other(_back(offer))
     plan = interest_choice.plan_selection(offer)
+    return _offer_page("admin/interest_decline.html", form, offer, plan, back=_back(offer))
+
+
+def _offer_page(template: str, form, offer, plan, **context):
+    """Selecting or declining an offer: the offer, what the decision would do, and why
+    it cannot be made (if so)."""
     return render_template(
-        "admin/interest_decline.html",
+        template,
         form=form,
         offer=offer,
         plan=plan,
         refused=interest_choice.refusal(offer.declaration, offer),
-        back=_back(offer),
+        **context,
     ), form_status()

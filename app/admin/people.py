@@ -10,19 +10,15 @@ anew, when something changed meanwhile).
 
 from flask import flash, render_template, request, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
-from wtforms import EmailField, HiddenField, TextAreaField
-from wtforms.validators import DataRequired
 
 from app.admin import bp
+from app.admin.forms import AddressForm, ConfirmErasureForm, ErasureForm
 from app.auth.read_only import observers_may_read
-from app.core.text import clean
 from app.core.timeutil import today_berlin
 from app.services import messages
 from app.services.errors import ServiceError
 from app.services.outbox import mail_files
 from app.services.personal_data import (
-    REASON_MAX,
     PlanChanged,
     erase,
     erased_text,
@@ -36,34 +32,6 @@ from app.services.series import completion_counts
 from app.web.downloads import download
 from app.web.htmx import see_other
 from app.web.pages import form_status, show_refusal
-from app.web.validators import EMAIL_MAX, Email, OptionalText
-
-
-class AddressForm(FlaskForm):
-    """A whole address (any spelling of it, in any case): a piece of one would find
-    other people's data."""
-
-    email = EmailField(
-        "E-Mail-Adresse",
-        filters=[clean],
-        validators=[Email(messages.PERSONAL_DATA_ADDRESS_MISSING)],
-        render_kw={"autocomplete": "off", "maxlength": EMAIL_MAX, "inputmode": "email"},
-    )
-
-
-class ErasureForm(AddressForm):
-    reason = TextAreaField(
-        "Grund der Löschung",
-        filters=[clean],
-        validators=[DataRequired(messages.ERASURE_REASON_MISSING), OptionalText(REASON_MAX)],
-        render_kw={"maxlength": REASON_MAX, "rows": 3},
-    )
-
-
-class ConfirmErasureForm(ErasureForm):
-    """The preview's list, confirmed: ``plan`` fingerprints it (``plan_of``)."""
-
-    plan = HiddenField()
 
 
 @bp.get("/personen")

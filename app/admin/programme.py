@@ -1,12 +1,10 @@
-import sqlalchemy as sa
-from flask import abort, flash, render_template, url_for
+from flask import flash, render_template, url_for
 from flask_login import current_user
 
 from app import rules
-from app.admin import bp
+from app.admin import bp, new_and_edit, queries
 from app.admin.forms import ProgrammeForm
-from app.extensions import db
-from app.models import Programme, Seminar
+from app.models import Programme
 from app.services import messages
 from app.services.programmes import (
     RulesConflict,
@@ -22,16 +20,11 @@ from app.web.pages import form_page
 
 @bp.get("/programme")
 def programmes():
-    items = db.session.scalars(
-        sa.select(Programme).order_by(Programme.period_end.desc(), Programme.id.desc())
-    ).all()
-    counts = dict(
-        db.session.execute(
-            sa.select(Seminar.programme_id, sa.func.count()).group_by(Seminar.programme_id)
-        ).all()
-    )
     return render_template(
-        "admin/programmes.html", items=items, counts=counts, current=Programme.current()
+        "admin/programmes.html",
+        items=queries.programmes(),
+        counts=queries.seminar_counts_per_programme(),
+        current=Programme.current(),
     )
 
 
@@ -84,21 +77,14 @@ def _page(programme: Programme | None):
     return form_page(form, "admin/programme_form.html", save, context)
 
 
-@bp.route("/programme/neu", methods=["GET", "POST"])
-def programme_new():
-    return _page(None)
-
-
-@bp.route("/programme/<int:programme_id>", methods=["GET", "POST"])
-def programme_edit(programme_id: int):
-    return _page(db.session.get(Programme, programme_id) or abort(404))
+new_and_edit("/programme", "programme", Programme, _page)
 
 
 @bp.route("/programme/<int:programme_id>/naechstes-jahr", methods=["GET", "POST"])
 def programme_next(programme_id: int):
     """The next programme year, prefilled from this programme: a title with the years
     moved on, the period a year later, the same figures."""
-    source = db.session.get(Programme, programme_id) or abort(404)
+    source = queries.found(Programme, programme_id)
     title, suggested = next_programme_rules(source)
     form = ProgrammeForm(
         data=dict(

@@ -1,25 +1,17 @@
 from datetime import time
 
-import sqlalchemy as sa
-from flask import abort, flash, render_template, request, url_for
+from flask import flash, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy.orm import joinedload, selectinload
 from wtforms import SelectChoice
 
-from app.admin import bp
+from app.admin import bp, queries
 from app.admin.forms import SeminarForm, TandemForm
-from app.core.formatting import date_short
 from app.core.timeutil import today_berlin
-from app.extensions import db
 from app.models import (
-    Council,
     Programme,
     Seminar,
     SeminarState,
-    SeminarTrainer,
-    Trainer,
     TrainerKind,
-    Vhs,
 )
 from app.services import funding, messages, seminars, trainers
 from app.services.availability import availability_for
@@ -31,35 +23,12 @@ from app.web.pages import form_page
 FIELDS = [name for name in seminars.SeminarData.__dataclass_fields__ if name != "council_ids"]
 
 
-def seminars_with_trainers(*where) -> list[Seminar]:
-    """Seminars with VHS, programme and tandem loaded: a fixed number of queries."""
-    return list(
-        db.session.scalars(
-            sa.select(Seminar)
-            .where(*where)
-            .options(
-                joinedload(Seminar.vhs),
-                joinedload(Seminar.programme),
-                selectinload(Seminar.trainer_assignments).joinedload(SeminarTrainer.trainer),
-            )
-            .order_by(Seminar.day1, Seminar.id)
-        )
-    )
-
-
-def _seminar_or_404(seminar_id: int) -> Seminar:
-    found = seminars_with_trainers(Seminar.id == seminar_id)
-    if not found:
-        abort(404)
-    return found[0]
-
-
 # -- list ----------------------------------------------------------------------------
 
 
 @bp.get("/seminare")
 def seminars_page():
-    items = seminars_with_trainers()
+    items = queries.seminars_with_trainers()
     checks = trainers.checks_for([s for s in items if s.state != SeminarState.CANCELLED])
     return render_template(
         "admin/seminars.html",
@@ -73,21 +42,12 @@ def seminars_page():
 
 
 def _seminar_form(**values) -> SeminarForm:
-    programmes = db.session.scalars(
-        sa.select(Programme).order_by(Programme.period_end.desc(), Programme.id.desc())
-    ).all()
+    programmes = queries.programmes()
     form = SeminarForm(programme_rules={p.id: p.rules for p in programmes}, data=values)
-    form.programme_id.choices = [
-        SelectChoice(p.id, f"{p.title} ({date_short(p.period_start)}–{date_short(p.period_end)})")
-        for p in programmes
-    ]
-    form.vhs_id.choices = [
-        SelectChoice(v.id, f"{v.name} ({v.town})")
-        for v in db.session.scalars(sa.select(Vhs).order_by(Vhs.town, Vhs.name))
-    ]
+    form.programme_id.choices = queries.programme_choices(programmes)
+    form.vhs_id.choices = queries.vhs_choices()
     form.councils.choices = [
-        SelectChoice(c.id, f"{c.kind.label} {c.town}")
-        for c in db.session.scalars(sa.select(Council).order_by(Council.town))
+        SelectChoice(c.id, f"{c.kind.label} {c.town}") for c in queries.councils()
     ]
     return form
 
@@ -117,7 +77,7 @@ def seminar_new():
 
 @bp.route("/seminare/<int:seminar_id>/bearbeiten", methods=["GET", "POST"])
 def seminar_edit(seminar_id: int):
-    seminar = _seminar_or_404(seminar_id)
+    seminar = queries.seminar_or_404(seminar_id)
     if seminar.state == SeminarState.CANCELLED:
         flash(messages.SEMINAR_CANCELLED, "error")
         return see_other(url_for("admin.seminar_detail", seminar_id=seminar.id))
@@ -161,7 +121,7 @@ def _tandem_form(seminar: Seminar) -> TandemForm:
     if seminar.trainer_assignments:
         values["first"] = seminar.trainer_assignments[0].trainer.kind.value
     form = TandemForm(data=values)
-    people = db.session.scalars(sa.select(Trainer).order_by(Trainer.name)).all()
+    people = queries.trainers()
     for kind, name in TandemForm.PLACES:
         form[name].choices = [SelectChoice(0, "– noch niemand –")] + [
             SelectChoice(t.id, t.name) for t in people if t.kind == kind
@@ -195,13 +155,13 @@ def _detail(seminar: Seminar, tandem_form: TandemForm, status: int = 200):
 
 @bp.get("/seminare/<int:seminar_id>")
 def seminar_detail(seminar_id: int):
-    seminar = _seminar_or_404(seminar_id)
+    seminar = queries.seminar_or_404(seminar_id)
     return _detail(seminar, _tandem_form(seminar))
 
 
 @bp.post("/seminare/<int:seminar_id>/tandem")
 def seminar_tandem(seminar_id: int):
-    seminar = _seminar_or_404(seminar_id)
+    seminar = queries.seminar_or_404(seminar_id)
     form = _tandem_form(seminar)
     if not form.validate():
         return _detail(seminar, form, 422)
@@ -219,35 +179,36 @@ def _back(seminar_id: int):
     return see_other(url_for("admin.seminar_detail", seminar_id=seminar_id))
 
 
-@bp.post("/seminare/<int:seminar_id>/veroeffentlichen")
-def seminar_publish(seminar_id: int):
-    seminar = _seminar_or_404(seminar_id)
+def _publication(seminar_id: int, change, done: str, already: str):
+    """Publish or withdraw: ``change`` says whether the state changed."""
+    seminar = queries.seminar_or_404(seminar_id)
     if not ActionForm().validate():
         return _back(seminar.id)
     try:
-        changed = seminars.publish_seminar(seminar.id, actor_id=current_user.id)
-        flash(messages.PUBLISHED if changed else messages.ALREADY_PUBLISHED, "success")
+        changed = change(seminar.id, actor_id=current_user.id)
+        flash(done if changed else already, "success")
     except ServiceError as refused:
         flash(refused.message, "error")
     return _back(seminar.id)
+
+
+@bp.post("/seminare/<int:seminar_id>/veroeffentlichen")
+def seminar_publish(seminar_id: int):
+    return _publication(
+        seminar_id, seminars.publish_seminar, messages.PUBLISHED, messages.ALREADY_PUBLISHED
+    )
 
 
 @bp.post("/seminare/<int:seminar_id>/zurueckziehen")
 def seminar_unpublish(seminar_id: int):
-    seminar = _seminar_or_404(seminar_id)
-    if not ActionForm().validate():
-        return _back(seminar.id)
-    try:
-        changed = seminars.unpublish_seminar(seminar.id, actor_id=current_user.id)
-        flash(messages.UNPUBLISHED if changed else messages.ALREADY_DRAFT, "success")
-    except ServiceError as refused:
-        flash(refused.message, "error")
-    return _back(seminar.id)
+    return _publication(
+        seminar_id, seminars.unpublish_seminar, messages.UNPUBLISHED, messages.ALREADY_DRAFT
+    )
 
 
 @bp.post("/seminare/<int:seminar_id>/loeschen")
 def seminar_delete(seminar_id: int):
-    seminar = _seminar_or_404(seminar_id)
+    seminar = queries.seminar_or_404(seminar_id)
     if not ActionForm().validate():
         return _back(seminar.id)
     try:
@@ -262,7 +223,7 @@ def seminar_delete(seminar_id: int):
 @bp.route("/seminare/<int:seminar_id>/absagen", methods=["GET", "POST"])
 def seminar_cancel(seminar_id: int):
     """Cancelling asks first: the page names what will happen, the button does it."""
-    seminar = _seminar_or_404(seminar_id)
+    seminar = queries.seminar_or_404(seminar_id)
     if seminar.state == SeminarState.CANCELLED:
         return _back(seminar.id)
     if seminar.state == SeminarState.DRAFT:

@@ -1,26 +1,15 @@
 """Organiser accounts: the list, a new account with its invitation link, and edits."""
 
-import sqlalchemy as sa
-from flask import abort, flash, render_template, url_for
+from flask import flash, render_template, url_for
 from flask_login import current_user
-from sqlalchemy.orm import joinedload
 
-from app.admin import bp
+from app.admin import bp, queries
 from app.admin.forms import UserEditForm, UserForm
-from app.extensions import db
 from app.models import Role, User
 from app.services import messages
 from app.services.accounts import create_user, update_user
 from app.web.htmx import see_other
 from app.web.pages import form_page
-
-
-def _accounts() -> list[User]:
-    return db.session.scalars(
-        sa.select(User)
-        .options(joinedload(User.vhs), joinedload(User.council))
-        .order_by(User.role, User.email)
-    ).all()
 
 
 @bp.route("/nutzer", methods=["GET", "POST"])
@@ -40,16 +29,18 @@ def users():
         return render_template(
             "admin/users.html",
             form=fresh,
-            accounts=_accounts(),
+            accounts=queries.accounts(),
             invitation_url=url_for("auth.accept_invitation", token=token, _external=True),
         )
 
-    return form_page(form, "admin/users.html", save, accounts=_accounts(), invitation_url=None)
+    return form_page(
+        form, "admin/users.html", save, accounts=queries.accounts(), invitation_url=None
+    )
 
 
 @bp.route("/nutzer/<int:user_id>", methods=["GET", "POST"])
 def user_edit(user_id: int):
-    account = db.session.get(User, user_id) or abort(404)
+    account = queries.found(User, user_id)
     form = UserEditForm(
         data={
             "name": account.name,

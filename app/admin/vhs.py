@@ -1,12 +1,9 @@
-import sqlalchemy as sa
-from flask import abort, flash, render_template, url_for
+from flask import flash, render_template, url_for
 from flask_login import current_user
-from sqlalchemy.orm import selectinload
 
-from app.admin import bp
+from app.admin import bp, new_and_edit, queries
 from app.admin.forms import VhsForm, region_of
-from app.extensions import db
-from app.models import Seminar, Vhs
+from app.models import Vhs
 from app.services import messages
 from app.services.directory import VhsData, save_vhs
 from app.web.htmx import see_other
@@ -15,12 +12,7 @@ from app.web.pages import form_page
 
 @bp.get("/vhs")
 def vhs_list():
-    items = db.session.scalars(
-        sa.select(Vhs)
-        .options(selectinload(Vhs.seminars).joinedload(Seminar.programme))
-        .order_by(Vhs.town, Vhs.name)
-    ).all()
-    return render_template("admin/vhs_list.html", items=items)
+    return render_template("admin/vhs_list.html", items=queries.vhs_with_seminars())
 
 
 def _page(vhs: Vhs | None):
@@ -36,11 +28,4 @@ def _page(vhs: Vhs | None):
     return form_page(form, "admin/vhs_form.html", save, vhs=vhs)
 
 
-@bp.route("/vhs/neu", methods=["GET", "POST"])
-def vhs_new():
-    return _page(None)
-
-
-@bp.route("/vhs/<int:vhs_id>", methods=["GET", "POST"])
-def vhs_edit(vhs_id: int):
-    return _page(db.session.get(Vhs, vhs_id) or abort(404))
+new_and_edit("/vhs", "vhs", Vhs, _page)

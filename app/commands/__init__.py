@@ -91,14 +91,14 @@ def _register_user_command(app: Flask) -> None:
         if db.session.scalar(sa.select(User.id).where(User.email == email)):
             raise click.ClickException(f"Für {email} gibt es schon ein Konto.")
         vhs_id = council_id = None
-        if role == "vhs":
+        if role == Role.VHS:
             vhs_id = db.session.scalar(sa.select(Vhs.id).where(Vhs.slug == (vhs_slug or "")))
             if vhs_id is None:
                 raise click.ClickException(
                     "Die Rolle vhs braucht --vhs mit der Kurzadresse einer vorhandenen VHS "
                     "(wie in /vhs/<kurzadresse>)."
                 )
-        if role == "contact":
+        if role == Role.CONTACT:
             council_id = db.session.scalar(
                 sa.select(Council.id).where(Council.town == (council_town or ""))
             )

@@ -15,22 +15,20 @@ from dataclasses import astuple, replace
 
 from flask import abort, current_app, request
 from flask_login import current_user
-from flask_wtf import FlaskForm
-from flask_wtf.file import FileField
 from itsdangerous import BadData, URLSafeTimedSerializer
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
-from wtforms import HiddenField, TextAreaField
 
 from app.auth.gate import require_login
 from app.auth.scope import get_seminar_for
 from app.core import tables
 from app.core.timeutil import today_berlin
 from app.organiser import bp
+from app.organiser.forms import BulkAddForm, TokenForm
 from app.services import bulk_add as bulk
 from app.services import messages
 from app.services.availability import availability_for
-from app.web.downloads import XLSX, download
+from app.web.downloads import download
 from app.web.errors import http_error
 from app.web.forms import PersonForm
 from app.web.htmx import render
@@ -39,33 +37,6 @@ ENDPOINTS = {"organiser.bulk_add", "organiser.bulk_add_confirm", "organiser.bulk
 # a file and pasted text of 1 MB each, and the form around them (the site's limit: 64 KB)
 BODY_MAX = 2 * tables.MAX_BYTES + 64 * 1024
 PREVIEW_MAX_AGE = 2 * 60 * 60  # seconds
-ACCEPT = ".csv,.txt,.tsv,.xlsx,text/csv,text/plain,text/tab-separated-values," + XLSX
-
-
-class BulkAddForm(FlaskForm):
-    rows = TextAreaField(
-        "Zeilen einfügen", render_kw={"rows": 8, "spellcheck": "false", "autocomplete": "off"}
-    )
-    file = FileField("Oder eine Datei hochladen", render_kw={"accept": ACCEPT})
-
-    def chosen_file(self):
-        return self.file.data if self.file.data and self.file.data.filename else None
-
-    def validate(self, extra_validators=None) -> bool:
-        if not super().validate(extra_validators):
-            return False
-        has_text = bool((self.rows.data or "").strip())
-        if has_text and self.chosen_file():
-            self.file.errors.append(messages.BULK_BOTH_CHOSEN)
-        elif not has_text and not self.chosen_file():
-            self.rows.errors.append(messages.BULK_NOTHING_CHOSEN)
-        return not (self.rows.errors or self.file.errors)
-
-
-class TokenForm(FlaskForm):
-    """The preview's rows, signed (``_sign``)."""
-
-    token = HiddenField()
 
 
 # -- the requests' size ------------------------------------------------------------------

@@ -57,26 +57,33 @@ def certificates(seminar_id: int):
     )
 
 
+def _pdf_or_back(make, name, seminar_id: int) -> Response:
+    """The PDF ``make()`` writes as the file ``name()``, or back to the certificates
+    page saying why there is none."""
+    try:
+        body = make()
+    except NoCertificate as none:
+        flash(none.message, "error")
+        return see_other(_page_url(seminar_id))
+    return _pdf(body, name())
+
+
 @bp.get("/seminare/<int:seminar_id>/bescheinigungen.pdf")
 def certificates_pdf(seminar_id: int):
     seminar = get_seminar_for(seminar_id)
-    try:
-        body, _count = seminar_certificates_pdf(seminar)
-    except NoCertificate as none:
-        flash(none.message, "error")
-        return see_other(_page_url(seminar.id))
-    return _pdf(body, seminar_filename(seminar))
+    return _pdf_or_back(
+        lambda: seminar_certificates_pdf(seminar)[0], lambda: seminar_filename(seminar), seminar.id
+    )
 
 
 @bp.get("/anmeldungen/<int:registration_id>/bescheinigung.pdf")
 def certificate_pdf_download(registration_id: int):
     registration = get_registration_for(registration_id)
-    try:
-        body = certificate_pdf(registration)
-    except NoCertificate as none:
-        flash(none.message, "error")
-        return see_other(_page_url(registration.seminar_id))
-    return _pdf(body, filename(registration))
+    return _pdf_or_back(
+        lambda: certificate_pdf(registration),
+        lambda: filename(registration),
+        registration.seminar_id,
+    )
 
 
 @bp.post("/seminare/<int:seminar_id>/anwesenheit/abschliessen")

@@ -5,11 +5,11 @@ one-time codes for answering in the room."""
 
 from flask import flash, make_response, render_template, request, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
 
 from app import rules
 from app.auth.scope import get_seminar_for
 from app.organiser import bp
+from app.organiser.forms import RoomCodesForm
 from app.services import messages
 from app.services.evaluation import (
     FREE_TEXTS,
@@ -23,12 +23,10 @@ from app.services.evaluation import (
     issue_room_codes,
     last_day,
     room_code_cards,
-    seminar_results,
 )
 from app.services.mail import absolute_url
 from app.web.downloads import XLSX, download
-from app.web.evaluation_charts import answer_charts
-from app.web.forms import whole_field
+from app.web.evaluation_charts import seminar_results_page
 from app.web.htmx import see_other
 from app.web.security import no_store
 
@@ -36,15 +34,8 @@ from app.web.security import no_store
 @bp.get("/seminare/<int:seminar_id>/bewertung")
 def evaluation_results(seminar_id: int):
     seminar = get_seminar_for(seminar_id)
-    results = seminar_results(seminar)
-    return render_template(
-        "organiser/evaluation.html",
-        seminar=seminar,
-        results=results,
-        charts=answer_charts(results),
-        labels=dict(FREE_TEXTS),
-        minimum=rules.EVALUATION_MIN_ANSWERS,
-        last_day=last_day(seminar),
+    return seminar_results_page(
+        "organiser/evaluation.html", seminar, dict(FREE_TEXTS), last_day=last_day(seminar)
     )
 
 
@@ -66,10 +57,6 @@ def evaluation_csv(seminar_id: int):
 @bp.get("/seminare/<int:seminar_id>/bewertung.xlsx")
 def evaluation_xlsx(seminar_id: int):
     return _export(seminar_id, "xlsx")
-
-
-class RoomCodesForm(FlaskForm):
-    how_many = whole_field("Anzahl der Codes", "Bitte geben Sie an, wie viele Codes Sie brauchen.")
 
 
 @bp.route("/seminare/<int:seminar_id>/bewertung/codes", methods=["GET", "POST"])

@@ -1,57 +1,30 @@
 import hashlib
 
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from wtforms import HiddenField, RadioField, SelectChoice, StringField, TextAreaField
 from wtforms.validators import InputRequired
 
 from app.core.german import plural
 from app.core.text import clean
 from app.models import Seminar
-from app.services import broadcasts
+from app.services import broadcasts, messages
 from app.services.broadcasts import Audience, Message
 from app.services.seminars import VenueAndDates, day_warnings, vhs_rule_errors
 from app.web import validators
-from app.web.forms import PersonForm, date_field, time_field
-from app.web.validators import OptionalText, PersonText, Postcode
+from app.web.downloads import XLSX
+from app.web.forms import EuroField, PersonForm, SeminarDaysForm, whole_field
+from app.web.validators import OptionalText
 
 
 class ParticipantForm(PersonForm):
     """A person who registered by phone or on paper."""
 
 
-class SeminarChangeForm(FlaskForm):
+class SeminarChangeForm(SeminarDaysForm):
     """What VHS staff change of their own seminar: dates, times, place and the note.
     The programme's rules are checked here as in the admins' form, so that every problem
     shows at once and what was typed stays."""
-
-    day1 = date_field("1. Tag", "Bitte geben Sie den 1. Tag an.")
-    day1_starts = time_field("Beginn am 1. Tag", "Bitte geben Sie den Beginn an.")
-    day1_ends = time_field("Ende am 1. Tag", "Bitte geben Sie das Ende an.")
-    day2 = date_field("2. Tag", "Bitte geben Sie den 2. Tag an.")
-    day2_starts = time_field("Beginn am 2. Tag", "Bitte geben Sie den Beginn an.")
-    day2_ends = time_field("Ende am 2. Tag", "Bitte geben Sie das Ende an.")
-    venue_name = StringField(
-        "Veranstaltungsort (Haus, Raum)",
-        filters=[clean],
-        validators=[PersonText("Bitte geben Sie den Veranstaltungsort an.", 160)],
-    )
-    venue_street = StringField(
-        "Straße und Hausnummer",
-        filters=[clean],
-        validators=[PersonText("Bitte geben Sie die Straße an.", 160)],
-    )
-    venue_postcode = StringField(
-        "Postleitzahl",
-        filters=[clean],
-        validators=[PersonText(validators.POSTCODE, 10), Postcode()],
-        render_kw={"inputmode": "numeric", "autocomplete": "postal-code"},
-    )
-    venue_town = StringField(
-        "Ort", filters=[clean], validators=[PersonText("Bitte geben Sie den Ort an.", 100)]
-    )
-    note = TextAreaField(
-        "Hinweis für Teilnehmende", filters=[clean], validators=[OptionalText(2000)]
-    )
 
     def __init__(self, *args, seminar: Seminar, **kwargs):
         super().__init__(*args, **kwargs)
@@ -127,3 +100,58 @@ class MessageForm(FlaskForm):
 
     def seen_in_preview(self) -> bool:
         return bool(self.previewed.data) and self.previewed.data == self.fingerprint()
+
+
+class RoomCodesForm(FlaskForm):
+    how_many = whole_field("Anzahl der Codes", "Bitte geben Sie an, wie viele Codes Sie brauchen.")
+
+
+# -- the settlement
+
+REASON_MAX = 500
+
+
+class CateringForm(FlaskForm):
+    catering = EuroField(
+        "Ausgegeben für die Verpflegung (Euro)",
+        validators=[InputRequired(messages.CATERING_MISSING)],
+    )
+
+
+class ReturnForm(FlaskForm):
+    reason = TextAreaField(
+        "Grund für die Rückgabe",
+        filters=[clean],
+        validators=[InputRequired(messages.RETURN_REASON_MISSING), OptionalText(REASON_MAX)],
+    )
+
+
+# -- adding several people at once
+
+ACCEPT = ".csv,.txt,.tsv,.xlsx,text/csv,text/plain,text/tab-separated-values," + XLSX
+
+
+class BulkAddForm(FlaskForm):
+    rows = TextAreaField(
+        "Zeilen einfügen", render_kw={"rows": 8, "spellcheck": "false", "autocomplete": "off"}
+    )
+    file = FileField("Oder eine Datei hochladen", render_kw={"accept": ACCEPT})
+
+    def chosen_file(self):
+        return self.file.data if self.file.data and self.file.data.filename else None
+
+    def validate(self, extra_validators=None) -> bool:
+        if not super().validate(extra_validators):
+            return False
+        has_text = bool((self.rows.data or "").strip())
+        if has_text and self.chosen_file():
+            self.file.errors.append(messages.BULK_BOTH_CHOSEN)
+        elif not has_text and not self.chosen_file():
+            self.rows.errors.append(messages.BULK_NOTHING_CHOSEN)
+        return not (self.rows.errors or self.file.errors)
+
+
+class TokenForm(FlaskForm):
+    """The preview's rows, signed (``_sign``)."""
+
+    token = HiddenField()

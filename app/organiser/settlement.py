@@ -9,19 +9,17 @@ submits; admins check, pay or give back (``rules.SETTLEMENT_MOVES``; the service
 
 from flask import Response, abort, flash, render_template, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
-from wtforms import TextAreaField
-from wtforms.validators import InputRequired
 
 from app import rules
 from app.auth.scope import get_seminar_for, is_observer, require_admin
-from app.core.text import clean
 from app.core.timeutil import today_berlin
-from app.models import SeminarState
+from app.models import Role, SeminarState
 from app.organiser import bp
+from app.organiser.forms import CateringForm, ReturnForm
 from app.services import messages
 from app.services.errors import ServiceError
 from app.services.settlement import (
+    TRAINER_COLUMNS,
     SettlementRefused,
     check,
     give_back,
@@ -38,28 +36,10 @@ from app.services.settlement_documents import (
     settlement_xlsx,
 )
 from app.web.downloads import XLSX, download
-from app.web.forms import ActionForm, EuroField
+from app.web.forms import ActionForm
 from app.web.htmx import see_other
 from app.web.pages import form_status, show_refusal
 from app.web.security import no_store
-from app.web.validators import OptionalText
-
-REASON_MAX = 500
-
-
-class CateringForm(FlaskForm):
-    catering = EuroField(
-        "Ausgegeben für die Verpflegung (Euro)",
-        validators=[InputRequired(messages.CATERING_MISSING)],
-    )
-
-
-class ReturnForm(FlaskForm):
-    reason = TextAreaField(
-        "Grund für die Rückgabe",
-        filters=[clean],
-        validators=[InputRequired(messages.RETURN_REASON_MISSING), OptionalText(REASON_MAX)],
-    )
 
 
 def _page(seminar, catering_form=None, return_form=None):
@@ -79,10 +59,11 @@ def _page(seminar, catering_form=None, return_form=None):
         can_edit=open_ and rules.settlement_editable(sheet.state, role),
         can_submit=open_ and rules.settlement_move_allowed(sheet.state, "submitted", role),
         submittable=sheet.submittable(today),
-        is_admin=role == "admin",
+        is_admin=role == Role.ADMIN,
         catering_form=catering_form,
         return_form=return_form or ReturnForm(formdata=None),
         action_form=ActionForm(),
+        trainer_columns=TRAINER_COLUMNS,
     ), form_status()
 
 
@@ -97,7 +78,7 @@ def _download(body: bytes, mimetype: str, filename: str) -> Response:
 def _vhs_or_admin():
     """Entering the catering and submitting: the seminar's VHS or an admin (a contact
     person reads the sheet, an observer reads its figures)."""
-    if current_user.role not in ("vhs", "admin"):
+    if current_user.role not in (Role.VHS, Role.ADMIN):
         abort(403)
 
 

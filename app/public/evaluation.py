@@ -4,17 +4,12 @@ an anonymous one-time code handed out in the room (``/bewertung/raum/<code>``, t
 at ``/bewertung``)."""
 
 from flask import request, url_for
-from flask_wtf import FlaskForm
-from wtforms import Field, StringField, TextAreaField
-from wtforms.validators import StopValidation
 
-from app.core.text import clean, has_control_characters
 from app.extensions import db
 from app.public import bp
+from app.public.evaluation_forms import CodeForm, EvaluationForm
 from app.services import messages
 from app.services.evaluation import (
-    FREE_TEXT_MAX,
-    FREE_TEXTS,
     QUESTIONS,
     SCALE,
     Access,
@@ -35,64 +30,6 @@ from app.services.evaluation import (
 from app.web.htmx import render, see_other
 from app.web.pages import form_status
 from app.web.security import no_store
-
-
-class ScaleField(Field):
-    """One statement rated 1 to 5; "keine Angabe" (an empty value) leaves it unanswered."""
-
-    def process_formdata(self, valuelist):
-        raw = (valuelist[0] if valuelist else "").strip()
-        self.data = None
-        if raw in {str(value) for value, _label in SCALE}:
-            self.data = int(raw)
-        elif raw:
-            raise ValueError(messages.EVALUATION_SCALE)
-
-
-def _one_line_break(value: str | None) -> str:
-    """Browsers send a line break as CR LF but count it as one character (maxlength)."""
-    return clean((value or "").replace("\r\n", "\n").replace("\r", "\n"))
-
-
-class FreeText:
-    """An optional text of a few sentences: any script, line breaks, no control characters."""
-
-    def __call__(self, form, field):
-        value = field.data or ""
-        if len(value) > FREE_TEXT_MAX:
-            raise StopValidation(messages.message_too_long(FREE_TEXT_MAX))
-        if has_control_characters(value.replace("\n", "").replace("\t", "")):
-            raise StopValidation(messages.NO_CONTROL_CHARACTERS)
-
-
-def _text_field(label: str) -> TextAreaField:
-    return TextAreaField(
-        label,
-        filters=[_one_line_break],
-        validators=[FreeText()],
-        render_kw={"maxlength": FREE_TEXT_MAX, "rows": 5},
-    )
-
-
-# The questionnaire's form, made from the questions defined once in the service.
-EvaluationForm = type(
-    "EvaluationForm",
-    (FlaskForm,),
-    {
-        **{question.key: ScaleField(question.text) for question in QUESTIONS},
-        **{key: _text_field(label) for key, label in FREE_TEXTS},
-    },
-)
-
-
-class CodeForm(FlaskForm):
-    """The one-time code from the room, typed by hand."""
-
-    code = StringField(
-        "Code",
-        filters=[lambda value: (value or "").strip()],
-        render_kw={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"},
-    )
 
 
 def _private(response):

@@ -44,28 +44,14 @@ class OwnAccountProtected(ServiceError):
         self.errors = errors
 
 
-def create_user(
-    *,
-    email: str,
-    role: Role,
-    name: str = "",
-    vhs_id: int | None = None,
-    council_id: int | None = None,
-    actor_id: int | None = None,
-) -> tuple[User, str]:
-    """Create an account without a password; returns it and its invitation token.
+def create_user(**account) -> tuple[User, str]:
+    """Create an account without a password (``invite_user``'s fields) in its own
+    transaction; returns it and its invitation token.
 
     Refuses an address that has an account already (``AccountExists``).
     """
     with write_transaction():
-        return invite_user(
-            email=email,
-            role=role,
-            name=name,
-            vhs_id=vhs_id,
-            council_id=council_id,
-            actor_id=actor_id,
-        )
+        return invite_user(**account)
 
 
 def invite_user(

@@ -15,8 +15,6 @@ nobody is ever overbooked. The preview may be stale by then; the result is what
 ``add_rows`` returns.
 """
 
-import csv
-import io
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -25,7 +23,7 @@ from enum import StrEnum
 import sqlalchemy as sa
 
 from app import rules
-from app.core import tables
+from app.core import tables, tabular
 from app.core.text import fold
 from app.core.timeutil import today_berlin, utcnow
 from app.database import write_transaction
@@ -34,7 +32,6 @@ from app.models import AuditEntry, Registration, RegistrationState, Seminar
 from app.services import audit, messages
 from app.services.audit import Action
 from app.services.errors import ServiceError
-from app.services.exports import safe_cell
 from app.services.registrations import (
     AlreadyRegistered,
     Applicant,
@@ -430,11 +427,8 @@ def left_out_csv(results: list[RowResult]) -> bytes:
     """The rows not added with the reason, as the participant list is exported: UTF-8
     with BOM, semicolons, every cell formula-safe. Fixed, the file can be read again
     (its header is recognised; "Zeile" and "Grund" are left out)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow(LEFT_OUT_HEADER)
-    for result in results:
-        row = result.row
-        cells = [row.last_name, row.first_name, row.town, row.email, str(result.reason)]
-        writer.writerow([str(row.number), *(safe_cell(cell) for cell in cells)])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    rows = [
+        [r.row.number, r.row.last_name, r.row.first_name, r.row.town, r.row.email, str(r.reason)]
+        for r in results
+    ]
+    return tabular.csv_bytes(LEFT_OUT_HEADER, rows)

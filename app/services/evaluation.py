@@ -56,10 +56,8 @@ audit log shows each print and its number. Whoever holds the app's secret key ca
 guesses against the room codes' digests; the codes carry 60 random bits.
 """
 
-import csv
 import hashlib
 import hmac
-import io
 import secrets
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -71,6 +69,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from markupsafe import Markup
 
 from app import rules
+from app.core import tabular
 from app.core.formatting import date_short, one_decimal
 from app.core.timeutil import today_berlin
 from app.database import locked, write_transaction
@@ -87,7 +86,6 @@ from app.models import (
 from app.services import audit, messages
 from app.services.audit import Action, Subject
 from app.services.errors import ServiceError
-from app.services.exports import safe_cell
 from app.services.links import registration_by_token
 from app.services.mail import absolute_url
 
@@ -732,32 +730,9 @@ def export_rows(seminars: list[Seminar]) -> list[list]:
 
 def as_csv(rows: list[list]) -> bytes:
     """UTF-8 with BOM and semicolons; every text cell formula-safe."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow(EXPORT_HEADER)
-    writer.writerows(
-        [safe_cell(value) if isinstance(value, str) else value for value in row] for row in rows
-    )
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    return tabular.csv_bytes(EXPORT_HEADER, rows)
 
 
 def as_xlsx(rows: list[list]) -> bytes:
     """Numbers as numbers, every text a string cell (never a formula)."""
-    from openpyxl import Workbook  # loaded on first use: worker memory
-    from openpyxl.styles import Font
-
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "Bewertung"
-    sheet.append(EXPORT_HEADER)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-        cell.data_type = "s"
-    for row in rows:
-        sheet.append(row)
-        for cell in sheet[sheet.max_row]:
-            if isinstance(cell.value, str):
-                cell.data_type = "s"
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return tabular.xlsx_bytes("Bewertung", (EXPORT_HEADER, rows))

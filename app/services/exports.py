@@ -2,15 +2,13 @@
 
 ``participant_rows`` holds the text as typed. Each format protects it its own way: the
 CSV prefixes an apostrophe to a cell that a spreadsheet would run as a formula
-(``safe_cell``); the XLSX stores every cell as a string cell, which no spreadsheet runs,
-so the name reads back exactly as typed.
+(``tabular.safe_cell``); the XLSX stores every cell as a string cell, which no
+spreadsheet runs, so the name reads back exactly as typed.
 """
-
-import csv
-import io
 
 import sqlalchemy as sa
 
+from app.core import tabular
 from app.core.formatting import moment
 from app.core.text import fold
 from app.extensions import db
@@ -33,16 +31,8 @@ LIST_ORDER = {
     RegistrationState.WAITLISTED: 1,
     RegistrationState.CANCELLED: 2,
 }
-# with their full-width forms, which some spreadsheets read as the ASCII ones
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+WIDTHS = (22, 18, 18, 32, 12, 20, 14, 14)
 PRESENT, ABSENT, NOT_RECORDED = "anwesend", "abwesend", "nicht erfasst"
-
-
-def safe_cell(value: str) -> str:
-    """A text that no spreadsheet runs as a formula (OWASP CSV injection advice)."""
-    if value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
 
 
 def attendance_label(states: dict[int, bool], registration: Registration) -> str:
@@ -88,30 +78,9 @@ def participant_rows(seminar: Seminar, with_waitlist: bool = False) -> list[list
 def as_csv(rows: list[list[str]]) -> bytes:
     """UTF-8 with BOM and semicolons, so German Excel opens it right; every cell
     formula-safe."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow(HEADER)
-    writer.writerows([safe_cell(value) for value in row] for row in rows)
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    return tabular.csv_bytes(HEADER, rows)
 
 
 def as_xlsx(rows: list[list[str]], title: str) -> bytes:
     """Every cell a string cell: the text as typed, never a formula."""
-    from openpyxl import Workbook  # loaded on first use: worker memory
-    from openpyxl.styles import Font
-
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = title[:31]
-    sheet.append(HEADER)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        sheet.append(row)
-        for cell in sheet[sheet.max_row]:
-            cell.data_type = "s"  # text, never a formula
-    for column, width in zip("ABCDEFGH", (22, 18, 18, 32, 12, 20, 14, 14), strict=True):
-        sheet.column_dimensions[column].width = width
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return tabular.xlsx_bytes(title, (HEADER, rows), widths=WIDTHS)

@@ -7,8 +7,6 @@ data were deleted (``app.services.retention``) shows the figures frozen for it t
 (``SeminarEvidence``), which are the ones it showed before.
 """
 
-import csv
-import io
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 
@@ -16,7 +14,9 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
 from app import rules
+from app.core import tabular
 from app.core.formatting import date_short
+from app.core.tabular import Plain
 from app.core.timeutil import berlin_wall_clock, to_berlin
 from app.extensions import db
 from app.models import (
@@ -33,7 +33,6 @@ from app.models import (
 )
 from app.services import messages
 from app.services.availability import seat_counts
-from app.services.exports import safe_cell
 
 
 @dataclass(frozen=True)
@@ -495,9 +494,10 @@ LIVE = "laufend"
 
 
 def amount(cents: int) -> str:
-    """'1800,00': a number German spreadsheets read as such (no thousands separator)."""
+    """'1800,00': a number German spreadsheets read as such (no thousands separator),
+    written as is in a CSV (a negative amount is no formula)."""
     sign = "-" if cents < 0 else ""
-    return f"{sign}{abs(cents) // 100},{abs(cents) % 100:02d}"
+    return Plain(f"{sign}{abs(cents) // 100},{abs(cents) % 100:02d}")
 
 
 def state_of_figures(line: FundingLine) -> str:
@@ -512,17 +512,15 @@ def state_of_figures(line: FundingLine) -> str:
 
 def as_csv(data: Overview) -> bytes:
     """UTF-8 with BOM and semicolons, every text cell formula-safe."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow(HEADER)
+    rows = []
     for line in data.lines:
         seminar, funding = line.seminar, line.funding
-        writer.writerow(
+        rows.append(
             [
                 str(seminar.id),
                 seminar.module.kind,
-                safe_cell(seminar.vhs.name),
-                safe_cell(seminar.venue_town),
+                seminar.vhs.name,
+                seminar.venue_town,
                 date_short(seminar.day1),
                 date_short(seminar.day2),
                 seminar.state.label,
@@ -533,7 +531,7 @@ def as_csv(data: Overview) -> bytes:
                 amount(funding.catering_cents),
                 amount(funding.total_cents),
                 str(funding.assigned),
-                safe_cell(", ".join(trainer.name for trainer in line.unfunded)),
+                ", ".join(trainer.name for trainer in line.unfunded),
                 str(line.attended[0]),
                 str(line.attended[1]),
                 state_of_figures(line),
@@ -543,7 +541,7 @@ def as_csv(data: Overview) -> bytes:
             ]
         )
     totals = data.totals
-    writer.writerow(
+    rows.append(
         [
             "Summe",
             f"{totals.seminars} Seminare",
@@ -568,4 +566,4 @@ def as_csv(data: Overview) -> bytes:
             messages.not_fundable_count(totals.not_fundable) if totals.not_fundable else "",
         ]
     )
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    return tabular.csv_bytes(HEADER, rows)

@@ -4,14 +4,10 @@ formulas as the participant list is (``app.services.exports``): the CSV prefixes
 apostrophe to a text a spreadsheet would run, the XLSX stores texts as text cells.
 """
 
-import csv
-import io
 from datetime import date, datetime
 
-from app.core.formatting import date_short, moment
+from app.core import tabular
 from app.core.german import plural
-from app.core.timeutil import to_berlin
-from app.services.exports import safe_cell
 from app.services.interest_overview import DeclarationRow, NearCouncil, OfferRow
 
 # What the page says where nothing was given: the same words in the table, never a 0.
@@ -51,8 +47,6 @@ WIDTHS = (30, 16, 14, 10, 22, 30, 16, 14, 11, 11, 22, 30, 10, 10, 60, 10, 10, 22
 WIDTHS += (30, 40, 40)  # the address and the two notes
 
 Cell = str | int | date | datetime | None
-DATE_FORMAT = "DD.MM.YYYY"
-MOMENT_FORMAT = "DD.MM.YYYY HH:MM"
 
 
 def _yes(value: bool) -> str:
@@ -135,52 +129,11 @@ def lines(rows: list[DeclarationRow]) -> list[list[Cell]]:
 
 
 def as_csv(table: list[list[Cell]]) -> bytes:
-    """UTF-8 with BOM and semicolons, for German Excel; every text formula-safe."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow(HEADER)
-    for cells in table:
-        writer.writerow([_csv_cell(cell) for cell in cells])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
-
-
-def _csv_cell(cell: Cell) -> str | int:
-    """Dates written the German way (as on the page), texts formula-safe."""
-    if cell is None:
-        return ""
-    if isinstance(cell, datetime):
-        return moment(cell)
-    if isinstance(cell, date):
-        return date_short(cell)
-    if isinstance(cell, int):
-        return cell
-    return safe_cell(cell)
+    """UTF-8 with BOM and semicolons, for German Excel; every text formula-safe, dates
+    written the German way (as on the page)."""
+    return tabular.csv_bytes(HEADER, table)
 
 
 def as_xlsx(table: list[list[Cell]], title: str) -> bytes:
     """Texts as text cells (never a formula), counts as numbers, dates as dates."""
-    from openpyxl import Workbook  # loaded on first use: worker memory
-    from openpyxl.styles import Font
-
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = title[:31]
-    sheet.append(HEADER)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for cells in table:
-        sheet.append(cells)
-        for cell in sheet[sheet.max_row]:
-            if isinstance(cell.value, str):
-                cell.data_type = "s"
-            elif isinstance(cell.value, datetime):
-                # Berlin wall-clock time: a spreadsheet knows no time zones
-                cell.value = to_berlin(cell.value).replace(tzinfo=None)
-                cell.number_format = MOMENT_FORMAT
-            elif isinstance(cell.value, date):
-                cell.number_format = DATE_FORMAT
-    for n, width in enumerate(WIDTHS):
-        sheet.column_dimensions[sheet.cell(row=1, column=n + 1).column_letter].width = width
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return tabular.xlsx_bytes(title, (HEADER, table), widths=WIDTHS)

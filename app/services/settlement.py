@@ -19,7 +19,7 @@ attendance it rests on is fixed (``app.services.attendance``).
 """
 
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, datetime
 
 import sqlalchemy as sa
 
@@ -30,6 +30,7 @@ from app.core.timeutil import utcnow
 from app.database import locked, write_transaction
 from app.extensions import db
 from app.models import (
+    Role,
     Seminar,
     SeminarState,
     Settlement,
@@ -61,6 +62,12 @@ class Change:
     after: object
 
 
+# The sheet's labels besides its figures (``figures_of``): the page, the PDF and the XLSX
+# read them from here.
+TRAINER_COLUMNS = ("Trainer*in", "Gefördert", "Reisekosten erfasst")
+STEPS = (("submitted", "Eingereicht"), ("checked", "Geprüft"), ("paid", "Ausgezahlt"))
+
+
 @dataclass(frozen=True)
 class Sheet:
     """What the settlement sheet shows: the seminar's funding line with its settlement."""
@@ -72,6 +79,13 @@ class Sheet:
     @property
     def state(self) -> SettlementState:
         return self.line.settlement_state
+
+    def moves(self) -> list[tuple[str, str, datetime]]:
+        """(step, label, when) of each step the settlement took (``STEPS``), in order."""
+        if self.settlement is None:
+            return []
+        taken = [(step, label, getattr(self.settlement, f"{step}_at")) for step, label in STEPS]
+        return [(step, label, at) for step, label, at in taken if at is not None]
 
     @property
     def trainers(self) -> list[tuple[funding.TrainerFigure, bool, int]]:
@@ -217,24 +231,24 @@ def submit(seminar_id: int, actor: User, today: date) -> None:
 
 def check(seminar_id: int, actor: User) -> None:
     """SUBMITTED -> CHECKED by the Landesverband."""
-    with write_transaction():
-        seminar, settlement = _locked(seminar_id, actor)
-        _check_move(settlement, SettlementState.CHECKED, actor)
-        settlement.checked_at, settlement.checked_by_id = utcnow(), actor.id
-        if settlement.record is None:  # submitted before settlements kept their figures
-            settlement.record = _record(seminar, settlement)
-        _move(seminar, settlement, SettlementState.CHECKED, actor)
+    _confirm(seminar_id, actor, SettlementState.CHECKED)
 
 
 def mark_paid(seminar_id: int, actor: User) -> None:
     """CHECKED -> PAID by the Landesverband."""
+    _confirm(seminar_id, actor, SettlementState.PAID)
+
+
+def _confirm(seminar_id: int, actor: User, target: SettlementState) -> None:
+    """The Landesverband's step forward: stamped as ``<target>_at`` and ``<target>_by_id``."""
     with write_transaction():
         seminar, settlement = _locked(seminar_id, actor)
-        _check_move(settlement, SettlementState.PAID, actor)
-        settlement.paid_at, settlement.paid_by_id = utcnow(), actor.id
+        _check_move(settlement, target, actor)
+        setattr(settlement, f"{target.value}_at", utcnow())
+        setattr(settlement, f"{target.value}_by_id", actor.id)
         if settlement.record is None:  # submitted before settlements kept their figures
             settlement.record = _record(seminar, settlement)
-        _move(seminar, settlement, SettlementState.PAID, actor)
+        _move(seminar, settlement, target, actor)
 
 
 def give_back(seminar_id: int, actor: User, reason: str) -> None:
@@ -257,7 +271,7 @@ def _locked(seminar_id: int, actor: User) -> tuple[Seminar, Settlement]:
     seminar = locked(Seminar, seminar_id)
     if seminar is None:
         raise SettlementRefused(messages.SEMINAR_NOT_FOUND)
-    if actor.role == "vhs" and actor.vhs_id != seminar.vhs_id:
+    if actor.role == Role.VHS and actor.vhs_id != seminar.vhs_id:
         raise SettlementRefused(messages.SETTLEMENT_ROLE_REFUSED)
     if seminar.state == SeminarState.CANCELLED:
         raise SettlementRefused(messages.SETTLEMENT_SEMINAR_CANCELLED)

@@ -1,20 +1,20 @@
 """The settlement as files: the sheet as XLSX and PDF (figures only), and the attendance
 list to be signed as PDF (names: personal data, never for observers)."""
 
-import io
 from datetime import date
 from typing import TYPE_CHECKING
 
+from app.core import tabular
 from app.core.formatting import clock, date_long, date_short, euro, moment
+from app.core.tabular import Euro
 from app.core.timeutil import today_berlin
 from app.models import Seminar
 from app.services.certificates import standings
-from app.services.settlement import Sheet, figures_of
+from app.services.settlement import TRAINER_COLUMNS, Sheet, figures_of
 
 if TYPE_CHECKING:  # fpdf2 loads with the first PDF (worker memory)
     from app.services.pdf import Document
 
-EURO_FORMAT = '#,##0.00 "€"'
 STATE_TEXT = {None: "nicht erfasst", True: "anwesend", False: "abwesend"}
 
 
@@ -38,15 +38,8 @@ def _rows(sheet: Sheet) -> list[tuple[str, object]]:
     rows: list[tuple[str, object]] = figures_of(line)
     if line.not_fundable_reason:
         rows.append(("Nicht förderfähig", line.not_fundable_reason))
-    stored = sheet.settlement
-    if stored is not None:
-        for label, at in (
-            ("Eingereicht am", stored.submitted_at),
-            ("Geprüft am", stored.checked_at),
-            ("Ausgezahlt am", stored.paid_at),
-        ):
-            if at is not None:
-                rows.append((label, moment(at)))
+    for _step, label, at in sheet.moves():
+        rows.append((f"{label} am", moment(at)))
     if line.frozen_on is not None:
         rows.append(("Zahlen eingefroren am", date_short(line.frozen_on)))
     return rows
@@ -70,38 +63,27 @@ def _shown(label: str, value) -> str:
 def settlement_xlsx(sheet: Sheet) -> bytes:
     """Label and value per row; amounts as numbers in euro (a spreadsheet adds them up),
     every text a string cell, never a formula."""
-    from openpyxl import Workbook  # loaded on first use: worker memory
-    from openpyxl.styles import Font
+    figures = [
+        [label, _xlsx_value(label, value)] for label, value in [*_about(sheet), *_rows(sheet)]
+    ]
+    trainers = [
+        [trainer.name, "ja" if funded else "nein", Euro(travel)]
+        for trainer, funded, travel in sheet.trainers
+    ]
+    return tabular.xlsx_bytes(
+        f"Abrechnung {sheet.seminar.id}",
+        (["Posten", "Wert"], figures),
+        ([*TRAINER_COLUMNS[:2], f"{TRAINER_COLUMNS[2]} (EUR)"], trainers),
+        widths=(40, 48, 26),
+    )
 
-    workbook = Workbook()
-    table = workbook.active
-    table.title = f"Abrechnung {sheet.seminar.id}"[:31]
-    table.append(["Posten", "Wert"])
-    for cell in table[1]:
-        cell.font = Font(bold=True)
-    for label, value in [*_about(sheet), *_rows(sheet)]:
-        if _euro_label(label) and value is not None:
-            table.append([label, value / 100])
-            table.cell(table.max_row, 2).number_format = EURO_FORMAT
-        elif isinstance(value, int):
-            table.append([label, value])
-        else:
-            table.append([label, "" if value is None else value])
-            table.cell(table.max_row, 2).data_type = "s"
-    table.append([])
-    table.append(["Trainer*in", "Gefördert", "Reisekosten erfasst (EUR)"])
-    for cell in table[table.max_row]:
-        cell.font = Font(bold=True)
-    for trainer, funded, travel in sheet.trainers:
-        table.append([trainer.name, "ja" if funded else "nein", travel / 100])
-        table.cell(table.max_row, 1).data_type = "s"
-        table.cell(table.max_row, 3).number_format = EURO_FORMAT
-    table.column_dimensions["A"].width = 40
-    table.column_dimensions["B"].width = 48
-    table.column_dimensions["C"].width = 26
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+
+def _xlsx_value(label: str, value):
+    if _euro_label(label) and value is not None:
+        return Euro(value)
+    if isinstance(value, int):
+        return value
+    return "" if value is None else value
 
 
 def settlement_filename(seminar: Seminar, extension: str) -> str:
@@ -132,9 +114,9 @@ def settlement_pdf(sheet: Sheet) -> bytes:
     document.block("Trainer*innen", size=12, bold=True, role="H2", after=1)
     document.row(
         [
-            ("Trainer*in", width * 0.55, "L"),
-            ("gefördert", width * 0.15, "C"),
-            ("Reisekosten erfasst", width * 0.30, "R"),
+            (TRAINER_COLUMNS[0], width * 0.55, "L"),
+            (TRAINER_COLUMNS[1], width * 0.15, "C"),
+            (TRAINER_COLUMNS[2], width * 0.30, "R"),
         ],
         bold=True,
     )

@@ -11,6 +11,7 @@ from wtforms import (
     SelectField,
     SelectMultipleField,
     StringField,
+    TextAreaField,
     TimeField,
 )
 from wtforms.validators import InputRequired, StopValidation
@@ -20,7 +21,15 @@ from app.core.text import clean
 from app.services.funding import amount
 from app.services.registrations import Applicant
 from app.web import validators
-from app.web.validators import EMAIL_MAX, NAME_MAX, Between, Email, PersonText
+from app.web.validators import (
+    EMAIL_MAX,
+    NAME_MAX,
+    Between,
+    Email,
+    OptionalText,
+    PersonText,
+    Postcode,
+)
 
 
 class ActionForm(FlaskForm):
@@ -148,3 +157,37 @@ def whole_field(label: str, missing: str, low: int | None = None, high: int | No
 class CheckboxesField(SelectMultipleField):
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
+
+
+class SeminarDaysForm(FlaskForm):
+    """A seminar's two days with their times, its place and its note: the admins' seminar
+    form and the VHS's change form both have them."""
+
+    day1 = date_field("1. Tag", "Bitte geben Sie den 1. Tag an.")
+    day1_starts = time_field("Beginn am 1. Tag", "Bitte geben Sie den Beginn an.")
+    day1_ends = time_field("Ende am 1. Tag", "Bitte geben Sie das Ende an.")
+    day2 = date_field("2. Tag", "Bitte geben Sie den 2. Tag an.")
+    day2_starts = time_field("Beginn am 2. Tag", "Bitte geben Sie den Beginn an.")
+    day2_ends = time_field("Ende am 2. Tag", "Bitte geben Sie das Ende an.")
+    venue_name = StringField(
+        "Veranstaltungsort (Haus, Raum)",
+        filters=[clean],
+        validators=[PersonText("Bitte geben Sie den Veranstaltungsort an.", 160)],
+    )
+    venue_street = StringField(
+        "Straße und Hausnummer",
+        filters=[clean],
+        validators=[PersonText("Bitte geben Sie die Straße an.", 160)],
+    )
+    venue_postcode = StringField(
+        "Postleitzahl",
+        filters=[clean],
+        validators=[PersonText(validators.POSTCODE, 10), Postcode()],
+        render_kw={"inputmode": "numeric", "autocomplete": "postal-code"},
+    )
+    venue_town = StringField(
+        "Ort", filters=[clean], validators=[PersonText("Bitte geben Sie den Ort an.", 100)]
+    )
+    note = TextAreaField(
+        "Hinweis für Teilnehmende", filters=[clean], validators=[OptionalText(2000)]
+    )

@@ -10,6 +10,7 @@ from flask import Flask
 from app.core import german
 from app.core.enums import Module
 from app.core.formatting import FILTERS
+from app.models import Role
 from app.services.mail import absolute_url
 
 HTMX_VERSION = "2.0.11"
@@ -91,6 +92,7 @@ def init_templating(app: Flask) -> None:
     )
     app.jinja_env.globals.update(
         MODULES=Module,
+        Role=Role,  # roles are compared as members: current_user.role == Role.OBSERVER
         HTMX_FILE=f"vendor/htmx-{HTMX_VERSION}.min.js",
         HTMX_CONFIG=_htmx_config(),
         absolute_url=absolute_url,  # for mails: BASE_URL plus the route's path
