@@ -41,6 +41,7 @@ from app.core.text import fold
 from app.core.timeutil import today_berlin
 from app.extensions import db
 from app.models import (
+    ACTIVE_STATES,
     Attendance,
     Council,
     FrozenCompletion,
@@ -52,7 +53,7 @@ from app.models import (
     seminar_council,
 )
 
-ACTIVE = (RegistrationState.HELD, RegistrationState.CONFIRMED, RegistrationState.WAITLISTED)
+ACTIVE = ACTIVE_STATES
 
 
 def presence_by_day(registration_ids: list[int]) -> dict[int, dict[int, bool]]:
