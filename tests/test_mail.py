@@ -433,3 +433,39 @@ def test_a_held_place_is_told_of_a_change_and_its_link_confirms_the_place(mail_c
     assert f'href="https://seminare.example/anmeldung/{token}"' in _html(changed)
     mail_client.post(f"/anmeldung/{token}/bestaetigen").close()
     assert _registration("person1@example.org").state == RegistrationState.CONFIRMED
+
+
+INTEREST_LINK = re.compile(r"https://seminare\.example/interesse/([A-Za-z0-9_-]{20,})")
+
+
+def test_the_changed_interest_mail_carries_the_link_that_works_now(mail_client, smtp):
+    factories.programme(interest_deadline=today_berlin() + timedelta(days=14))
+    vhs = factories.vhs(name="Volkshochschule Köln", town="Köln")
+    address = "kontakt0@example.org"
+    form = factories.interest_form("vhs", vhs=str(vhs.id))
+    mail_client.post("/interesse/vhs", data=form).close()
+    first = INTEREST_LINK.search(_text(smtp.to(address)[-1])).group(1)
+    mail_client.post(f"/interesse/{first}/bestaetigen").close()
+    # the form sent again an hour later mails the link anew: the first one stops working
+    for queued in db.session.scalars(sa.select(OutboxMail)):
+        queued.created_at -= timedelta(hours=1)
+    db.session.commit()
+    mail_client.post("/interesse/vhs", data=form).close()
+    again = INTEREST_LINK.search(_text(smtp.to(address)[-1])).group(1)
+    assert mail_client.get(f"/interesse/{first}").status_code == 404
+
+    changed = mail_client.post(
+        f"/interesse/{again}/aendern",
+        data=factories.interest_form("vhs", vhs=str(vhs.id), room="Raum 3.01", privacy=None),
+    )
+    assert changed.status_code == 303
+    changed.close()
+
+    message = smtp.to(address)[-1]
+    assert message["Subject"] == "Geändert: Ihre Interessenbekundung für Volkshochschule Köln"
+    text = _text(message)
+    assert "ersten E-Mail" not in text and "Raum 3.01" in text
+    token = INTEREST_LINK.search(text).group(1)
+    assert f'href="https://seminare.example/interesse/{token}"' in _html(message)
+    page = mail_client.get(f"/interesse/{token}")
+    assert page.status_code == 200 and "Raum 3.01" in page.text
