@@ -16,6 +16,7 @@ from app.models import AuditEntry, OutboxMail, Registration
 from app.services import after_seminar, messages
 from app.services.certificates import NoCertificate, certificate_pdf
 from app.services.personal_data import erase
+from app.services.registrations import book_seat
 from tests import factories
 from tests.admin_helpers import text
 from tests.smtp import SmtpServer
@@ -268,7 +269,7 @@ def _plain(message) -> str:
 def test_closing_day_2_mails_each_attendee_their_certificate_once(mail_app, smtp, monkeypatch):
     # without an evaluation or a seminar to suggest, the mail has no such paragraphs
     monkeypatch.setattr(after_seminar, "evaluation_url", lambda _registration, _token: None)
-    monkeypatch.setattr(after_seminar, "next_module_suggestions", lambda _registration: [])
+    monkeypatch.setattr(after_seminar, "next_module_suggestions", lambda _r, limit: [])
     client = mail_app.test_client()
     seminar, (nguyen, oneill, celik, schmidt) = _seminar()
     _login_vhs(client, seminar)
@@ -328,7 +329,7 @@ def test_the_mail_carries_the_evaluation_link_and_next_seminars_when_there_are_s
         "evaluation_url",
         lambda r, _token: f"https://seminare.example/umfrage/{r.id}",
     )
-    monkeypatch.setattr(after_seminar, "next_module_suggestions", lambda r: [advanced])
+    monkeypatch.setattr(after_seminar, "next_module_suggestions", lambda _r, limit: [advanced])
 
     after_seminar.close_attendance(seminar.id, None, seminar.day2)
     mail_id = db.session.scalars(
@@ -346,6 +347,35 @@ def test_the_mail_carries_the_evaluation_link_and_next_seminars_when_there_are_s
     assert f"https://seminare.example/seminare/{advanced.id}" in body
 
 
+def test_the_next_seminars_are_listed_as_free_or_as_waiting_list_only(mail_app, smtp):
+    seminar, (nguyen, *_rest) = _seminar()
+    nguyen.town = "Düsseldorf"
+    db.session.commit()
+    full = factories.seminar(module=2, vhs=seminar.vhs, capacity=8)
+    factories.fill(full, 8, start=500)  # every place confirmed
+    held = factories.seminar(module=2, capacity=8, venue_town="Neuss")
+    factories.fill(held, 7, start=600)
+    book_seat(held.id, factories.applicant(700), hold_hours=48)  # the last place held
+    free = factories.seminar(module=2, capacity=8, venue_town="Köln")
+    factories.fill(free, 7, start=800)  # one place left
+
+    after_seminar.close_attendance(seminar.id, None, seminar.day2)
+    from app.services.outbox import deliver_pending
+
+    deliver_pending()
+    (message,) = _certificate_mails(smtp, nguyen)
+    body = _plain(message)
+    offered, waiting = body.split("Diese Seminare haben noch Plätze frei:")[1].split(
+        "Bei diesen Seminaren sind alle Plätze vergeben, "
+        "Sie können sich nur auf die Warteliste setzen:"
+    )
+    assert f"/seminare/{free.id}" in offered
+    assert f"/seminare/{full.id}" not in offered and f"/seminare/{held.id}" not in offered
+    assert f"/seminare/{full.id}" in waiting and f"/seminare/{held.id}" in waiting
+    html = message.get_body(preferencelist=("html",)).get_content()
+    assert "nur auf die Warteliste setzen:</p>" in html
+
+
 def test_a_one_day_attendee_gets_the_mail_with_the_evaluation_link_but_no_certificate(
     mail_app, smtp, monkeypatch
 ):
@@ -361,7 +391,7 @@ def test_a_one_day_attendee_gets_the_mail_with_the_evaluation_link_but_no_certif
         "evaluation_url",
         lambda r, _token: f"https://seminare.example/umfrage/{r.id}",
     )
-    monkeypatch.setattr(after_seminar, "next_module_suggestions", lambda r: [advanced])
+    monkeypatch.setattr(after_seminar, "next_module_suggestions", lambda _r, limit: [advanced])
 
     after_seminar.close_attendance(seminar.id, None, seminar.day2)
     from app.services.outbox import deliver_pending

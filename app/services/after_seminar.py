@@ -22,6 +22,7 @@ import sqlalchemy as sa
 
 from app import rules
 from app.core.enums import Module
+from app.core.timeutil import today_berlin
 from app.database import locked, write_transaction
 from app.extensions import db
 from app.models import (
@@ -34,6 +35,7 @@ from app.models import (
 )
 from app.services import audit, mail, messages
 from app.services.audit import Action, Subject
+from app.services.availability import availability_for
 from app.services.certificates import (
     Standing,
     certificate_pdf,
@@ -172,12 +174,9 @@ def queue_after_seminar(registration: Registration, standing: Standing | None = 
     seminar = registration.seminar
     standing = standing or standing_of(registration)
     token = issue_link(registration)
-    suggestions = []
+    with_places, waitlist_only = [], []
     if standing.earns and seminar.module == Module.BASIC:
-        suggestions = [
-            (other, mail.absolute_url("public.seminar_page", seminar_id=other.id))
-            for other in next_module_suggestions(registration)
-        ]
+        with_places, waitlist_only = next_seminars(registration)
     return mail.queue(
         KIND,
         registration.email,
@@ -190,8 +189,28 @@ def queue_after_seminar(registration: Registration, standing: Standing | None = 
         certificate_link=mail.absolute_url("public.certificate", token=token),
         link=mail.absolute_url("public.registration", token=token),
         evaluation=evaluation_url(registration, token),
-        suggestions=suggestions,
+        next_module=Module.ADVANCED,
+        suggestions=with_places,
+        waitlist_only=waitlist_only,
     )
+
+
+SUGGESTED = 3  # Aufbaumodul seminars with free places the mail names at most
+
+
+def next_seminars(registration: Registration) -> tuple[list, list]:
+    """The Aufbaumodul seminars the mail suggests, each with its page's address: those
+    with free places (the nearest ``SUGGESTED``), and apart those of the nearest that
+    take people on their waiting list only (all places taken or held)."""
+    ranked = next_module_suggestions(registration, limit=None)
+    free = availability_for(ranked, today_berlin())
+
+    def listed(seminars):
+        return [(s, mail.absolute_url("public.seminar_page", seminar_id=s.id)) for s in seminars]
+
+    with_places = [s for s in ranked if not free[s.id].full][:SUGGESTED]
+    waitlist_only = [s for s in ranked[:SUGGESTED] if free[s.id].full]
+    return listed(with_places), listed(waitlist_only)
 
 
 def attachments_for(message: OutboxMail) -> list[tuple[str, str, str, bytes]]:

@@ -321,12 +321,12 @@ def _place_of_seminar(seminar: Seminar):
     return places.find(seminar.venue_town) or places.find(seminar.vhs.town)
 
 
-def next_module_suggestions(registration: Registration, limit: int = 3) -> list[Seminar]:
+def next_module_suggestions(registration: Registration, limit: int | None = 3) -> list[Seminar]:
     """Open Aufbaumodul seminars for someone who completed the Basismodul with this
     registration: the same VHS first, then the nearest others (by the person's town, or
     the Basismodul's place when the town is not known), then those whose place is not
-    known, by date. Empty when the person did not complete it, is erased, or already
-    holds an Aufbaumodul place or waits for one."""
+    known, by date; the first ``limit`` of them (None: all). Empty when the person did
+    not complete it, is erased, or already holds an Aufbaumodul place or waits for one."""
     seminar = registration.seminar
     if (
         registration.erased_at is not None
