@@ -75,14 +75,18 @@ def test_only_both_days_present_earn_a_certificate(day1, day2, gap):
         assert messages.CERTIFICATE_GAPS[gap]
 
 
-def test_after_seminar_mails_go_out_from_day_2_for_a_while():
-    from datetime import date
+def test_after_seminar_mails_go_out_while_the_questionnaire_is_open():
+    from datetime import date, timedelta
 
     day2 = date(2026, 3, 15)
-    assert not rules.after_seminar_mail_open(day2, date(2026, 3, 14), 28)
-    assert rules.after_seminar_mail_open(day2, day2, 28)
-    assert rules.after_seminar_mail_open(day2, date(2026, 4, 12), 28)
-    assert not rules.after_seminar_mail_open(day2, date(2026, 4, 13), 28)
+    assert not rules.after_seminar_mail_open(day2, date(2026, 3, 14))
+    assert rules.after_seminar_mail_open(day2, day2)
+    assert rules.after_seminar_mail_open(day2, day2 + timedelta(weeks=8))
+    assert not rules.after_seminar_mail_open(day2, day2 + timedelta(weeks=8, days=1))
+    for offset in range(-2, 70):
+        today = day2 + timedelta(days=offset)
+        questionnaire_open = rules.evaluation_window(day2, today) == rules.EvaluationWindow.OPEN
+        assert rules.after_seminar_mail_open(day2, today) == questionnaire_open
 
 
 # -- the PDF ----------------------------------------------------------------------------
@@ -459,6 +463,37 @@ def test_the_daily_command_sends_for_seminars_nobody_closed(mail_app, smtp):
     tomorrow = runner.invoke(args=["send-certificates", "--days-after", "1"])
     assert tomorrow.output.startswith("1 E-Mail nach dem Seminar aus 1 Seminar erstellt")
     assert len(_certificate_mails(smtp, fresh)) == 1
+
+
+def test_attendance_recorded_weeks_later_still_brings_the_mail_once(mail_app, smtp):
+    """Six weeks after the seminar (the questionnaire is open for eight) the VHS records a
+    person's days: the daily run mails them, and the purge of old mails a month later
+    keeps what keeps them from getting it twice."""
+    from datetime import timedelta
+
+    from app.core.timeutil import today_berlin
+    from app.services.retention import purge
+
+    seminar, (late,) = factories.seminar_held_with([("Spät", "Sina")], day2_ago=42)
+    factories.record_days(late, True, True)
+    runner = mail_app.test_cli_runner()
+
+    result = runner.invoke(args=["send-certificates"])
+
+    assert result.output.startswith("1 E-Mail nach dem Seminar aus 1 Seminar erstellt")
+    (message,) = _certificate_mails(smtp, late)
+    assert len(_pdf_attachments(message)) == 1
+    body = _plain(message)  # with the questionnaire, which is still open
+    assert "Die Befragung ist anonym:" in body and "https://seminare.example/bewertung/" in body
+    for mail in db.session.scalars(sa.select(OutboxMail)):
+        mail.created_at -= timedelta(days=31)
+    db.session.commit()
+    purge(today_berlin(), 12)
+    runner.invoke(args=["send-certificates"])
+    assert len(_certificate_mails(smtp, late)) == 1
+    # the organisers may still close the attendance, which sends nothing twice
+    closed = after_seminar.close_attendance(seminar.id, None, today_berlin())
+    assert (closed.queued, closed.earlier) == (0, 1)
 
 
 # -- the personal link ----------------------------------------------------------------------

@@ -47,13 +47,13 @@ from app.services.certificates import (
 from app.services.errors import ServiceError
 from app.services.evaluation import evaluation_url
 from app.services.links import issue_link
-from app.services.retention import MAIL_KEPT_DAYS
 from app.services.series import next_module_suggestions
 
 KIND = "after_seminar"
-# Mails are sent at most this many days after day 2: their rows (with the dedupe keys
-# that keep anyone from getting a second mail) stay in the outbox longer than that.
-LOOKBACK_DAYS = MAIL_KEPT_DAYS - 2
+# Mails are sent at most this many days after day 2, while the questionnaire is open;
+# their rows (with the dedupe keys that keep anyone from getting a second mail) stay in
+# the outbox longer than that (``retention.kept_days``).
+LOOKBACK_DAYS = rules.AFTER_SEMINAR_MAIL_DAYS
 # ``flask send-certificates`` takes a seminar nobody closed this many days after day 2
 DEFAULT_DAYS_AFTER = 3
 
@@ -88,7 +88,7 @@ def close_attendance(seminar_id: int, actor_id: int | None, today: date) -> Clos
             raise CloseRefused(messages.SEMINAR_CANCELLED)
         if today < seminar.day2:
             raise CloseRefused(messages.attendance_close_not_yet(seminar.day2))
-        if not rules.after_seminar_mail_open(seminar.day2, today, LOOKBACK_DAYS):
+        if not rules.after_seminar_mail_open(seminar.day2, today):
             raise CloseRefused(messages.attendance_close_too_late(LOOKBACK_DAYS))
         closed = _queue_for(seminar)
         _log(seminar, closed, actor_id)
@@ -231,7 +231,7 @@ def attachments_for(message: OutboxMail) -> list[tuple[str, str, str, bytes]]:
 def close_open(seminar: Seminar, today: date) -> bool:
     """Whether the organisers may close the attendance today (and mails go out)."""
     return seminar.state != SeminarState.CANCELLED and rules.after_seminar_mail_open(
-        seminar.day2, today, LOOKBACK_DAYS
+        seminar.day2, today
     )
 
 
