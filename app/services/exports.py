@@ -12,7 +12,7 @@ import io
 import sqlalchemy as sa
 
 from app.core.formatting import moment
-from app.core.text import fold
+from app.core.text import FORMULA_STARTS, fold
 from app.extensions import db
 from app.models import Registration, RegistrationState, Seminar
 from app.services.attendance import presence
@@ -33,8 +33,6 @@ LIST_ORDER = {
     RegistrationState.WAITLISTED: 1,
     RegistrationState.CANCELLED: 2,
 }
-# with their full-width forms, which some spreadsheets read as the ASCII ones
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 PRESENT, ABSENT, NOT_RECORDED = "anwesend", "abwesend", "nicht erfasst"
 
 

@@ -20,7 +20,7 @@ from app.core.text import clean
 from app.services.funding import amount
 from app.services.registrations import Applicant
 from app.web import validators
-from app.web.validators import EMAIL_MAX, NAME_MAX, Between, Email, PersonText
+from app.web.validators import EMAIL_MAX, NAME_MAX, Between, Email, PersonName
 
 
 class ActionForm(FlaskForm):
@@ -31,19 +31,19 @@ class PersonForm(FlaskForm):
     last_name = StringField(
         "Name",
         filters=[clean],
-        validators=[PersonText("Bitte geben Sie den Namen an.")],
+        validators=[PersonName("Bitte geben Sie den Namen an.")],
         render_kw={"autocomplete": "family-name", "maxlength": NAME_MAX},
     )
     first_name = StringField(
         "Vorname",
         filters=[clean],
-        validators=[PersonText("Bitte geben Sie den Vornamen an.")],
+        validators=[PersonName("Bitte geben Sie den Vornamen an.")],
         render_kw={"autocomplete": "given-name", "maxlength": NAME_MAX},
     )
     town = StringField(
         "Ort",
         filters=[clean],
-        validators=[PersonText("Bitte geben Sie den Ort an.")],
+        validators=[PersonName("Bitte geben Sie den Ort an.", town=True)],
         render_kw={"autocomplete": "address-level2", "maxlength": NAME_MAX},
     )
     email = EmailField(
