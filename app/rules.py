@@ -747,10 +747,17 @@ def gets_after_seminar_mail(day1_present: bool | None, day2_present: bool | None
     return recorded and (day1_present or day2_present)
 
 
-def after_seminar_mail_open(day2: date, today: date, lookback_days: int) -> bool:
-    """The mail after the seminar (certificate, evaluation) goes out from day 2 on and
-    for ``lookback_days`` after it; later the certificates are only downloaded."""
-    return day2 <= today <= day2 + timedelta(days=lookback_days)
+# The mail after the seminar goes out as long as the questionnaire it links is open: a
+# day recorded late (within the evaluation's weeks) still brings the mail.
+AFTER_SEMINAR_MAIL_DAYS = EVALUATION_OPEN_WEEKS * 7
+
+
+def after_seminar_mail_open(day2: date, today: date) -> bool:
+    """The mail after the seminar (certificate, evaluation link) goes out while the
+    seminar's questionnaire is open (``evaluation_window``): from day 2 on until
+    ``AFTER_SEMINAR_MAIL_DAYS`` after it, that last day included; later the certificates
+    are only downloaded."""
+    return evaluation_window(day2, today) == EvaluationWindow.OPEN
 
 
 def catering_cap_cents(rules: ProgrammeRules, persons: int, fundable: bool = True) -> int:

@@ -86,12 +86,12 @@ def _addresses(n: int) -> str:
 @pytest.mark.parametrize(
     ("audience", "people"),
     [
-        (Audience.CONFIRMED, [0, 1]),
+        (Audience.CONFIRMED, [0, 1, 2]),
         (Audience.WAITLISTED, [3, 4]),
-        (Audience.BOTH, [0, 1, 3, 4]),
+        (Audience.BOTH, [0, 1, 2, 3, 4]),
     ],
 )
-def test_held_and_cancelled_places_never_receive_a_message(seminar, organiser, audience, people):
+def test_held_places_receive_a_message_cancelled_ones_never(seminar, organiser, audience, people):
     count = broadcasts.send_message(seminar.id, _message(audience), actor_id=organiser.id)
 
     assert count == len(people)
@@ -102,7 +102,7 @@ def test_one_mail_each_with_its_own_greeting_link_and_the_organiser_as_reply_to(
     broadcasts.send_message(seminar.id, _message(), actor_id=organiser.id)
 
     mails = _mails()
-    assert len(mails) == 4
+    assert len(mails) == 5
     links = set()
     for mail in mails:
         assert mail.reply_to == organiser.email
@@ -115,7 +115,19 @@ def test_one_mail_each_with_its_own_greeting_link_and_the_organiser_as_reply_to(
         others = {_addresses(n) for n in range(6)} - {mail.recipient}
         assert not any(o in mail.text_body or o in mail.html_body for o in others)
         links.add(re.search(r"/anmeldung/([\w-]{20,})", mail.text_body).group(1))
-    assert len(links) == 4  # every person their own link
+    assert len(links) == 5  # every person their own link
+
+
+def test_a_held_place_is_told_why_it_gets_the_message_and_how_to_confirm(seminar, organiser):
+    broadcasts.send_message(seminar.id, _message(Audience.CONFIRMED), actor_id=organiser.id)
+
+    (held,) = [m for m in _mails() if m.recipient == _addresses(2)]
+    assert "weil Sie in diesem Seminar einen vorgemerkten Platz haben" in held.text_body
+    assert "Ihr Platz ist erst vorgemerkt: Bitte bestätigen Sie ihn bis" in held.text_body
+    assert "Platz bestätigen oder Anmeldung ansehen" in held.html_body
+    (confirmed, *_) = _mails()
+    assert "weil Sie zu diesem Seminar angemeldet sind" in confirmed.text_body
+    assert "vorgemerkt" not in confirmed.text_body
 
 
 def test_the_html_part_escapes_the_text_and_keeps_its_line_breaks(seminar, organiser):
@@ -190,7 +202,7 @@ def test_at_most_three_messages_per_seminar_and_hour(seminar, organiser, vhs):
 
     assert refused.value.possible_at == first + timedelta(hours=1)
     assert f"ab {moment(first + timedelta(hours=1))} senden" in refused.value.message
-    assert len(_mails()) == 3 * 2 and len(_logged(seminar.id)) == 3
+    assert len(_mails()) == 3 * 3 and len(_logged(seminar.id)) == 3
     # another seminar has its own limit; an hour later this one may again
     other = factories.seminar(vhs=vhs, module=2)
     factories.fill(other, 1, start=10)
@@ -238,15 +250,35 @@ def test_the_form_names_who_receives_it_with_counts_and_starts_from_a_draft(
 
     assert page.status_code == 200
     shown = text(page.text)
-    assert "Bestätigte Teilnehmende (2 Personen)" in shown
+    assert "Teilnehmende mit bestätigtem oder vorgemerktem Platz (3 Personen)" in shown
     assert "Warteliste (2 Personen)" in shown
-    assert "Bestätigte Teilnehmende und Warteliste (4 Personen)" in shown
-    assert "Vorgemerkte Plätze (Adresse noch nicht bestätigt) und stornierte" in shown
+    assert "Teilnehmende und Warteliste (5 Personen)" in shown
+    assert "Stornierte Anmeldungen erhalten nichts." in shown
     draft = re.search(r"<textarea[^>]*>(.*?)</textarea>", page.text, re.S).group(1)
     assert "Basismodul: Lebenswelt und Handlungsfeld Kommune" in draft
     assert date_long(seminar.day1) in draft and date_long(seminar.day2) in draft
     assert "[Ihr Text]" in draft
     assert draft.rstrip().endswith("Erika Beispiel\nVolkshochschule Hagen")
+    assert "und " + date_long(seminar.day2) + " im Bildungszentrum, Raum 2, Düsseldorf" in draft
+
+
+@pytest.mark.parametrize(
+    ("venue", "said"),
+    [
+        ("Volkshochschule Hagen", "in der Volkshochschule Hagen, Hagen"),
+        ("VHS Hagen, Raum 204", "in der VHS Hagen, Raum 204, Hagen"),
+        ("Kreis-VHS Hagen", "in der Kreis-VHS Hagen, Hagen"),
+        ("Bürgerhaus Kalk", "im Bürgerhaus Kalk, Hagen"),
+        ("Mülheim an der Ruhr", "in Mülheim an der Ruhr, Hagen"),
+    ],
+)
+def test_the_draft_names_the_venue_with_its_article(app, vhs, organiser, venue, said):
+    seminar = factories.seminar(vhs=vhs, venue_name=venue, venue_town="Hagen")
+
+    page = _login(app, organiser).get(_url(seminar))
+
+    draft = re.search(r"<textarea[^>]*>(.*?)</textarea>", page.text, re.S).group(1)
+    assert f"{date_long(seminar.day2)} {said} möchten wir Ihnen" in draft
 
 
 def test_preview_shows_the_mail_and_the_count_and_writes_nothing(app, seminar, organiser, htmx):
@@ -258,7 +290,10 @@ def test_preview_shows_the_mail_and_the_count_and_writes_nothing(app, seminar, o
 
     assert page.status_code == 200
     shown = text(page.text)
-    assert "Die Nachricht geht an 2 Personen (Bestätigte Teilnehmende)." in shown
+    assert (
+        "Die Nachricht geht an 3 Personen "
+        "(Teilnehmende mit bestätigtem oder vorgemerktem Platz)." in shown
+    )
     assert "So erhält Alex Muster0 die E-Mail" in shown
     assert "Bitte bringen Sie <Ihren Ausweis> mit & etwas Zeit." in shown
     assert "&lt;Ihren Ausweis&gt;" in page.text
@@ -280,8 +315,8 @@ def test_sending_after_the_preview_queues_the_mails_and_says_how_many(app, semin
     assert sent.status_code == 303
     assert sent.headers["Location"] == f"/manage/seminare/{seminar.id}"
     after = text(client.get(sent.headers["Location"]).text)
-    assert "Die Nachricht geht an 4 Personen, an jede als eigene E-Mail." in after
-    assert len(_mails()) == 4 and len(_logged(seminar.id)) == 1
+    assert "Die Nachricht geht an 5 Personen, an jede als eigene E-Mail." in after
+    assert len(_mails()) == 5 and len(_logged(seminar.id)) == 1
 
 
 def test_htmx_gets_a_redirect_after_sending_and_the_fragment_when_refused(
@@ -300,7 +335,7 @@ def test_htmx_gets_a_redirect_after_sending_and_the_fragment_when_refused(
     assert "nach der Vorschau geändert" in text(refused.text)
     assert sent.status_code == 204
     assert sent.headers["HX-Redirect"] == f"/manage/seminare/{seminar.id}"
-    assert len(_mails()) == 4
+    assert len(_mails()) == 5
 
 
 def test_a_text_changed_after_the_preview_is_shown_again_not_sent(app, seminar, organiser):
@@ -320,7 +355,7 @@ def test_a_text_changed_after_the_preview_is_shown_again_not_sent(app, seminar, 
         _url(seminar, "/senden"),
         data=_form(body="Ganz anderer Text.", previewed=_fingerprint(response.text)),
     )
-    assert again.status_code == 303 and len(_mails()) == 4
+    assert again.status_code == 303 and len(_mails()) == 5
 
 
 def test_bad_input_keeps_what_was_typed(app, seminar, organiser):

@@ -25,6 +25,7 @@ from app.models import (
 from app.organiser import bulk_add as bulk_routes
 from app.services import bulk_add, messages
 from app.services.registrations import book_seat, check_counts
+from app.web import validators
 from tests import factories
 
 CONFIRMED, WAITLISTED = RegistrationState.CONFIRMED, RegistrationState.WAITLISTED
@@ -185,10 +186,12 @@ def test_the_preview_says_what_happens_to_each_row_and_writes_nothing(client, sc
         ("<b>Fett</b>", "Eva", "Köln", "eva@example.org"),
         ("Ohne", "Adresse", "Köln", "kein-at-zeichen"),
         ("Dritte", "Person", "Bonn", "dritte@example.org"),
+        ("=HYPERLINK(1)", "Eva", "Köln", "formel@example.org"),
+        ("Zahl", "Olaf", "44787", "plz@example.org"),
     )
     page = client.post(_url(seminar), data={"rows": text})
     assert page.status_code == 200
-    assert "Vorschau: 8 Zeilen gelesen" in _text(page.text)
+    assert "Vorschau: 10 Zeilen gelesen" in _text(page.text)
     added = _table(page, "Werden hinzugefügt")
     assert [(r["Zeile"], r["Name"], r["Vorschau"]) for r in added] == [
         ("2", "Nguyễn", "bekommt einen Platz"),
@@ -203,6 +206,8 @@ def test_the_preview_says_what_happens_to_each_row_and_writes_nothing(client, sc
         "7": "ungültig Bitte keine spitzen Klammern (< oder >) eingeben.",
         "8": "ungültig " + "Bitte geben Sie eine gültige E-Mail-Adresse an, zum Beispiel "
         "name@beispiel.de.",
+        "10": "ungültig " + validators.FORMULA,
+        "11": "ungültig " + validators.TOWN_WITHOUT_LETTERS,
     }
     assert "<b>Fett</b>" not in page.text and "&lt;b&gt;Fett&lt;/b&gt;" in page.text
     assert "4 Personen hinzufügen" in page.text
@@ -504,7 +509,8 @@ def test_the_rows_left_out_download_as_csv_with_reason_and_no_formula_runs(clien
     rows = list(csv.reader(io.StringIO(download.data.decode("utf-8-sig")), delimiter=";"))
     assert rows[0] == ["Zeile", "Name", "Vorname", "Ort", "E-Mail-Adresse", "Grund"]
     assert rows[1][:5] == ["2", '\'=HYPERLINK("http://x")', "'+Eva", "'-Köln", "'@kein-at"]
-    assert rows[1][5].startswith("Bitte geben Sie eine gültige E-Mail-Adresse an")
+    assert rows[1][5].startswith(validators.FORMULA + " ")  # the name, then the address
+    assert "Bitte geben Sie eine gültige E-Mail-Adresse an" in rows[1][5]
     assert rows[2] == [
         "3",
         "Schon",

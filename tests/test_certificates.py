@@ -16,6 +16,7 @@ from app.models import AuditEntry, OutboxMail, Registration
 from app.services import after_seminar, messages
 from app.services.certificates import NoCertificate, certificate_pdf
 from app.services.personal_data import erase
+from app.services.registrations import book_seat
 from tests import factories
 from tests.admin_helpers import text
 from tests.smtp import SmtpServer
@@ -74,14 +75,18 @@ def test_only_both_days_present_earn_a_certificate(day1, day2, gap):
         assert messages.CERTIFICATE_GAPS[gap]
 
 
-def test_after_seminar_mails_go_out_from_day_2_for_a_while():
-    from datetime import date
+def test_after_seminar_mails_go_out_while_the_questionnaire_is_open():
+    from datetime import date, timedelta
 
     day2 = date(2026, 3, 15)
-    assert not rules.after_seminar_mail_open(day2, date(2026, 3, 14), 28)
-    assert rules.after_seminar_mail_open(day2, day2, 28)
-    assert rules.after_seminar_mail_open(day2, date(2026, 4, 12), 28)
-    assert not rules.after_seminar_mail_open(day2, date(2026, 4, 13), 28)
+    assert not rules.after_seminar_mail_open(day2, date(2026, 3, 14))
+    assert rules.after_seminar_mail_open(day2, day2)
+    assert rules.after_seminar_mail_open(day2, day2 + timedelta(weeks=8))
+    assert not rules.after_seminar_mail_open(day2, day2 + timedelta(weeks=8, days=1))
+    for offset in range(-2, 70):
+        today = day2 + timedelta(days=offset)
+        questionnaire_open = rules.evaluation_window(day2, today) == rules.EvaluationWindow.OPEN
+        assert rules.after_seminar_mail_open(day2, today) == questionnaire_open
 
 
 # -- the PDF ----------------------------------------------------------------------------
@@ -268,7 +273,7 @@ def _plain(message) -> str:
 def test_closing_day_2_mails_each_attendee_their_certificate_once(mail_app, smtp, monkeypatch):
     # without an evaluation or a seminar to suggest, the mail has no such paragraphs
     monkeypatch.setattr(after_seminar, "evaluation_url", lambda _registration, _token: None)
-    monkeypatch.setattr(after_seminar, "next_module_suggestions", lambda _registration: [])
+    monkeypatch.setattr(after_seminar, "next_module_suggestions", lambda _r, limit: [])
     client = mail_app.test_client()
     seminar, (nguyen, oneill, celik, schmidt) = _seminar()
     _login_vhs(client, seminar)
@@ -328,7 +333,7 @@ def test_the_mail_carries_the_evaluation_link_and_next_seminars_when_there_are_s
         "evaluation_url",
         lambda r, _token: f"https://seminare.example/umfrage/{r.id}",
     )
-    monkeypatch.setattr(after_seminar, "next_module_suggestions", lambda r: [advanced])
+    monkeypatch.setattr(after_seminar, "next_module_suggestions", lambda _r, limit: [advanced])
 
     after_seminar.close_attendance(seminar.id, None, seminar.day2)
     mail_id = db.session.scalars(
@@ -346,6 +351,35 @@ def test_the_mail_carries_the_evaluation_link_and_next_seminars_when_there_are_s
     assert f"https://seminare.example/seminare/{advanced.id}" in body
 
 
+def test_the_next_seminars_are_listed_as_free_or_as_waiting_list_only(mail_app, smtp):
+    seminar, (nguyen, *_rest) = _seminar()
+    nguyen.town = "Düsseldorf"
+    db.session.commit()
+    full = factories.seminar(module=2, vhs=seminar.vhs, capacity=8)
+    factories.fill(full, 8, start=500)  # every place confirmed
+    held = factories.seminar(module=2, capacity=8, venue_town="Neuss")
+    factories.fill(held, 7, start=600)
+    book_seat(held.id, factories.applicant(700), hold_hours=48)  # the last place held
+    free = factories.seminar(module=2, capacity=8, venue_town="Köln")
+    factories.fill(free, 7, start=800)  # one place left
+
+    after_seminar.close_attendance(seminar.id, None, seminar.day2)
+    from app.services.outbox import deliver_pending
+
+    deliver_pending()
+    (message,) = _certificate_mails(smtp, nguyen)
+    body = _plain(message)
+    offered, waiting = body.split("Diese Seminare haben noch Plätze frei:")[1].split(
+        "Bei diesen Seminaren sind alle Plätze vergeben, "
+        "Sie können sich nur auf die Warteliste setzen:"
+    )
+    assert f"/seminare/{free.id}" in offered
+    assert f"/seminare/{full.id}" not in offered and f"/seminare/{held.id}" not in offered
+    assert f"/seminare/{full.id}" in waiting and f"/seminare/{held.id}" in waiting
+    html = message.get_body(preferencelist=("html",)).get_content()
+    assert "nur auf die Warteliste setzen:</p>" in html
+
+
 def test_a_one_day_attendee_gets_the_mail_with_the_evaluation_link_but_no_certificate(
     mail_app, smtp, monkeypatch
 ):
@@ -361,7 +395,7 @@ def test_a_one_day_attendee_gets_the_mail_with_the_evaluation_link_but_no_certif
         "evaluation_url",
         lambda r, _token: f"https://seminare.example/umfrage/{r.id}",
     )
-    monkeypatch.setattr(after_seminar, "next_module_suggestions", lambda r: [advanced])
+    monkeypatch.setattr(after_seminar, "next_module_suggestions", lambda _r, limit: [advanced])
 
     after_seminar.close_attendance(seminar.id, None, seminar.day2)
     from app.services.outbox import deliver_pending
@@ -429,6 +463,37 @@ def test_the_daily_command_sends_for_seminars_nobody_closed(mail_app, smtp):
     tomorrow = runner.invoke(args=["send-certificates", "--days-after", "1"])
     assert tomorrow.output.startswith("1 E-Mail nach dem Seminar aus 1 Seminar erstellt")
     assert len(_certificate_mails(smtp, fresh)) == 1
+
+
+def test_attendance_recorded_weeks_later_still_brings_the_mail_once(mail_app, smtp):
+    """Six weeks after the seminar (the questionnaire is open for eight) the VHS records a
+    person's days: the daily run mails them, and the purge of old mails a month later
+    keeps what keeps them from getting it twice."""
+    from datetime import timedelta
+
+    from app.core.timeutil import today_berlin
+    from app.services.retention import purge
+
+    seminar, (late,) = factories.seminar_held_with([("Spät", "Sina")], day2_ago=42)
+    factories.record_days(late, True, True)
+    runner = mail_app.test_cli_runner()
+
+    result = runner.invoke(args=["send-certificates"])
+
+    assert result.output.startswith("1 E-Mail nach dem Seminar aus 1 Seminar erstellt")
+    (message,) = _certificate_mails(smtp, late)
+    assert len(_pdf_attachments(message)) == 1
+    body = _plain(message)  # with the questionnaire, which is still open
+    assert "Die Befragung ist anonym:" in body and "https://seminare.example/bewertung/" in body
+    for mail in db.session.scalars(sa.select(OutboxMail)):
+        mail.created_at -= timedelta(days=31)
+    db.session.commit()
+    purge(today_berlin(), 12)
+    runner.invoke(args=["send-certificates"])
+    assert len(_certificate_mails(smtp, late)) == 1
+    # the organisers may still close the attendance, which sends nothing twice
+    closed = after_seminar.close_attendance(seminar.id, None, today_berlin())
+    assert (closed.queued, closed.earlier) == (0, 1)
 
 
 # -- the personal link ----------------------------------------------------------------------

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 import pytest
 import sqlalchemy as sa
+from markupsafe import escape
 
 from app import rules
 from app.core.enums import Module, Region
@@ -633,6 +634,19 @@ def test_an_unknown_link_says_so(client, programme, token):
         assert "Dieser Link ist ungültig" in response.text
 
 
+def test_a_contact_name_a_spreadsheet_would_run_is_refused_beside_it_and_kept(
+    client, programme, vhs
+):
+    typed = '=HYPERLINK("https://evil.example";"Klick")'
+    response = _declare_vhs(client, vhs, contact_name=typed)
+
+    assert response.status_code == 422
+    error = response.text.split('id="contact_name-error"', 1)[1].split("</p>", 1)[0]
+    assert "Tabellenprogramme würden den Eintrag als Formel lesen." in error
+    assert f'value="{escape(typed)}"' in response.text
+    assert _vhs_declarations() == [] and _mails() == []
+
+
 def test_names_and_markup_are_shown_as_typed_and_escaped_in_the_mail(client, programme, vhs):
     _declare_vhs(client, vhs, contact_name="Seán O'Neill", note="Bitte & danke")
     mail = _mails()[0]
@@ -692,6 +706,8 @@ def test_council_form_sent_changed_and_withdrawn(client, programme, vhs, council
         ({"estimated_participants": "0"}, "zwischen 1 und 200"),
         ({"preferred_vhs": "abc"}, "Bitte wählen Sie einen Eintrag aus der Liste."),
         ({"contact_phone": "+49 (0)211 / 12-34"}, None),  # a phone number as people write it
+        ({"contact_name": "@SUM(1+1)"}, "Tabellenprogramme würden den Eintrag als Formel lesen"),
+        ({"contact_name": "Anne-Marie O'Neill"}, None),
     ],
 )
 def test_council_form_refuses_bad_input_and_keeps_what_was_typed(

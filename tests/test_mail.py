@@ -79,7 +79,11 @@ def test_confirmation_mail_has_everything_and_a_calendar_file(mail_client, smtp)
     seminar = factories.seminar()
     _register(mail_client, seminar, last_name="Nguyễn", first_name="Thị Lan")
     (held,) = smtp.to("person0@example.org")
-    assert held["Subject"].startswith("Bitte bestätigen: Platz vorgemerkt: Basismodul in Düss")
+    # one colon, read as a sentence
+    assert held["Subject"] == (
+        f"Bitte bestätigen: Platz vorgemerkt im Basismodul in Düsseldorf am "
+        f"{factories_date(seminar.day1)}"
+    )
     text = _text(held)
     assert "Guten Tag Thị Lan Nguyễn" in text
     assert "Ihr Platz im Seminar ist für Sie vorgemerkt. Bitte bestätigen Sie ihn bis" in text
@@ -394,3 +398,74 @@ def test_a_command_that_queues_many_mails_keeps_none_of_them_loaded(mail_app, sm
     assert "queued_mails" not in g
     assert len(_outbox()) == 25 and all(m.sent_at is None for m in _outbox())
     assert outbox.deliver_pending() == {"sent": 25, "failed": 0}
+
+
+def test_a_held_place_is_told_of_a_change_and_its_link_confirms_the_place(mail_client, smtp):
+    from datetime import time
+
+    from app.services import seminars as seminar_service
+
+    seminar = factories.seminar(capacity=8)
+    factories.fill(seminar, 1)  # person0: confirmed, vouched for
+    _register(mail_client, seminar, 1)  # person1: held until the address is proven
+    assert _registration("person1@example.org").state == RegistrationState.HELD
+    data = {
+        name: getattr(seminar, name)
+        for name in seminar_service.SeminarData.__dataclass_fields__
+        if name != "council_ids"
+    }
+    data["day1_starts"] = time(8, 0)
+
+    update = seminar_service.update_seminar(
+        seminar.id, seminar_service.SeminarData(**data), seminar.capacity
+    )
+    outbox.deliver_pending()
+
+    assert {r.email for r in update.told} == {"person0@example.org", "person1@example.org"}
+    changed = smtp.to("person1@example.org")[-1]
+    assert changed["Subject"] == "Seminar geändert: Basismodul in Düsseldorf"
+    text = _text(changed)
+    assert "Beginn am 1. Tag: bisher 9:00, jetzt 8:00" in text
+    assert "Ihr Platz bleibt vorgemerkt. Bitte bestätigen Sie ihn bis" in text
+    assert "1. Tag: " + factories_date(seminar.day1) + ", 8:00–17:00 Uhr" in text
+    assert _ics(changed) is None  # nothing in the calendar yet
+    token = _token_in(changed)
+    assert f'href="https://seminare.example/anmeldung/{token}"' in _html(changed)
+    mail_client.post(f"/anmeldung/{token}/bestaetigen").close()
+    assert _registration("person1@example.org").state == RegistrationState.CONFIRMED
+
+
+INTEREST_LINK = re.compile(r"https://seminare\.example/interesse/([A-Za-z0-9_-]{20,})")
+
+
+def test_the_changed_interest_mail_carries_the_link_that_works_now(mail_client, smtp):
+    factories.programme(interest_deadline=today_berlin() + timedelta(days=14))
+    vhs = factories.vhs(name="Volkshochschule Köln", town="Köln")
+    address = "kontakt0@example.org"
+    form = factories.interest_form("vhs", vhs=str(vhs.id))
+    mail_client.post("/interesse/vhs", data=form).close()
+    first = INTEREST_LINK.search(_text(smtp.to(address)[-1])).group(1)
+    mail_client.post(f"/interesse/{first}/bestaetigen").close()
+    # the form sent again an hour later mails the link anew: the first one stops working
+    for queued in db.session.scalars(sa.select(OutboxMail)):
+        queued.created_at -= timedelta(hours=1)
+    db.session.commit()
+    mail_client.post("/interesse/vhs", data=form).close()
+    again = INTEREST_LINK.search(_text(smtp.to(address)[-1])).group(1)
+    assert mail_client.get(f"/interesse/{first}").status_code == 404
+
+    changed = mail_client.post(
+        f"/interesse/{again}/aendern",
+        data=factories.interest_form("vhs", vhs=str(vhs.id), room="Raum 3.01", privacy=None),
+    )
+    assert changed.status_code == 303
+    changed.close()
+
+    message = smtp.to(address)[-1]
+    assert message["Subject"] == "Geändert: Ihre Interessenbekundung für Volkshochschule Köln"
+    text = _text(message)
+    assert "ersten E-Mail" not in text and "Raum 3.01" in text
+    token = INTEREST_LINK.search(text).group(1)
+    assert f'href="https://seminare.example/interesse/{token}"' in _html(message)
+    page = mail_client.get(f"/interesse/{token}")
+    assert page.status_code == 200 and "Raum 3.01" in page.text

@@ -299,6 +299,10 @@ def test_adding_a_known_address_in_other_case_is_refused_at_the_field(client, sc
         ({"town": ""}, "town", "Bitte geben Sie den Ort an."),
         ({"email": "kein-at-zeichen"}, "email", "Bitte geben Sie eine gültige E-Mail-Adresse an"),
         ({"last_name": "<b>Fett</b>"}, "last_name", "Bitte keine spitzen Klammern"),
+        ({"last_name": "=1+1"}, "last_name", "Tabellenprogramme würden den Eintrag als Formel"),
+        ({"first_name": "@SUM(A1)"}, "first_name", "als Formel lesen"),
+        ({"town": "+49 211"}, "town", "als Formel lesen"),
+        ({"town": "59065"}, "town", "nicht die Postleitzahl"),
     ],
 )
 def test_bad_participant_input_keeps_what_was_typed(client, school, data, field, message):
@@ -318,6 +322,8 @@ def test_bad_participant_input_keeps_what_was_typed(client, school, data, field,
     for name, value in typed.items():
         if name != field:
             assert f'value="{value}"' in response.text, name
+    if typed[field].strip():  # kept as typed, shown as text
+        assert f'value="{html.escape(typed[field])}"' in response.text
     assert _registrations(seminar) == []
 
 

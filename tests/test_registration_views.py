@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
+from markupsafe import escape
 from sqlalchemy import event
 
 from app.core.timeutil import today_berlin
@@ -83,7 +84,17 @@ def test_full_seminar_page_says_new_registrations_join_the_waiting_list(client, 
 
 @pytest.mark.parametrize(
     "name",
-    ["Nguyễn", "O'Neill", "Çelik", "Al-Hassan", "Dąbrowski", "van der Berg", "Şahin"],
+    [
+        "Nguyễn",
+        "O'Neill",
+        "Çelik",
+        "Al-Hassan",
+        "Dąbrowski",
+        "van der Berg",
+        "Şahin",
+        "Anne-Marie",
+        "María José de la Cruz",
+    ],
 )
 def test_names_are_accepted_and_stored_as_written(client, seminar, name):
     response = _post(
@@ -142,6 +153,37 @@ def test_bad_input_gets_a_german_message_keeps_input_and_stores_nothing(
     if field == "email" and changes["email"]:
         assert f'value="{changes["email"]}"' in response.text
     assert _rows() == []
+
+
+FORMULA = "Tabellenprogramme würden den Eintrag als Formel lesen."
+NOT_A_FORMULA = [
+    ("last_name", '=HYPERLINK("https://evil.example";"Klick")', FORMULA),
+    ("first_name", "+49 170 1234567", FORMULA),
+    ("last_name", "@SUM(1+1)", FORMULA),
+    ("first_name", "\uff1d1+1", FORMULA),  # a full-width equals sign
+    ("town", "-1+2", FORMULA),
+    ("town", "- 5", FORMULA),
+    ("town", "40213", "Bitte geben Sie den Namen des Ortes an, zum Beispiel Köln"),
+    ("town", "402 13", "nicht die Postleitzahl"),
+]
+
+
+@pytest.mark.parametrize(("field", "typed", "message"), NOT_A_FORMULA)
+@pytest.mark.parametrize("full", [False, True], ids=["place", "waiting list"])
+def test_a_name_or_town_a_spreadsheet_would_run_is_refused_and_kept_as_typed(
+    client, seminar, field, typed, message, full
+):
+    if full:
+        factories.fill(seminar, 2, start=10)
+    before = len(_rows())
+
+    response = _post(client, seminar, **{field: typed})
+
+    assert response.status_code == 422
+    error_html = response.text.split(f'id="{field}-error"', 1)[1].split("</p>", 1)[0]
+    assert message in error_html
+    assert f'value="{escape(typed)}"' in response.text
+    assert len(_rows()) == before
 
 
 def test_html_in_a_name_is_shown_escaped_never_as_markup(client, seminar):

@@ -122,7 +122,7 @@ def test_a_vhs_edit_tells_the_people_and_is_in_the_log(client, staff, seminar):
     assert response.headers["Location"] == f"/manage/seminare/{seminar.id}"
     page = text(client.get(response.headers["Location"]).text)
     assert "Das Seminar ist gespeichert." in page
-    assert "3 Angemeldete werden per E-Mail benachrichtigt" in page
+    assert "4 Angemeldete werden per E-Mail benachrichtigt" in page
     changed = _fresh(seminar.id)
     assert (changed.day1, changed.day2_starts, changed.venue_name) == (
         new_day1,
@@ -132,17 +132,19 @@ def test_a_vhs_edit_tells_the_people_and_is_in_the_log(client, staff, seminar):
     assert changed.note == "Bitte Ausweis mitbringen."
     assert changed.capacity == 3 and changed.calendar_sequence == 1
 
-    # the confirmed and the waiting people are told; the held and the cancelled are not
+    # the confirmed, the held and the waiting people are told; the cancelled are not
     mails = _changed_mails()
     assert [m.recipient for m in mails] == [
         "person0@example.org",
         "person1@example.org",
+        "person2@example.org",
         "person3@example.org",
     ]
     assert "Stadtbücherei, Saal 1" in mails[0].text_body
     calendar = Calendar.from_ical(mails[0].ics)
     assert {int(event["SEQUENCE"]) for event in calendar.walk("VEVENT")} == {1}
-    assert mails[2].ics is None  # the waiting list never had a calendar entry
+    assert mails[2].ics is None and mails[3].ics is None  # nothing in their calendars
+    assert "Ihr Platz bleibt vorgemerkt" in mails[2].text_body
 
     # the log: who, and old and new value of every field changed
     (entry,) = _entries(seminar.id, "seminar_changed")

@@ -62,3 +62,62 @@ def plural(count: int, singular: str, plural_form: str | None = None) -> str:
 def agree(count: int, singular: str, plural_form: str) -> str:
     """Any word that agrees with ``count``, such as a verb: agree(n, 'fehlt', 'fehlen')."""
     return singular if count == 1 else plural_form
+
+
+# Where something takes place: "in der Volkshochschule Köln", "im Bürgerhaus". A German
+# compound takes the article of its last part, so a place name is read by how its first
+# word ends; a name this table does not know is taken as a proper name ("in Haus Kemnade").
+# Endings that also end town names (-burg, -heim: Duisburg, Mülheim) are not read.
+FEMININE_PLACES = (
+    "vhs",
+    "schule",
+    "halle",
+    "akademie",
+    "bibliothek",
+    "bücherei",
+    "stätte",
+    "kirche",
+    "gemeinde",
+    "verwaltung",
+    "universität",
+    "aula",
+    "villa",
+    "werkstatt",
+    "fabrik",
+    "mühle",
+    "scheune",
+)
+NEUTER_OR_MASCULINE_PLACES = (
+    "zentrum",
+    "center",
+    "haus",
+    "amt",
+    "gebäude",
+    "forum",
+    "institut",
+    "saal",
+    "büro",
+    "museum",
+    "hotel",
+    "kolleg",
+    "werk",
+    "foyer",
+    "quartier",
+    "atelier",
+    "theater",
+    "schloss",
+    "kloster",
+)
+
+
+def in_place(name: str) -> str:
+    """``name`` after "in" with the article it takes: 'in der Volkshochschule Köln',
+    'in der VHS Essen', 'im Bürgerhaus Kalk', 'in Düsseldorf'."""
+    name = " ".join(name.split())
+    first = name.split(" ", 1)[0].rstrip(",.;:").casefold()
+    last_part = first.rsplit("-", 1)[-1]
+    if last_part.endswith(FEMININE_PLACES):
+        return f"in der {name}"
+    if last_part.endswith(NEUTER_OR_MASCULINE_PLACES):
+        return f"im {name}"
+    return f"in {name}"

@@ -20,10 +20,10 @@ from collections.abc import Sequence
 from datetime import date, datetime
 
 from app.core.formatting import date_short, moment
+from app.core.text import FORMULA_STARTS
 from app.core.timeutil import to_berlin
 
 # with their full-width forms, which some spreadsheets read as the ASCII ones
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 SHEET_TITLE_MAX = 31  # characters, the spreadsheet's own limit
 DATE_FORMAT = "DD.MM.YYYY"
 MOMENT_FORMAT = "DD.MM.YYYY HH:MM"

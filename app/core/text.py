@@ -37,6 +37,12 @@ def clean(value: str | None) -> str:
 WRITING_MARKS = {"\u200c", "\u200d", "\u00ad"}
 
 
+# What a spreadsheet reads as the start of a formula (OWASP CSV injection advice), with
+# the full-width forms some spreadsheets read as the ASCII ones: the exports neutralise
+# it (``exports.safe_cell``), the forms refuse it in names (``validators.PersonName``).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+
+
 # Every MIME encoded word (RFC 2047, "=?utf-8?q?...?=") opens with this. Mail programs
 # decode such words in a header, "=0D=0A" into a real line break.
 ENCODED_WORD_START = "=?"

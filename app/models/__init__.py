@@ -17,13 +17,19 @@ from app.models.interest import (
 from app.models.operations import Job, JobRun, WorkerBeat
 from app.models.outbox import OutboxMail
 from app.models.programme import Programme
-from app.models.registration import Registration, RegistrationLink, RegistrationState
+from app.models.registration import (
+    ACTIVE_STATES,
+    Registration,
+    RegistrationLink,
+    RegistrationState,
+)
 from app.models.seminar import Seminar, SeminarState, seminar_council
 from app.models.trainer import SeminarTrainer, Trainer, TrainerKind
 from app.models.user import Role, User
 from app.models.vhs import Vhs
 
 __all__ = [
+    "ACTIVE_STATES",
     "Action",
     "Attendance",
     "AuditEntry",

@@ -17,6 +17,11 @@ class RegistrationState(LabelledStrEnum):
     CANCELLED = "cancelled", "storniert"
 
 
+# Registrations that hold a place (held or confirmed) or wait for one: the people told
+# of a seminar's changes and reached by its organisers' messages.
+ACTIVE_STATES = (RegistrationState.HELD, RegistrationState.CONFIRMED, RegistrationState.WAITLISTED)
+
+
 class Registration(db.Model):
     """A council member's registration for one seminar.
 

@@ -6,7 +6,7 @@ from wtforms.validators import DataRequired
 
 from app.core.text import clean
 from app.web.forms import PersonForm
-from app.web.validators import EMAIL_MAX, Email, MustBeEmpty, PersonText
+from app.web.validators import EMAIL_MAX, Email, MustBeEmpty, PersonName
 
 
 class RegistrationForm(PersonForm):
@@ -27,9 +27,9 @@ class RegistrationForm(PersonForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.last_name.validators = [PersonText("Bitte geben Sie Ihren Namen an.")]
-        self.first_name.validators = [PersonText("Bitte geben Sie Ihren Vornamen an.")]
-        self.town.validators = [PersonText("Bitte geben Sie Ihren Ort an.")]
+        self.last_name.validators = [PersonName("Bitte geben Sie Ihren Namen an.")]
+        self.first_name.validators = [PersonName("Bitte geben Sie Ihren Vornamen an.")]
+        self.town.validators = [PersonName("Bitte geben Sie Ihren Ort an.", town=True)]
 
 
 class LinkRequestForm(FlaskForm):

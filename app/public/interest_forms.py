@@ -1,6 +1,6 @@
 """The public interest forms: a VHS offering modules, a council office asking for them.
 
-The same input rules as the registration form (``PersonText``, ``Email``, the honeypot);
+The same input rules as the registration form (``PersonName``, ``Email``, the honeypot);
 the programme's rules on the offered days are the service's (``offer_errors``), checked
 here too so that the form shows every problem at once and keeps what was typed.
 """
@@ -43,7 +43,7 @@ from app.web.validators import (
     Email,
     MustBeEmpty,
     OptionalText,
-    PersonText,
+    PersonName,
     Postcode,
 )
 
@@ -130,7 +130,7 @@ class InterestForm(FlaskForm):
     contact_name = StringField(
         "Name der Ansprechperson",
         filters=[clean],
-        validators=[PersonText("Bitte geben Sie den Namen der Ansprechperson an.", 160)],
+        validators=[PersonName("Bitte geben Sie den Namen der Ansprechperson an.", 160)],
         render_kw={"autocomplete": "name", "maxlength": 160},
     )
     contact_email = EmailField(

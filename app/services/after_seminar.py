@@ -22,6 +22,7 @@ import sqlalchemy as sa
 
 from app import rules
 from app.core.enums import Module
+from app.core.timeutil import today_berlin
 from app.database import locked, write_transaction
 from app.extensions import db
 from app.models import (
@@ -34,6 +35,7 @@ from app.models import (
 )
 from app.services import audit, mail, messages, outbox
 from app.services.audit import Action, Subject
+from app.services.availability import availability_for
 from app.services.certificates import (
     Standing,
     certificate_pdf,
@@ -45,13 +47,13 @@ from app.services.certificates import (
 from app.services.errors import ServiceError
 from app.services.evaluation import evaluation_url
 from app.services.links import issue_link
-from app.services.retention import MAIL_KEPT_DAYS
 from app.services.series import next_module_suggestions
 
 KIND = "after_seminar"
-# Mails are sent at most this many days after day 2: their rows (with the dedupe keys
-# that keep anyone from getting a second mail) stay in the outbox longer than that.
-LOOKBACK_DAYS = MAIL_KEPT_DAYS - 2
+# Mails are sent at most this many days after day 2, while the questionnaire is open;
+# their rows (with the dedupe keys that keep anyone from getting a second mail) stay in
+# the outbox longer than that (``retention.kept_days``).
+LOOKBACK_DAYS = rules.AFTER_SEMINAR_MAIL_DAYS
 # ``flask send-certificates`` takes a seminar nobody closed this many days after day 2
 DEFAULT_DAYS_AFTER = 3
 
@@ -86,7 +88,7 @@ def close_attendance(seminar_id: int, actor_id: int | None, today: date) -> Clos
             raise CloseRefused(messages.SEMINAR_CANCELLED)
         if today < seminar.day2:
             raise CloseRefused(messages.attendance_close_not_yet(seminar.day2))
-        if not rules.after_seminar_mail_open(seminar.day2, today, LOOKBACK_DAYS):
+        if not rules.after_seminar_mail_open(seminar.day2, today):
             raise CloseRefused(messages.attendance_close_too_late(LOOKBACK_DAYS))
         closed = _queue_for(seminar)
         _log(seminar, closed, actor_id)
@@ -172,12 +174,9 @@ def queue_after_seminar(registration: Registration, standing: Standing | None = 
     seminar = registration.seminar
     standing = standing or standing_of(registration)
     token = issue_link(registration)
-    suggestions = []
+    with_places, waitlist_only = [], []
     if standing.earns and seminar.module == Module.BASIC:
-        suggestions = [
-            (other, mail.absolute_url("public.seminar_page", seminar_id=other.id))
-            for other in next_module_suggestions(registration)
-        ]
+        with_places, waitlist_only = next_seminars(registration)
     return mail.queue(
         KIND,
         registration.email,
@@ -190,8 +189,28 @@ def queue_after_seminar(registration: Registration, standing: Standing | None = 
         certificate_link=mail.absolute_url("public.certificate", token=token),
         link=mail.absolute_url("public.registration", token=token),
         evaluation=evaluation_url(registration, token),
-        suggestions=suggestions,
+        next_module=Module.ADVANCED,
+        suggestions=with_places,
+        waitlist_only=waitlist_only,
     )
+
+
+SUGGESTED = 3  # Aufbaumodul seminars with free places the mail names at most
+
+
+def next_seminars(registration: Registration) -> tuple[list, list]:
+    """The Aufbaumodul seminars the mail suggests, each with its page's address: those
+    with free places (the nearest ``SUGGESTED``), and apart those of the nearest that
+    take people on their waiting list only (all places taken or held)."""
+    ranked = next_module_suggestions(registration, limit=None)
+    free = availability_for(ranked, today_berlin())
+
+    def listed(seminars):
+        return [(s, mail.absolute_url("public.seminar_page", seminar_id=s.id)) for s in seminars]
+
+    with_places = [s for s in ranked if not free[s.id].full][:SUGGESTED]
+    waitlist_only = [s for s in ranked[:SUGGESTED] if free[s.id].full]
+    return listed(with_places), listed(waitlist_only)
 
 
 def attachments_for(message: OutboxMail) -> list[tuple[str, str, str, bytes]]:
@@ -215,7 +234,7 @@ outbox.register_kind(KIND, attachments=attachments_for)
 def close_open(seminar: Seminar, today: date) -> bool:
     """Whether the organisers may close the attendance today (and mails go out)."""
     return seminar.state != SeminarState.CANCELLED and rules.after_seminar_mail_open(
-        seminar.day2, today, LOOKBACK_DAYS
+        seminar.day2, today
     )
 
 

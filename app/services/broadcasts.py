@@ -1,12 +1,13 @@
 """Messages from a seminar's organisers to its people.
 
 An organiser (VHS staff, a host council's contact person, the state organisers) writes
-to the seminar's confirmed people, its waiting list, or both. Each person gets a mail
+to the seminar's people with a place (confirmed, or held until the person confirms it:
+they are the seminar's people too), its waiting list, or both. Each person gets a mail
 of their own through the outbox (nobody sees another address), with their personal
-link and the organiser's address as Reply-To. Held places (address not yet proven)
-and cancelled registrations get nothing. Sending is one transaction: lock the seminar,
-check the hourly limit (``rules.next_message_at``, counted from the audit log), queue
-one mail per person, log the message with the count.
+link and the organiser's address as Reply-To. Cancelled registrations get nothing.
+Sending is one transaction: lock the seminar, check the hourly limit
+(``rules.next_message_at``, counted from the audit log), queue one mail per person, log
+the message with the count.
 """
 
 from dataclasses import dataclass
@@ -21,7 +22,15 @@ from app.core.text import has_control_characters
 from app.core.timeutil import utcnow
 from app.database import write_transaction
 from app.extensions import db
-from app.models import AuditEntry, Registration, RegistrationState, Role, Seminar, User
+from app.models import (
+    ACTIVE_STATES,
+    AuditEntry,
+    Registration,
+    RegistrationState,
+    Role,
+    Seminar,
+    User,
+)
 from app.services import audit, mail, messages
 from app.services.audit import Action
 from app.services.errors import ServiceError
@@ -31,22 +40,24 @@ from app.services.registrations import lock_seminar
 KIND = "broadcast"  # the outbox's kind and the mail template's name
 SUBJECT_MAX = 150
 BODY_MAX = 5000
+PLACES = (RegistrationState.CONFIRMED, RegistrationState.HELD)
 
 
 class Audience(LabelledStrEnum):
     """Who receives a message."""
 
-    CONFIRMED = "confirmed", "Bestätigte Teilnehmende"
+    # "confirmed" (the form's value) reaches every place: confirmed and held ones
+    CONFIRMED = "confirmed", "Teilnehmende mit bestätigtem oder vorgemerktem Platz"
     WAITLISTED = "waitlisted", "Warteliste"
-    BOTH = "both", "Bestätigte Teilnehmende und Warteliste"
+    BOTH = "both", "Teilnehmende und Warteliste"
 
     @property
     def states(self) -> tuple[RegistrationState, ...]:
         if self == Audience.CONFIRMED:
-            return (RegistrationState.CONFIRMED,)
+            return PLACES
         if self == Audience.WAITLISTED:
             return (RegistrationState.WAITLISTED,)
-        return (RegistrationState.CONFIRMED, RegistrationState.WAITLISTED)
+        return ACTIVE_STATES
 
 
 @dataclass(frozen=True)
@@ -137,12 +148,12 @@ def draft(seminar: Seminar, user: User) -> str:
 
 def audience_counts(seminar: Seminar) -> dict[Audience, int]:
     """How many people each choice reaches (the seminar's kept counts)."""
-    confirmed = seminar.count_of(RegistrationState.CONFIRMED)
+    places = sum(seminar.count_of(state) for state in PLACES)
     waitlisted = seminar.count_of(RegistrationState.WAITLISTED)
     return {
-        Audience.CONFIRMED: confirmed,
+        Audience.CONFIRMED: places,
         Audience.WAITLISTED: waitlisted,
-        Audience.BOTH: confirmed + waitlisted,
+        Audience.BOTH: places + waitlisted,
     }
 
 

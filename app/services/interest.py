@@ -390,6 +390,16 @@ def _queue_link(declaration: Declaration, kind: str, dedupe_key: str | None = No
     )
 
 
+def _queue_changed(declaration: Declaration, token: str) -> None:
+    """The mail after a change: it carries the link the change came through, the one
+    that works now (a link mailed again replaced the first mail's)."""
+    _queue(
+        declaration,
+        "interest_changed",
+        link=mail.absolute_url("public.interest_declaration", token=token),
+    )
+
+
 def _queue(declaration: Declaration, kind: str, dedupe_key: str | None = None, **context) -> None:
     mail.queue(
         kind,
@@ -483,7 +493,7 @@ def change_vhs(token: str, data: VhsInterest, *, today: date | None = None) -> V
         if errors:
             raise InvalidInterest(errors)
         _fill_vhs(declaration, data)
-        _queue(declaration, "interest_changed")
+        _queue_changed(declaration, token)
     return declaration
 
 
@@ -501,7 +511,7 @@ def change_council(
         if errors:
             raise InvalidInterest(errors)
         _fill_council(declaration, data)
-        _queue(declaration, "interest_changed")
+        _queue_changed(declaration, token)
     return declaration
 
 

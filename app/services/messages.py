@@ -6,7 +6,7 @@ everything else is in the templates.
 """
 
 from app.core.formatting import date_long, date_short, euro
-from app.core.german import agree, number, plural
+from app.core.german import agree, in_place, number, plural
 
 # -- accounts and sessions -----------------------------------------------------------
 
@@ -285,8 +285,8 @@ def message_draft(seminar, signature: str) -> str:
     """The text an organiser's message starts from (the mail adds the greeting)."""
     return (
         f"zum Seminar „{seminar.module.label}“ am {date_long(seminar.day1)} und "
-        f"{date_long(seminar.day2)} in {seminar.venue_name}, {seminar.venue_town} möchten wir "
-        f"Ihnen Folgendes mitteilen:\n\n{MESSAGE_PLACEHOLDER}\n\n"
+        f"{date_long(seminar.day2)} {in_place(seminar.venue_name)}, {seminar.venue_town} "
+        f"möchten wir Ihnen Folgendes mitteilen:\n\n{MESSAGE_PLACEHOLDER}\n\n"
         f"Mit freundlichen Grüßen\n{signature}"
     )
 

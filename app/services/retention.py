@@ -7,6 +7,7 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
+from app import rules
 from app.core.timeutil import utcnow
 from app.database import write_transaction
 from app.models import (
@@ -17,15 +18,19 @@ from app.models import (
     SeminarState,
     SeminarTrainer,
 )
-from app.services import funding, outbox, series
+from app.services import after_seminar, funding, outbox, series
 
 MAIL_KEPT_DAYS = 30
+# A mail after the seminar is what keeps the person from getting a second one
+# (``after_seminar.mail_key``): it stays while such mails may go out, and two days more.
+AFTER_SEMINAR_MAIL_KEPT_DAYS = max(MAIL_KEPT_DAYS, rules.AFTER_SEMINAR_MAIL_DAYS + 2)
 
 
 def purge(today: date, retention_months: int) -> dict[str, int]:
     """Delete the registrations (with their attendance and audit entries) of seminars
     whose last day lies more than ``retention_months`` back, and mails older than
-    ``MAIL_KEPT_DAYS`` days.
+    ``MAIL_KEPT_DAYS`` days (the mails after a seminar older than
+    ``AFTER_SEMINAR_MAIL_KEPT_DAYS``).
 
     Before that, in the same transaction, each such seminar that is not cancelled and
     not yet frozen gets its evidence (``SeminarEvidence``): exactly the figures of its
@@ -70,9 +75,14 @@ def purge(today: date, retention_months: int) -> dict[str, int]:
             .where(Seminar.day2 < cutoff)
             .values(confirmed_count=0, waitlisted_count=0, cancelled_count=0)
         )
+        now = utcnow()
         mails = session.execute(
             sa.delete(OutboxMail).where(
-                OutboxMail.created_at < utcnow() - timedelta(days=MAIL_KEPT_DAYS)
+                OutboxMail.created_at < now - timedelta(days=MAIL_KEPT_DAYS),
+                sa.or_(
+                    OutboxMail.kind != after_seminar.KIND,
+                    OutboxMail.created_at < now - timedelta(days=AFTER_SEMINAR_MAIL_KEPT_DAYS),
+                ),
             )
         ).rowcount
     outbox.remove_old_mail_files(MAIL_KEPT_DAYS)  # the copies in the mail folder, too

@@ -18,11 +18,11 @@ from app.core.timeutil import berlin_wall_clock
 from app.database import locked, write_transaction
 from app.extensions import db
 from app.models import (
+    ACTIVE_STATES,
     AuditEntry,
     Council,
     Programme,
     Registration,
-    RegistrationState,
     Seminar,
     SeminarState,
     Vhs,
@@ -456,7 +456,8 @@ def _save_edit(
 def _tell_about_change(
     seminar: Seminar, changes: list[list[str]], moved: list[Registration]
 ) -> list[Registration]:
-    """Mail every confirmed and waiting person what changed (under the seminar's lock)."""
+    """Mail every person with a place (confirmed or held) and every waiting one what
+    changed (under the seminar's lock)."""
     skip = {r.id for r in moved}
     labelled = [(FIELD_LABELS.get(name, name), old, new) for name, old, new in changes]
     told = [
@@ -465,7 +466,7 @@ def _tell_about_change(
             sa.select(Registration)
             .where(
                 Registration.seminar_id == seminar.id,
-                Registration.state.in_([RegistrationState.CONFIRMED, RegistrationState.WAITLISTED]),
+                Registration.state.in_(ACTIVE_STATES),
             )
             .order_by(Registration.booked_at, Registration.id)
         )

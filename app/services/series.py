@@ -41,6 +41,7 @@ from app.core.text import fold
 from app.core.timeutil import today_berlin
 from app.extensions import db
 from app.models import (
+    ACTIVE_STATES,
     Attendance,
     Council,
     FrozenCompletion,
@@ -52,7 +53,7 @@ from app.models import (
     seminar_council,
 )
 
-ACTIVE = (RegistrationState.HELD, RegistrationState.CONFIRMED, RegistrationState.WAITLISTED)
+ACTIVE = ACTIVE_STATES
 
 
 def presence_by_day(registration_ids: list[int]) -> dict[int, dict[int, bool]]:
@@ -320,12 +321,12 @@ def _place_of_seminar(seminar: Seminar):
     return places.find(seminar.venue_town) or places.find(seminar.vhs.town)
 
 
-def next_module_suggestions(registration: Registration, limit: int = 3) -> list[Seminar]:
+def next_module_suggestions(registration: Registration, limit: int | None = 3) -> list[Seminar]:
     """Open Aufbaumodul seminars for someone who completed the Basismodul with this
     registration: the same VHS first, then the nearest others (by the person's town, or
     the Basismodul's place when the town is not known), then those whose place is not
-    known, by date. Empty when the person did not complete it, is erased, or already
-    holds an Aufbaumodul place or waits for one."""
+    known, by date; the first ``limit`` of them (None: all). Empty when the person did
+    not complete it, is erased, or already holds an Aufbaumodul place or waits for one."""
     seminar = registration.seminar
     if (
         registration.erased_at is not None

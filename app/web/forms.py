@@ -27,6 +27,7 @@ from app.web.validators import (
     Between,
     Email,
     OptionalText,
+    PersonName,
     PersonText,
     Postcode,
 )
@@ -40,19 +41,19 @@ class PersonForm(FlaskForm):
     last_name = StringField(
         "Name",
         filters=[clean],
-        validators=[PersonText("Bitte geben Sie den Namen an.")],
+        validators=[PersonName("Bitte geben Sie den Namen an.")],
         render_kw={"autocomplete": "family-name", "maxlength": NAME_MAX},
     )
     first_name = StringField(
         "Vorname",
         filters=[clean],
-        validators=[PersonText("Bitte geben Sie den Vornamen an.")],
+        validators=[PersonName("Bitte geben Sie den Vornamen an.")],
         render_kw={"autocomplete": "given-name", "maxlength": NAME_MAX},
     )
     town = StringField(
         "Ort",
         filters=[clean],
-        validators=[PersonText("Bitte geben Sie den Ort an.")],
+        validators=[PersonName("Bitte geben Sie den Ort an.", town=True)],
         render_kw={"autocomplete": "address-level2", "maxlength": NAME_MAX},
     )
     email = EmailField(

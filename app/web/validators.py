@@ -6,7 +6,7 @@ from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from wtforms.validators import StopValidation, ValidationError
 
-from app.core.text import ENCODED_WORD_START, has_control_characters
+from app.core.text import ENCODED_WORD_START, FORMULA_STARTS, has_control_characters
 
 NAME_MAX = 100
 EMAIL_MAX = 254
@@ -24,6 +24,13 @@ SLUG = "Nur Kleinbuchstaben (a–z), Ziffern und Bindestriche, zum Beispiel vhs-
 TEXT_TOO_LONG = "Bitte höchstens {n} Zeichen eingeben."
 NO_MARKUP = "Bitte keine Steuerzeichen und keine spitzen Klammern (< oder >) eingeben."
 NUMBER_RANGE = "Bitte geben Sie eine Zahl zwischen {low} und {high} an."
+FORMULA = (
+    "Bitte beginnen Sie nicht mit =, +, @ oder einem Minus vor einer Ziffer: "
+    "Tabellenprogramme würden den Eintrag als Formel lesen."
+)
+TOWN_WITHOUT_LETTERS = (
+    "Bitte geben Sie den Namen des Ortes an, zum Beispiel Köln (nicht die Postleitzahl)."
+)
 EMAIL_MISSING = "Bitte geben Sie Ihre E-Mail-Adresse an."
 EMAIL_INVALID = "Bitte geben Sie eine gültige E-Mail-Adresse an, zum Beispiel name@beispiel.de."
 EMAIL_ENCODED_WORD = (
@@ -53,6 +60,38 @@ class PersonText:
             raise StopValidation("Bitte keine Steuerzeichen (zum Beispiel Tabulatoren) eingeben.")
         if FORBIDDEN & set(value):
             raise StopValidation("Bitte keine spitzen Klammern (< oder >) eingeben.")
+
+
+def looks_like_formula(value: str) -> bool:
+    """Whether a spreadsheet would read the text as a formula: it starts with =, + or @
+    (or their full-width forms), a tab or a line break, or with a minus before a digit,
+    a bracket or another such sign ("-1", "-=A1"). A minus before a letter is text."""
+    if value.startswith(FORMULA_STARTS):
+        rest = value[1:].lstrip(" ")
+        if value[0] not in "-\uff0d":
+            return True
+        return bool(rest) and (
+            rest[0].isdigit() or rest[0] == "(" or rest.startswith(FORMULA_STARTS)
+        )
+    return False
+
+
+class PersonName(PersonText):
+    """A person's name or town as the registration forms take it: ``PersonText``, and
+    nothing a spreadsheet would run as a formula (the lists go to the LIR as CSV and
+    XLSX); a town (``town``) has letters, it is not a postcode."""
+
+    def __init__(self, missing: str, max_length: int = NAME_MAX, *, town: bool = False):
+        super().__init__(missing, max_length)
+        self.town = town
+
+    def __call__(self, form, field):
+        super().__call__(form, field)
+        value = field.data.strip()
+        if looks_like_formula(value):
+            raise StopValidation(FORMULA)
+        if self.town and not any(ch.isalpha() for ch in value):
+            raise StopValidation(TOWN_WITHOUT_LETTERS)
 
 
 def check_email(value: str) -> str | None:

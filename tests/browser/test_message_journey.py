@@ -70,11 +70,11 @@ def test_a_contact_person_writes_to_everyone_from_a_phone(new_page):
     activate(page.get_by_role("link", name="Nachricht senden"), "phone")
     expect(page).to_have_url(re.compile(rf"/manage/seminare/{seminar_id}/nachricht$"))
     expect(page.get_by_role("heading", name="Nachricht an Teilnehmende")).to_be_visible()
-    expect(page.get_by_text("Vorgemerkte Plätze (Adresse noch nicht bestätigt)")).to_be_visible()
+    expect(page.get_by_text("Stornierte Anmeldungen erhalten nichts.")).to_be_visible()
     assert_accessible(page, "message form")
     assert _fits_the_width(page)
 
-    everyone = page.get_by_role("radio", name="Bestätigte Teilnehmende und Warteliste (4 Personen)")
+    everyone = page.get_by_role("radio", name="Teilnehmende und Warteliste (4 Personen)")
     everyone.check()
     page.get_by_label("Betreff").fill(SUBJECT)
     _write(page, "wir treffen uns im Raum 4 <Erdgeschoss>.")
