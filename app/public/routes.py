@@ -101,7 +101,13 @@ def index():
     near, hosted_by_own = None, {}
     if filters.place is not None:
         hosted_by_own = own_councils(filters.place, hosting_councils())
-        near = nearest_first(seminars, filters.place, place_of, lambda s: s.id in hosted_by_own)
+        near = nearest_first(
+            seminars,
+            filters.place,
+            place_of,
+            own=lambda s: s.id in hosted_by_own,
+            closed=lambda s: not everyone_seats[s.id].is_open,
+        )
     pages = paging(len(seminars), filters.page)
     if pages.number != filters.page:
         do_not_store()  # a page past the last is shown as the last, but never kept

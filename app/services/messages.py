@@ -322,6 +322,17 @@ def place_unknown(typed: str) -> str:
     )
 
 
+def place_guessed(name: str) -> str:
+    return f"Meinten Sie {name}? Wir zeigen Seminare in der Nähe von {name}."
+
+
+def district_unknown(district: str, town: str) -> str:
+    return (
+        f"Den Stadtteil „{district}“ kennen wir leider nicht. Wir zeigen Seminare in der "
+        f"Nähe von {town}."
+    )
+
+
 POSTCODE_UNKNOWN = (
     "Nach Postleitzahlen können wir leider nicht suchen. Geben Sie bitte den Namen Ihres "
     "Ortes ein, zum Beispiel „Hürth“. Hier sehen Sie alle passenden Seminare nach Datum."
