@@ -163,3 +163,37 @@ def test_near_me_lists_open_seminars_first_then_closed_and_cancelled_labelled(we
     assert results.index("Anmeldung geschlossen oder abgesagt") > results.index(
         "Volkshochschule Köln"
     )
+
+
+# -- a VHS in the URL that leads nowhere -----------------------------------------------------
+
+
+@pytest.mark.parametrize("asked", ["gibt-es-nicht", "../../etc", "Köln Süd"])
+def test_an_unknown_vhs_in_the_url_is_said_not_silently_dropped(westfalia, client, asked):
+    response = client.get("/", query_string={"vhs": asked})
+    assert response.status_code == 200
+    results = _results(response)
+    assert "Diese Volkshochschule kennen wir nicht" in results
+    assert len(_cards(response)) == 3  # and the whole list follows
+
+
+def test_a_known_vhs_without_seminars_says_so(westfalia, client):
+    factories.vhs(name="Volkshochschule Hürth", town="Hürth", slug="huerth")
+    results = _results(client.get("/?vhs=huerth"))
+    assert "An der Volkshochschule Hürth sind zurzeit keine Seminare ausgeschrieben." in results
+    assert "kennen wir nicht" not in results
+
+
+def test_a_known_vhs_in_the_url_shows_no_notice(westfalia, client):
+    slug = westfalia["Köln"].vhs.slug
+    response = client.get(f"/?vhs={slug}")
+    assert 'id="vhs-notice"' not in response.text
+    assert len(_cards(response)) == 1
+
+
+def test_the_page_of_an_unknown_vhs_says_so(client):
+    response = client.get("/vhs/gibt-es-nicht")
+    assert response.status_code == 404
+    page = _text(response.text)
+    assert "Diese Volkshochschule kennen wir nicht" in page
+    assert 'href="/"' in response.text

@@ -36,6 +36,7 @@ class Filters:
     how: How = How.NAME  # how the place was found from what was typed
     unknown_district: str = ""  # How.TOWN: the district typed that the data do not know
     vhs: str | None = None  # a VHS's slug
+    vhs_asked: str = ""  # what the URL named as the VHS, whether or not it is a slug
     module: int | None = None
     month: date | None = None  # the month's first day
     page: int = 1
@@ -126,6 +127,7 @@ def read_filters() -> Filters:
         how=found.how if found else How.NAME,
         unknown_district=found.unknown if found else "",
         vhs=slug if SLUG.fullmatch(slug) else None,
+        vhs_asked=slug[:SEARCH_MAX],
         module=int(args[MODULE]) if args.get(MODULE) in {"1", "2"} else None,
         month=date(int(month[1]), int(month[2]), 1) if month else None,
         page=int(page) if PAGE_NUMBER.fullmatch(page) else 1,

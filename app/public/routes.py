@@ -42,7 +42,8 @@ from app.public.queries import (
     public_data_version,
     public_seminar_or_404,
     upcoming_seminars,
-    vhs_or_404,
+    vhs_by_slug,
+    vhs_without_seminars,
 )
 from app.services.availability import availability_for
 from app.services.registrations import (
@@ -92,8 +93,11 @@ def index():
     months = {month_of(s) for s in everything}
     # a value that leads nowhere (no such VHS, a month without seminars, a place nobody
     # knows) is shown, but its page is never kept: the cache holds real pages only
-    if filters.vhs is not None and filters.vhs not in {v.slug for v in vhs_options}:
-        filters = replace(filters, vhs=None)  # the select offers no such VHS: all of them
+    vhs_notice = None
+    if filters.vhs_asked and filters.vhs not in {v.slug for v in vhs_options}:
+        # the select offers no such VHS: all of them, and the page says why
+        vhs_notice = vhs_without_seminars(filters.vhs)
+        filters = replace(filters, vhs=None)
         do_not_store()
     if filters.place_unknown or (filters.month is not None and filters.month not in months):
         do_not_store()
@@ -122,6 +126,7 @@ def index():
         "public/index.html",
         "public/_seminar_results.html",
         filters=filters,
+        vhs_notice=vhs_notice,
         vhs_options=vhs_options,
         months=[
             (month_value(m), month_label(m)) for m in sorted(months | {filters.month} - {None})
@@ -143,7 +148,9 @@ def index():
 @bp.get("/vhs/<slug>")
 @cached_page(public_data_version)
 def vhs_page(slug: str):
-    vhs = vhs_or_404(slug)
+    vhs = vhs_by_slug(slug)
+    if vhs is None:  # said on the page (404, never kept), with the way to every VHS
+        return render("public/vhs.html", "public/_vhs.html", status=404, vhs=None)
     seminars = upcoming_seminars(vhs_id=vhs.id)
     seats, poll_url = _live(seminars)
     return render(

@@ -333,6 +333,19 @@ def district_unknown(district: str, town: str) -> str:
     )
 
 
+VHS_UNKNOWN = (
+    "Diese Volkshochschule kennen wir nicht. Prüfen Sie bitte den Link oder wählen Sie "
+    "Ihre Volkshochschule oben aus. Hier sehen Sie die Seminare aller Volkshochschulen."
+)
+
+
+def vhs_without_seminars(name: str) -> str:
+    return (
+        f"An der {name} sind zurzeit keine Seminare ausgeschrieben. Hier sehen Sie die "
+        "Seminare aller Volkshochschulen."
+    )
+
+
 POSTCODE_UNKNOWN = (
     "Nach Postleitzahlen können wir leider nicht suchen. Geben Sie bitte den Namen Ihres "
     "Ortes ein, zum Beispiel „Hürth“. Hier sehen Sie alle passenden Seminare nach Datum."
