@@ -119,6 +119,14 @@ def serving_reasons(location: Location, council: CouncilInterest) -> list[Reason
     return found
 
 
+def vhs_key(row: "DeclarationRow") -> str:
+    """Which VHS a declaration is of: its directory entry, or a new one's name and town
+    (compared as the councils' towns are). Two declarations of one VHS are one VHS."""
+    if row.vhs_id is not None:
+        return f"vhs:{row.vhs_id}"
+    return f"new:{town_key(row.town)}:{town_key(row.vhs_name)}"
+
+
 def council_key(council: CouncilInterest) -> str:
     """Which council an interest is of: one council a town (a council is a town's, and a
     declaration for a council not in the directory names its town), compared as places,
@@ -281,6 +289,9 @@ class Overview:
     declaring_councils: int  # councils with a declaration not withdrawn, each once
     unserved: list[UnservedCouncil]
     duplicates: list[Duplicate] = field(default_factory=list)
+    # VHS with a declaration not withdrawn, each once: counted as the councils are
+    declaring_vhs: int = 0
+    withdrawn: int = 0  # withdrawn declarations of VHS and councils, counted apart
 
     def filtered(self, filters: Filters) -> list[DeclarationRow]:
         """The declarations with at least one offer passing ``filters``, each with only
@@ -518,6 +529,10 @@ def _warning_text(
             )
         case rules.OfferWarning.NO_DATES:
             return messages.offer_no_dates(offer.preferred_period)
+        case rules.OfferWarning.DAYS_FAR_APART:
+            return messages.offer_days_far_apart(
+                (offer.day2 - offer.day1).days, rules.DAYS_CLOSE_TOGETHER
+            )
         case _:
             return messages.OFFER_NO_COUNCIL
 
@@ -649,12 +664,26 @@ def overview(programme: Programme) -> Overview:
     programme_rules = programme.rules
     rows = [declaration_row(programme_rules, d, interests, held, duplicated) for d in declarations]
     rows.sort(key=lambda row: (fold(row.town), fold(row.vhs_name), row.id))
+    standing = [row for row in rows if row.state != DeclarationState.WITHDRAWN]
     return Overview(
         programme=programme,
         rows=rows,
         declaring_councils=len({council_key(interest) for interest in interests}),
         unserved=unserved_councils(declarations, interests, seminars, duplicated),
         duplicates=found,
+        declaring_vhs=len({vhs_key(row) for row in standing}),
+        withdrawn=len(rows) - len(standing) + withdrawn_council_declarations(programme.id),
+    )
+
+
+def withdrawn_council_declarations(programme_id: int) -> int:
+    return db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(CouncilDeclaration)
+        .where(
+            CouncilDeclaration.programme_id == programme_id,
+            CouncilDeclaration.state == DeclarationState.WITHDRAWN,
+        )
     )
 
 

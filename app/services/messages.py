@@ -457,6 +457,13 @@ def offer_room_too_small(room_capacity: int, minimum: int) -> str:
     )
 
 
+def offer_days_far_apart(days: int, close: int) -> str:
+    return (
+        f"Die beiden Tage liegen {plural(days, 'Tag')} auseinander; die zwei Seminartage "
+        f"liegen sonst höchstens {plural(close, 'Tag')} auseinander. Ist ein Datum vertippt?"
+    )
+
+
 def offer_no_dates(period: str) -> str:
     wish = f" (Wunsch: „{period}“)" if period else ""
     return f"Noch keine festen Tage{wish}: Sie legen die Tage bei der Auswahl fest."
