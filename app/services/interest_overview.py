@@ -21,6 +21,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from app import rules
 from app.core.enums import LabelledStrEnum, Module, Region
 from app.core.ids import ID_MAX
+from app.core.regions import region_of_town
 from app.core.text import fold
 from app.extensions import db
 from app.models import (
@@ -398,11 +399,13 @@ def location_of(declaration: VhsDeclaration) -> Location:
 
 
 def region_of(declaration: VhsDeclaration) -> Region | None:
-    """The VHS's Regierungsbezirk; for a VHS not in the directory yet, that of the first
-    council it names that has one."""
+    """The VHS's Regierungsbezirk; for a VHS not in the directory yet, its town's, else
+    that of the first council it names that has one."""
     if declaration.vhs is not None:
         return declaration.vhs.region
-    return next((c.region for c in declaration.councils if c.region is not None), None)
+    return region_of_town(declaration.new_vhs_town) or next(
+        (c.region for c in declaration.councils if c.region is not None), None
+    )
 
 
 def near_councils(
