@@ -469,6 +469,17 @@ class OfferWarning(StrEnum):
     ROOM_TOO_SMALL = "room_too_small"  # the room holds fewer than the programme's minimum
     NO_COUNCIL = "no_council"  # no council named, none asking for it nearby
     NO_DATES = "no_dates"  # a period in words only: the days are set when selecting
+    DAYS_FAR_APART = "days_far_apart"  # day 2 more than DAYS_CLOSE_TOGETHER after day 1
+
+
+# A seminar's two days normally lie close together (a weekend, or a week apart): an offer
+# whose days lie further apart is shown with a hint (a typo in a date, most often).
+DAYS_CLOSE_TOGETHER = 14
+
+
+def days_far_apart(day1: date, day2: date) -> bool:
+    """Whether day 2 comes more than ``DAYS_CLOSE_TOGETHER`` days after day 1."""
+    return (day2 - day1).days > DAYS_CLOSE_TOGETHER
 
 
 def offer_warnings(
@@ -491,6 +502,8 @@ def offer_warnings(
             found.append(OfferWarning.OUTSIDE_PERIOD)
         if not days_in_order(day1, day2):
             found.append(OfferWarning.SAME_DAY)
+        elif days_far_apart(day1, day2):
+            found.append(OfferWarning.DAYS_FAR_APART)
     if room_capacity is not None and room_capacity < rules.min_participants:
         found.append(OfferWarning.ROOM_TOO_SMALL)
     if councils == 0:

@@ -23,7 +23,7 @@ from app.core.timeutil import today_berlin
 from app.extensions import db
 from app.models import AuditEntry, EvaluationAnswer, EvaluationCode, Registration
 from app.services import evaluation
-from app.services.evaluation import Access, AlreadyAnswered, Answer, EmptyAnswer
+from app.services.evaluation import FREE_TEXTS, Access, AlreadyAnswered, Answer, EmptyAnswer
 from app.services.personal_data import erase
 from tests import factories
 from tests.admin_helpers import login_admin, text
@@ -741,5 +741,26 @@ def test_observers_read_the_figures_but_not_the_free_texts(client, app):
     assert "Beispielname" not in page.text
     one = client.get(f"/manage/admin/bewertung/seminare/{seminar.id}")
     assert one.status_code == 200 and "Beispielname" not in one.text
-    assert client.get("/manage/admin/bewertung.csv").status_code == 403
     assert client.get(f"/manage/seminare/{seminar.id}/bewertung").status_code == 404
+
+
+def test_observers_download_the_figures_as_csv_and_xlsx(client, app):
+    seminar = factories.held_seminar()
+    factories.evaluation_answers(seminar, 5, liked="Frau Beispielname war toll")
+    factories.login(client, factories.user("observer"))
+    page = client.get("/manage/admin/bewertung").text
+    assert 'href="/manage/admin/bewertung.csv"' in page
+    assert "Antworten (nur Zahlen) als CSV" in text(page)
+    csv_export = client.get("/manage/admin/bewertung.csv")
+    assert csv_export.status_code == 200
+    rows = list(csv.reader(io.StringIO(csv_export.data.decode("utf-8-sig")), delimiter=";"))
+    assert len(rows) == 6  # the header and five answers
+    assert rows[0][0] == "Seminar Nr." and rows[1][0] == str(seminar.id)
+    assert not any(question in rows[0] for _key, question in FREE_TEXTS)
+    assert "Beispielname" not in csv_export.data.decode("utf-8-sig")
+    xlsx_export = client.get(f"/manage/admin/bewertung.xlsx?seminar={seminar.id}")
+    assert xlsx_export.status_code == 200
+    sheet = load_workbook(io.BytesIO(xlsx_export.data)).active
+    cells = [[cell.value for cell in row] for row in sheet.iter_rows()]
+    assert len(cells) == 6 and cells[0] == rows[0]
+    assert all("Beispielname" not in str(value) for row in cells for value in row)

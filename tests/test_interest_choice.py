@@ -753,8 +753,11 @@ def test_offer_warnings_and_capacity():
         rules.OfferWarning.ROOM_TOO_SMALL
     ]
     assert rules.offer_warnings(
-        programme_rules, **{**ok, "day2": date(2027, 1, 1)}, councils=1
+        programme_rules, **{**ok, "day1": date(2026, 12, 31), "day2": date(2027, 1, 1)}, councils=1
     ) == [rules.OfferWarning.OUTSIDE_PERIOD]
+    assert rules.offer_warnings(
+        programme_rules, **{**ok, "day2": date(2026, 8, 1)}, councils=1
+    ) == [rules.OfferWarning.DAYS_FAR_APART]
     assert rules.offer_warnings(
         programme_rules, **{**ok, "day1": None, "module_taken": True}, councils=0
     ) == [

@@ -4,7 +4,7 @@ Each seminar's results count from ``rules.EVALUATION_MIN_ANSWERS`` answers on, h
 for the organisers, and sums take only seminars that reach it (no difference of two
 sums reveals a small seminar's answers). Observers read the figures (they are no
 personal data) but not the free texts, which people write in their own words and may
-name someone; the answers' export is for admins only.
+name someone: their export of the answers holds the figures alone.
 """
 
 from flask import Response, request
@@ -17,6 +17,8 @@ from app.auth.scope import is_observer
 from app.core.timeutil import today_berlin
 from app.models import Seminar
 from app.services.evaluation import (
+    EXPORT_HEADER,
+    FIGURES_HEADER,
     FREE_TEXTS,
     answer_counts,
     as_csv,
@@ -76,15 +78,25 @@ def _export_seminars() -> list[Seminar]:
     return queries.evaluated_seminars(**_filters())
 
 
-def _download(body: bytes, mimetype: str, extension: str) -> Response:
+def _export(extension: str) -> Response:
+    """The answers of the chosen seminars; for observers the figures alone."""
+    free_texts = not is_observer(current_user)
+    rows = export_rows(_export_seminars(), free_texts=free_texts)
+    header = EXPORT_HEADER if free_texts else FIGURES_HEADER
+    if extension == "csv":
+        body, mimetype = as_csv(rows, header), "text/csv"
+    else:
+        body, mimetype = as_xlsx(rows, header), XLSX
     return download(body, mimetype, f"bewertung-{today_berlin().isoformat()}.{extension}")
 
 
 @bp.get("/bewertung.csv")
+@observers_may_read
 def evaluation_csv():
-    return _download(as_csv(export_rows(_export_seminars())), "text/csv", "csv")
+    return _export("csv")
 
 
 @bp.get("/bewertung.xlsx")
+@observers_may_read
 def evaluation_xlsx():
-    return _download(as_xlsx(export_rows(_export_seminars())), XLSX, "xlsx")
+    return _export("xlsx")

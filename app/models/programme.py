@@ -60,6 +60,22 @@ class Programme(db.Model):
         )
 
     @classmethod
+    def taking_interest(cls, today: date) -> "Programme | None":
+        """The programme the public interest forms are for: the one whose interest
+        deadline is still ahead (the soonest, when several are), so that starting the
+        next programme year does not move the forms while this year's are open; else
+        the current programme, whose forms say why they take nothing."""
+        return (
+            db.session.scalars(
+                sa.select(cls)
+                .where(cls.interest_deadline >= today)
+                .order_by(cls.interest_deadline, cls.period_end, cls.id)
+                .limit(1)
+            ).first()
+            or cls.current()
+        )
+
+    @classmethod
     def current(cls) -> "Programme | None":
         """The programme whose period ends last: the one new seminars belong to."""
         return db.session.scalars(

@@ -37,9 +37,13 @@ def _private(response):
     return no_store(response)
 
 
+def _programme() -> Programme | None:
+    return Programme.taking_interest(today_berlin())
+
+
 @bp.get("/interesse")
 def interest_start():
-    programme = Programme.current()
+    programme = _programme()
     return render(
         "public/interest.html",
         "public/_interest.html",
@@ -62,7 +66,7 @@ def interest_council():
 
 def _declare(kind: str, form_class, declare):
     page, fragment = f"public/interest_{kind}.html", f"public/_interest_{kind}_form.html"
-    programme = Programme.current()
+    programme = _programme()
     if not _is_open(programme):
         return _closed(page, fragment, programme)
     form = form_class(programme=programme)
@@ -73,7 +77,7 @@ def _declare(kind: str, form_class, declare):
         try:
             declared = declare(programme.id, form.interest())
         except InterestClosed:
-            return _closed(page, fragment, Programme.current())
+            return _closed(page, fragment, _programme())
         except InterestError as refused:
             show_refusal(form, refused)
         else:

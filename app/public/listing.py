@@ -11,7 +11,7 @@ from itertools import groupby
 from flask import request
 
 from app.core.formatting import month_year
-from app.core.places import Near, Place, is_postcode, nrw_places, place_key
+from app.core.places import How, Near, Place, is_postcode, nrw_places, place_key
 from app.models import Council, Seminar
 from app.services import messages
 from app.web.pages import SEARCH_MAX
@@ -33,7 +33,10 @@ YEAR_MONTH = re.compile(r"(20\d\d)-(0?[1-9]|1[0-2])")
 class Filters:
     typed: str = ""  # what the person typed as their place
     place: Place | None = None
+    how: How = How.NAME  # how the place was found from what was typed
+    unknown_district: str = ""  # How.TOWN: the district typed that the data do not know
     vhs: str | None = None  # a VHS's slug
+    vhs_asked: str = ""  # what the URL named as the VHS, whether or not it is a slug
     module: int | None = None
     month: date | None = None  # the month's first day
     page: int = 1
@@ -50,8 +53,17 @@ class Filters:
 
     @property
     def place_text(self) -> str:
-        """What the place field shows: the place's own name once it is found."""
-        return self.place.name if self.named_plainly else self.typed
+        """What the place field shows: the place's own name once it is found by its
+        name; a district with its town, a typo, as typed."""
+        by_name = self.how in (How.NAME, How.PREFIX)
+        return self.place.name if by_name and self.named_plainly else self.typed
+
+    @property
+    def near_text(self) -> str:
+        """The place the list is ordered from, as its heading names it."""
+        if self.place is not None and self.how in (How.GUESS, How.TOWN):
+            return self.place.name
+        return self.place_text
 
     def cache_key(self) -> tuple:
         """What the page shows depends on, in a canonical form."""
@@ -61,6 +73,8 @@ class Filters:
         return (
             place,
             self.place_text if self.typed else None,
+            self.how if self.place is not None else None,
+            self.unknown_district or None,
             self.vhs,
             self.module,
             self.month,
@@ -79,7 +93,12 @@ class Filters:
 
     @property
     def place_notice(self) -> str | None:
-        """Why the list is not ordered by distance although a place was typed."""
+        """Why the list is not ordered by distance although a place was typed, or from
+        which place it is ordered when that is not quite what was typed."""
+        if self.place is not None and self.how == How.GUESS:
+            return messages.place_guessed(self.place.name)
+        if self.place is not None and self.how == How.TOWN:
+            return messages.district_unknown(self.unknown_district, self.place.name)
         if not self.place_unknown:
             return None
         if is_postcode(self.typed):
@@ -101,10 +120,14 @@ def read_filters() -> Filters:
     slug = (args.get(VHS) or "").strip().lower()
     month = YEAR_MONTH.fullmatch((args.get(MONTH) or "").strip())
     page = (args.get(PAGE) or "").strip()
+    found = nrw_places().lookup(typed) if typed else None
     return Filters(
         typed=typed,
-        place=nrw_places().find(typed) if typed else None,
+        place=found.place if found else None,
+        how=found.how if found else How.NAME,
+        unknown_district=found.unknown if found else "",
         vhs=slug if SLUG.fullmatch(slug) else None,
+        vhs_asked=slug[:SEARCH_MAX],
         module=int(args[MODULE]) if args.get(MODULE) in {"1", "2"} else None,
         month=date(int(month[1]), int(month[2]), 1) if month else None,
         page=int(page) if PAGE_NUMBER.fullmatch(page) else 1,

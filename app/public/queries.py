@@ -21,6 +21,7 @@ from app.models import (
 )
 from app.models.seminar import closed_reason, seminar_council
 from app.rules import ClosedReason, normalize_email
+from app.services import messages
 
 PUBLIC_STATES = (SeminarState.PUBLISHED, SeminarState.CANCELLED)
 
@@ -150,11 +151,17 @@ def public_seminar_or_404(seminar_id: int) -> Seminar:
     return seminar
 
 
-def vhs_or_404(slug: str) -> Vhs:
-    vhs = db.session.scalars(sa.select(Vhs).where(Vhs.slug == slug)).first()
-    if vhs is None:
-        abort(404)
-    return vhs
+def vhs_without_seminars(slug: str | None) -> str:
+    """Why the home page shows every VHS although the URL named one: the VHS has no
+    seminar listed now, or nobody knows it (one query, on pages never kept)."""
+    name = None
+    if slug is not None:
+        name = db.session.scalar(sa.select(Vhs.name).where(Vhs.slug == slug))
+    return messages.VHS_UNKNOWN if name is None else messages.vhs_without_seminars(name)
+
+
+def vhs_by_slug(slug: str) -> Vhs | None:
+    return db.session.scalars(sa.select(Vhs).where(Vhs.slug == slug)).first()
 
 
 def already_registered(seminar_id: int, email: str) -> bool:

@@ -41,7 +41,8 @@ from app.public.queries import (
     listed_seminars,
     public_seminar_or_404,
     upcoming_seminars,
-    vhs_or_404,
+    vhs_by_slug,
+    vhs_without_seminars,
 )
 from app.services.availability import availability_for
 from app.services.registrations import (
@@ -91,8 +92,11 @@ def index():
     months = {month_of(s) for s in everything}
     # a value that leads nowhere (no such VHS, a month without seminars, a place nobody
     # knows) is shown, but its page is never kept: the cache holds real pages only
-    if filters.vhs is not None and filters.vhs not in {v.slug for v in vhs_options}:
-        filters = replace(filters, vhs=None)  # the select offers no such VHS: all of them
+    vhs_notice = None
+    if filters.vhs_asked and filters.vhs not in {v.slug for v in vhs_options}:
+        # the select offers no such VHS: all of them, and the page says why
+        vhs_notice = vhs_without_seminars(filters.vhs)
+        filters = replace(filters, vhs=None)
         do_not_store()
     if filters.place_unknown or (filters.month is not None and filters.month not in months):
         do_not_store()
@@ -100,7 +104,13 @@ def index():
     near, hosted_by_own = None, {}
     if filters.place is not None:
         hosted_by_own = own_councils(filters.place, hosting_councils())
-        near = nearest_first(seminars, filters.place, place_of, lambda s: s.id in hosted_by_own)
+        near = nearest_first(
+            seminars,
+            filters.place,
+            place_of,
+            own=lambda s: s.id in hosted_by_own,
+            closed=lambda s: not everyone_seats[s.id].is_open,
+        )
     pages = paging(len(seminars), filters.page)
     if pages.number != filters.page:
         do_not_store()  # a page past the last is shown as the last, but never kept
@@ -115,6 +125,7 @@ def index():
         "public/index.html",
         "public/_seminar_results.html",
         filters=filters,
+        vhs_notice=vhs_notice,
         vhs_options=vhs_options,
         months=[
             (month_value(m), month_label(m)) for m in sorted(months | {filters.month} - {None})
@@ -136,7 +147,9 @@ def index():
 @bp.get("/vhs/<slug>")
 @cached_page(public_data_version)
 def vhs_page(slug: str):
-    vhs = vhs_or_404(slug)
+    vhs = vhs_by_slug(slug)
+    if vhs is None:  # said on the page (404, never kept), with the way to every VHS
+        return render("public/vhs.html", "public/_vhs.html", status=404, vhs=None)
     seminars = upcoming_seminars(vhs_id=vhs.id)
     seats, poll_url = _live(seminars)
     return render(

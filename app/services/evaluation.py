@@ -701,12 +701,14 @@ EXPORT_HEADER = [
     *[f"{n}. {q.text}" for n, q in enumerate(QUESTIONS, start=1)],
     *[text for _key, text in FREE_TEXTS],
 ]
+# The figures alone: what observers download (free texts may name someone).
+FIGURES_HEADER = EXPORT_HEADER[: -len(FREE_TEXTS)]
 
 
-def export_rows(seminars: list[Seminar]) -> list[list]:
+def export_rows(seminars: list[Seminar], free_texts: bool = True) -> list[list]:
     """One row per answer of the seminars that reach the threshold, in the order of
     their random keys (never when or by whom); a question not answered is an empty
-    cell."""
+    cell. Without ``free_texts``, the figures alone (``FIGURES_HEADER``)."""
     by_id = {s.id: s for s in seminars}
     included, _counts = counted_seminars(list(by_id))
     rows = []
@@ -720,19 +722,18 @@ def export_rows(seminars: list[Seminar]) -> list[list]:
                 seminar.vhs.name,
                 date_short(seminar.day1),
                 *[scores.get(key, "") for key in QUESTION_KEYS],
-                answer.liked,
-                answer.improve,
+                *((answer.liked, answer.improve) if free_texts else ()),
             ]
         )
     rows.sort(key=lambda row: row[0])  # stable: answers stay in key order per seminar
     return rows
 
 
-def as_csv(rows: list[list]) -> bytes:
+def as_csv(rows: list[list], header: list[str] = EXPORT_HEADER) -> bytes:
     """UTF-8 with BOM and semicolons; every text cell formula-safe."""
-    return tabular.csv_bytes(EXPORT_HEADER, rows)
+    return tabular.csv_bytes(header, rows)
 
 
-def as_xlsx(rows: list[list]) -> bytes:
+def as_xlsx(rows: list[list], header: list[str] = EXPORT_HEADER) -> bytes:
     """Numbers as numbers, every text a string cell (never a formula)."""
-    return tabular.xlsx_bytes("Bewertung", (EXPORT_HEADER, rows))
+    return tabular.xlsx_bytes("Bewertung", (header, rows))

@@ -30,6 +30,7 @@ import sqlalchemy as sa
 
 from app import rules
 from app.core.enums import Region
+from app.core.regions import region_of_town
 from app.core.text import clean
 from app.core.timeutil import today_berlin, utcnow
 from app.database import locked, serialize, write_transaction
@@ -316,7 +317,11 @@ def _lock_open_offer(offer_id: int) -> tuple[VhsDeclaration, VhsOffer]:
 
 
 def _region_guess(declaration: VhsDeclaration) -> Region | None:
-    return next((c.region for c in declaration.councils if c.region is not None), None)
+    """The Regierungsbezirk of a VHS declared as new: its town's; else that of the first
+    council it names that has one."""
+    return region_of_town(declaration.new_vhs_town) or next(
+        (c.region for c in declaration.councils if c.region is not None), None
+    )
 
 
 def _vhs_for(

@@ -21,6 +21,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from app import rules
 from app.core.enums import LabelledStrEnum, Module, Region
 from app.core.ids import ID_MAX
+from app.core.regions import region_of_town
 from app.core.text import fold
 from app.extensions import db
 from app.models import (
@@ -117,6 +118,14 @@ def serving_reasons(location: Location, council: CouncilInterest) -> list[Reason
     if same_town(location.town, council.town):
         found.append(Reason.SAME_TOWN)
     return found
+
+
+def vhs_key(row: "DeclarationRow") -> str:
+    """Which VHS a declaration is of: its directory entry, or a new one's name and town
+    (compared as the councils' towns are). Two declarations of one VHS are one VHS."""
+    if row.vhs_id is not None:
+        return f"vhs:{row.vhs_id}"
+    return f"new:{town_key(row.town)}:{town_key(row.vhs_name)}"
 
 
 def council_key(council: CouncilInterest) -> str:
@@ -281,6 +290,9 @@ class Overview:
     declaring_councils: int  # councils with a declaration not withdrawn, each once
     unserved: list[UnservedCouncil]
     duplicates: list[Duplicate] = field(default_factory=list)
+    # VHS with a declaration not withdrawn, each once: counted as the councils are
+    declaring_vhs: int = 0
+    withdrawn: int = 0  # withdrawn declarations of VHS and councils, counted apart
 
     def filtered(self, filters: Filters) -> list[DeclarationRow]:
         """The declarations with at least one offer passing ``filters``, each with only
@@ -387,11 +399,13 @@ def location_of(declaration: VhsDeclaration) -> Location:
 
 
 def region_of(declaration: VhsDeclaration) -> Region | None:
-    """The VHS's Regierungsbezirk; for a VHS not in the directory yet, that of the first
-    council it names that has one."""
+    """The VHS's Regierungsbezirk; for a VHS not in the directory yet, its town's, else
+    that of the first council it names that has one."""
     if declaration.vhs is not None:
         return declaration.vhs.region
-    return next((c.region for c in declaration.councils if c.region is not None), None)
+    return region_of_town(declaration.new_vhs_town) or next(
+        (c.region for c in declaration.councils if c.region is not None), None
+    )
 
 
 def near_councils(
@@ -518,6 +532,10 @@ def _warning_text(
             )
         case rules.OfferWarning.NO_DATES:
             return messages.offer_no_dates(offer.preferred_period)
+        case rules.OfferWarning.DAYS_FAR_APART:
+            return messages.offer_days_far_apart(
+                (offer.day2 - offer.day1).days, rules.DAYS_CLOSE_TOGETHER
+            )
         case _:
             return messages.OFFER_NO_COUNCIL
 
@@ -649,12 +667,26 @@ def overview(programme: Programme) -> Overview:
     programme_rules = programme.rules
     rows = [declaration_row(programme_rules, d, interests, held, duplicated) for d in declarations]
     rows.sort(key=lambda row: (fold(row.town), fold(row.vhs_name), row.id))
+    standing = [row for row in rows if row.state != DeclarationState.WITHDRAWN]
     return Overview(
         programme=programme,
         rows=rows,
         declaring_councils=len({council_key(interest) for interest in interests}),
         unserved=unserved_councils(declarations, interests, seminars, duplicated),
         duplicates=found,
+        declaring_vhs=len({vhs_key(row) for row in standing}),
+        withdrawn=len(rows) - len(standing) + withdrawn_council_declarations(programme.id),
+    )
+
+
+def withdrawn_council_declarations(programme_id: int) -> int:
+    return db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(CouncilDeclaration)
+        .where(
+            CouncilDeclaration.programme_id == programme_id,
+            CouncilDeclaration.state == DeclarationState.WITHDRAWN,
+        )
     )
 
 

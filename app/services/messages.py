@@ -322,6 +322,30 @@ def place_unknown(typed: str) -> str:
     )
 
 
+def place_guessed(name: str) -> str:
+    return f"Meinten Sie {name}? Wir zeigen Seminare in der Nähe von {name}."
+
+
+def district_unknown(district: str, town: str) -> str:
+    return (
+        f"Den Stadtteil „{district}“ kennen wir leider nicht. Wir zeigen Seminare in der "
+        f"Nähe von {town}."
+    )
+
+
+VHS_UNKNOWN = (
+    "Diese Volkshochschule kennen wir nicht. Prüfen Sie bitte den Link oder wählen Sie "
+    "Ihre Volkshochschule oben aus. Hier sehen Sie die Seminare aller Volkshochschulen."
+)
+
+
+def vhs_without_seminars(name: str) -> str:
+    return (
+        f"An der {name} sind zurzeit keine Seminare ausgeschrieben. Hier sehen Sie die "
+        "Seminare aller Volkshochschulen."
+    )
+
+
 POSTCODE_UNKNOWN = (
     "Nach Postleitzahlen können wir leider nicht suchen. Geben Sie bitte den Namen Ihres "
     "Ortes ein, zum Beispiel „Hürth“. Hier sehen Sie alle passenden Seminare nach Datum."
@@ -430,6 +454,13 @@ def offer_room_too_small(room_capacity: int, minimum: int) -> str:
     return (
         f"Der Raum hat nur {plural(room_capacity, 'Platz')}; ein Seminar findet erst ab "
         f"{plural(minimum, 'Anmeldung')} statt."
+    )
+
+
+def offer_days_far_apart(days: int, close: int) -> str:
+    return (
+        f"Die beiden Tage liegen {plural(days, 'Tag')} auseinander; die zwei Seminartage "
+        f"liegen sonst höchstens {plural(close, 'Tag')} auseinander. Ist ein Datum vertippt?"
     )
 
 
