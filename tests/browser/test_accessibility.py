@@ -273,3 +273,96 @@ def test_attendance_after_a_toggle(world, new_page):
     expect(toggle).to_have_attribute("aria-pressed", "true")
     expect(page.locator("#present-count")).to_have_text("1 von 4 anwesend")
     assert_accessible(page, "attendance after a toggle")
+
+
+# ----------------------------------------------------------------------------- charts
+
+
+@pytest.fixture
+def charted(app):
+    """The demo data (interest declarations, a held seminar) with enough answers to the
+    evaluation that its charts are shown."""
+    from app.commands.demo import seed
+    from app.models import Seminar, Vhs
+
+    seed()
+    koeln = db.session.scalar(db.select(Vhs).where(Vhs.slug == "koeln"))
+    held = db.session.scalars(
+        db.select(Seminar).where(Seminar.vhs_id == koeln.id).order_by(Seminar.day1)
+    ).first()
+    factories.evaluation_answers(held, 6)
+    values = {
+        "held": held.id,
+        "admin": factories.user("admin").email,
+        "vhs": factories.user("vhs", vhs_id=koeln.id).email,
+    }
+    hand_over()
+    return values
+
+
+CHART_PAGES = {
+    "vhs": {
+        "evaluation results": "/manage/seminare/{held}/bewertung",
+        "settlement": "/manage/seminare/{held}/abrechnung",
+    },
+    "admin": {
+        "admin home": "/manage/admin/",
+        "interest overview": "/manage/admin/interesse",
+        "evaluation, all seminars": "/manage/admin/bewertung",
+        "evaluation, one seminar": "/manage/admin/bewertung/seminare/{held}",
+        "funding": "/manage/admin/foerderung",
+        "seminar": "/manage/admin/seminare/{held}",
+    },
+}
+
+# The contrast of every text of a chart against what it is drawn on (the first
+# ancestor with a background colour), by WCAG's formula.
+SVG_TEXT_CONTRAST = """() => {
+    const rgb = (color) => color.match(/[\\d.]+/g).slice(0, 4).map(Number);
+    const luminance = ([r, g, b]) => {
+        const [R, G, B] = [r, g, b].map((v) => {
+            v /= 255;
+            return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
+        });
+        return 0.2126 * R + 0.7152 * G + 0.0722 * B;
+    };
+    const background = (element) => {
+        for (let node = element; node; node = node.parentElement) {
+            const color = rgb(getComputedStyle(node).backgroundColor);
+            if (color.length < 4 || color[3] > 0) return color;
+        }
+        return [255, 255, 255];
+    };
+    return [...document.querySelectorAll("svg text")].map((text) => {
+        const style = getComputedStyle(text);
+        const [a, b] = [luminance(rgb(style.fill)), luminance(background(text))];
+        const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+        return [text.textContent, style.fill, Math.round(ratio * 100) / 100];
+    });
+}"""
+
+
+def test_pages_with_charts_have_no_axe_violations(charted, new_page):
+    reports, texts = [], 0
+    for role, pages in CHART_PAGES.items():
+        page = new_page("desktop")
+        log_in(page, charted[role], factories.PASSWORD, "desktop")
+        for name, path in pages.items():
+            response = page.goto(path.format(**charted))
+            assert response.status == 200, path
+            page.screenshot(
+                path=f"/tmp/markup_{name.replace(' ', '_').replace(',', '')}.png", full_page=True
+            )
+            reports.append(axe_report(page, f"{name} at 1280 px"))
+            page.set_viewport_size(PHONE["viewport"])
+            reports.append(axe_report(page, f"{name} at 390 px"))
+            page.set_viewport_size({"width": 1280, "height": 800})
+            found = page.evaluate(SVG_TEXT_CONTRAST)
+            texts += len(found)
+            low = [t for t in found if t[2] < 4.5]
+            if low:
+                reports.append(f"{name}: chart text below 4.5:1: {low}")
+    report = "\n".join(r for r in reports if r)
+    print(report, texts)
+    assert texts >= 20, "the pages show their charts"
+    assert report == "", f"axe found violations:\n{report}"
