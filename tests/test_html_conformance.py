@@ -4,10 +4,12 @@ The demo data (``flask seed-demo``) fill the site; the walk goes through each GE
 of the URL map as an anonymous visitor, a council's contact person, VHS staff, an
 observer and a state organiser, with every URL parameter filled from those data: each
 seminar route for a seminar ahead and one held, each personal-link route with the link
-of both. Every HTML answer is kept (a page as a page, what htmx asks for as a
-fragment), the forms once more sent back empty (with their errors), and html-validate
-checks them all in one run (``tests/html_checker.py``). CSRF is on, as in production, so
-the forms carry their hidden token as people get it.
+of both. Every HTML answer is kept: a page as a page, what htmx asks for as a fragment
+(a public page's fragment once, anonymously: it is the same for everyone), the forms
+once more sent back empty (with their errors); answers equal but for their CSRF token
+are kept once. html-validate checks them all in one run (``tests/html_checker.py``);
+the pages stay in pytest's temporary folder for a look after a failure. CSRF is on, as
+in production, so the forms carry their hidden token as people get it.
 
 A route the walk cannot fill in fails the test, so a new route is walked too.
 """
@@ -161,7 +163,8 @@ class Walk:
         self.pages: dict[str, str] = {}
         self.fragments: set[str] = set()
         self.seen: set[bytes] = set()
-        self.per_role: dict[str, int] = dict.fromkeys(ROLES, 0)
+        self.answers: dict[str, int] = dict.fromkeys(ROLES, 0)  # HTML answers each role got
+        self.per_role: dict[str, int] = dict.fromkeys(ROLES, 0)  # those no role got before
         self.requests = 0
         self.errors: list[str] = []
 
@@ -173,6 +176,7 @@ class Walk:
         if not response.content_type.startswith("text/html") or 300 <= response.status_code < 400:
             return
         markup = response.text
+        self.answers[role] += 1
         fingerprint = hashlib.sha256(TOKEN_VALUE.sub(r'\1"', markup).encode()).digest()
         if fingerprint in self.seen:
             return
@@ -242,13 +246,14 @@ def test_every_page_for_every_role_is_conforming_html(site, tmp_path):
     problems = check(walk.pages, tmp_path / "pages", frozenset(walk.fragments))
     checked = time.perf_counter() - started - walked
     print(
-        f"{walk.requests} requests, {len(walk.pages)} distinct HTML answers "
-        f"({len(walk.fragments)} fragments) by role {walk.per_role}; "
-        f"walk {walked:.1f} s, check {checked:.1f} s"
+        f"{walk.requests} requests; HTML answers by role {walk.answers}, of them "
+        f"{len(walk.pages)} distinct ({len(walk.fragments)} fragments), first seen by "
+        f"{walk.per_role}; walk {walked:.1f} s, check {checked:.1f} s"
     )
 
     assert walk.errors == []
     assert walk.per_role["anonymous"] >= 30
+    assert min(walk.answers.values()) >= 30, walk.answers
     assert min(walk.per_role.values()) >= 10, walk.per_role
     assert len(walk.pages) >= 200
     report = "\n".join(str(p) for p in problems)
@@ -309,7 +314,8 @@ def test_the_checker_sees_what_it_is_for(tmp_path):
     page = (
         '<!doctype html><html lang="de"><head><meta charset="utf-8"><title>T</title></head>'
         '<body><main><form method="post"><input name="a" type="hidden" id="x">'
-        '<label for="s">Straße</label><input id="s" name="s" type="text" autocomplete="street-address">'
+        '<label for="s">Straße</label>'
+        '<input id="s" name="s" type="text" autocomplete="street-address">'
         '<input name="b" type="hidden" id="x"><button type="submit">OK</button></form>'
         "</main></body></html>"
     )
