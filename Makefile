@@ -6,6 +6,7 @@ CHROMIUM ?= /usr/bin/chromium
 NGINX ?= /usr/sbin/nginx
 PG_DUMP ?= /usr/bin/pg_dump
 PDFTOTEXT ?= /usr/bin/pdftotext
+HTML_VALIDATE := tools/html-validate/node_modules/.bin/html-validate
 export FLASK_APP := wsgi
 export CHROMIUM
 
@@ -34,13 +35,21 @@ run: venv
 ## The whole test suite (SQLite; set TEST_DATABASE_URL for PostgreSQL), browser tests included,
 ## one process per core (TEST_WORKERS=0: all in one process).
 TEST_WORKERS ?= auto
-test: venv $(CHROMIUM) $(NGINX) $(PG_DUMP) $(PDFTOTEXT)
+test: venv $(CHROMIUM) $(NGINX) $(PG_DUMP) $(PDFTOTEXT) $(HTML_VALIDATE)
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 # The browser tests drive Debian's Chromium (Playwright's own download does not work here).
 $(CHROMIUM):
 	@echo "Chromium is missing: installing Debian's package for the browser tests."
 	apt-get update -qq && apt-get install -y -qq chromium
+
+# The HTML conformance test checks every page with html-validate, at the version
+# pinned in tools/html-validate/package-lock.json (Node.js and npm from Debian if missing).
+$(HTML_VALIDATE): tools/html-validate/package-lock.json
+	@command -v npm >/dev/null || (echo "npm is missing: installing Debian's nodejs and npm." \
+		&& apt-get update -qq && apt-get install -y -qq nodejs npm)
+	cd tools/html-validate && npm ci --no-audit --no-fund
+	touch $@
 
 # The deployment test runs the shipped nginx site in front of two app instances.
 $(NGINX):
@@ -66,7 +75,7 @@ format: venv
 	$(BIN)/ruff check --fix .
 
 clean:
-	rm -rf $(VENV) .pytest_cache
+	rm -rf $(VENV) .pytest_cache tools/html-validate/node_modules
 
 ## Benchmarks on SQLite and PostgreSQL (needs wrk and a PostgreSQL server); writes bench/RESULTS.md.
 bench: venv

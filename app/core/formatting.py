@@ -35,6 +35,7 @@ MONTHS = (
     "Dezember",
 )
 NO_BREAK_SPACE = "\u00a0"  # between an amount and its currency sign: never split
+NO_BREAK_HYPHEN = "\u2011"
 
 
 def month_year(day: date) -> str:
@@ -92,10 +93,16 @@ def euro(cents: int) -> str:
     return f"{sign}{number(whole)},{rest:02}{NO_BREAK_SPACE}€"
 
 
+def phone(text: str) -> str:
+    """A telephone number that no line break splits: '0251\u00a0492\u20114321'."""
+    return text.replace(" ", NO_BREAK_SPACE).replace("-", NO_BREAK_HYPHEN)
+
+
 FILTERS = {
     "date_long": date_long,
     "date_short": date_short,
     "clock": clock,
     "moment": moment,
     "euro": euro,
+    "phone": phone,
 }

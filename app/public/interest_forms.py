@@ -224,7 +224,7 @@ class VhsInterestForm(InterestForm):
     )
     vhs = _choice("Ihre Volkshochschule")
     new_vhs_name = _text("Name der Volkshochschule", 160, autocomplete="organization")
-    new_vhs_street = _text("Straße und Hausnummer", 160, autocomplete="street-address")
+    new_vhs_street = _text("Straße und Hausnummer", 160, autocomplete="address-line1")
     new_vhs_postcode = StringField(
         "Postleitzahl",
         filters=[clean],

@@ -5,7 +5,10 @@ import json
 from functools import cache
 from pathlib import Path
 
-from flask import Flask
+from flask import Flask, current_app
+from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup
+from wtforms.widgets import Select
 
 from app.core import german
 from app.core.enums import Module
@@ -59,6 +62,25 @@ def field_attributes(attributes: dict) -> dict:
     return result
 
 
+def csrf_field() -> Markup:
+    """A form's hidden CSRF token, the one way every template writes it: without an id,
+    so that a page with many forms (a row of buttons each) repeats none; nothing while
+    CSRF protection is off."""
+    if not current_app.config.get("WTF_CSRF_ENABLED", True):
+        return Markup("")
+    return Markup('<input name="csrf_token" type="hidden" value="{}">').format(generate_csrf())
+
+
+def may_be_required(field) -> bool:
+    """Whether the field's control may carry ``required``. HTML allows it on a drop-down
+    list only when its first option is the empty placeholder ("Bitte wählen"); a list
+    that starts with a real choice always has a value, so ``required`` would say nothing."""
+    if not isinstance(field.widget, Select) or field.widget.multiple:
+        return True
+    first = next(iter(field.iter_choices()), None)
+    return first is not None and str(first[0]) == ""
+
+
 @cache
 def _static_version(path: Path, mtime_ns: int) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()[:10]
@@ -96,4 +118,6 @@ def init_templating(app: Flask) -> None:
         HTMX_FILE=f"vendor/htmx-{HTMX_VERSION}.min.js",
         HTMX_CONFIG=_htmx_config(),
         absolute_url=absolute_url,  # for mails: BASE_URL plus the route's path
+        csrf_field=csrf_field,
+        may_be_required=may_be_required,
     )

@@ -1,4 +1,5 @@
-"""axe-core on every public page, the organisers' main pages and after each htmx swap.
+"""axe-core on every public page, the organisers' main pages, the pages with charts and
+after each htmx swap.
 
 Zero violations of the WCAG 2.0/2.1 A and AA rules (tags wcag2a, wcag2aa, wcag21a,
 wcag21aa). axe is injected with ``page.evaluate``, which the site's CSP does not
@@ -13,9 +14,10 @@ from datetime import timedelta
 import pytest
 from playwright.sync_api import expect
 
+from app.commands.demo import seed
 from app.core.timeutil import today_berlin
 from app.extensions import db
-from app.models import SeminarState
+from app.models import Seminar, SeminarState, Vhs
 from app.services.registrations import book_seat
 from tests import factories
 from tests.browser.conftest import (
@@ -273,3 +275,93 @@ def test_attendance_after_a_toggle(world, new_page):
     expect(toggle).to_have_attribute("aria-pressed", "true")
     expect(page.locator("#present-count")).to_have_text("1 von 4 anwesend")
     assert_accessible(page, "attendance after a toggle")
+
+
+# ----------------------------------------------------------------------------- charts
+
+
+@pytest.fixture
+def charted(app):
+    """The demo data (interest declarations, a held seminar) with enough answers to the
+    evaluation that its charts are shown."""
+    seed()
+    koeln = db.session.scalar(db.select(Vhs).where(Vhs.slug == "koeln"))
+    held = db.session.scalars(
+        db.select(Seminar).where(Seminar.vhs_id == koeln.id).order_by(Seminar.day1)
+    ).first()
+    factories.evaluation_answers(held, 6)
+    values = {
+        "held": held.id,
+        "admin": factories.user("admin").email,
+        "vhs": factories.user("vhs", vhs_id=koeln.id).email,
+    }
+    hand_over()
+    return values
+
+
+CHART_PAGES = {
+    "vhs": {
+        "evaluation results": "/manage/seminare/{held}/bewertung",
+        "settlement": "/manage/seminare/{held}/abrechnung",
+    },
+    "admin": {
+        "admin home": "/manage/admin/",
+        "interest overview": "/manage/admin/interesse",
+        "evaluation, all seminars": "/manage/admin/bewertung",
+        "evaluation, one seminar": "/manage/admin/bewertung/seminare/{held}",
+        "funding": "/manage/admin/foerderung",
+        "seminar": "/manage/admin/seminare/{held}",
+    },
+}
+
+# The contrast of every text of a chart against what it is drawn on (the first
+# ancestor with a background colour), by WCAG's formula.
+SVG_TEXT_CONTRAST = """() => {
+    const rgb = (color) => color.match(/[\\d.]+/g).slice(0, 4).map(Number);
+    const luminance = ([r, g, b]) => {
+        const [R, G, B] = [r, g, b].map((v) => {
+            v /= 255;
+            return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
+        });
+        return 0.2126 * R + 0.7152 * G + 0.0722 * B;
+    };
+    const background = (element) => {
+        for (let node = element; node; node = node.parentElement) {
+            const color = rgb(getComputedStyle(node).backgroundColor);
+            if (color.length < 4 || color[3] > 0) return color;
+        }
+        return [255, 255, 255];
+    };
+    return [...document.querySelectorAll("svg text")].map((text) => {
+        const style = getComputedStyle(text);
+        const [a, b] = [luminance(rgb(style.fill)), luminance(background(text))];
+        const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+        return [text.textContent, style.fill, Math.round(ratio * 100) / 100];
+    });
+}"""
+
+
+def test_pages_with_charts_have_no_axe_violations(charted, new_page):
+    """The organisers' and admins' pages with charts (and the other admin pages their
+    figures sit on): axe-clean at both widths, and every text of a chart, which axe
+    does not measure inside SVG, at 4.5:1 or more against what it is drawn on."""
+    reports, ratios = [], []
+    for role, pages in CHART_PAGES.items():
+        page = new_page("desktop")
+        log_in(page, charted[role], factories.PASSWORD, "desktop")
+        for name, path in pages.items():
+            response = page.goto(path.format(**charted))
+            assert response.status == 200, path
+            reports.append(axe_report(page, f"{name} at 1280 px"))
+            page.set_viewport_size(PHONE["viewport"])
+            reports.append(axe_report(page, f"{name} at 390 px"))
+            page.set_viewport_size({"width": 1280, "height": 800})
+            found = page.evaluate(SVG_TEXT_CONTRAST)
+            ratios += [ratio for _text, _fill, ratio in found]
+            low = [t for t in found if t[2] < 4.5]
+            if low:
+                reports.append(f"{name}: chart text below 4.5:1: {low}")
+    report = "\n".join(r for r in reports if r)
+    print(report, f"{len(ratios)} chart texts, lowest contrast {min(ratios, default=0)}:1")
+    assert len(ratios) >= 20, "the pages show their charts"
+    assert report == "", f"axe found violations:\n{report}"
