@@ -170,3 +170,25 @@ def test_public_gets_ask_no_rate_limit_counter(site):
         booked.close()
     assert booked.status_code == 303
     assert calls
+
+
+def test_public_gets_never_work_out_their_rate_limits(site, monkeypatch):
+    """Every limit sits on its route: a page or a poll is not even looked up among them."""
+    seminar = factories.seminar()
+    client = site.test_client()
+    looked_up = []
+    real = limiter.identify_request
+    monkeypatch.setattr(limiter, "identify_request", lambda: looked_up.append(1) or real())
+    poll = _poll_url(client)
+    for url in ("/", f"/seminare/{seminar.id}", f"/vhs/{seminar.vhs.slug}", poll, "/impressum"):
+        assert client.get(url).status_code == 200
+    assert looked_up == []
+    token = re.search(
+        r'name="csrf_token" type="hidden" value="([^"]+)"',
+        client.get(f"/seminare/{seminar.id}").text,
+    ).group(1)
+    booked = client.post(
+        f"/seminare/{seminar.id}/anmelden", data={**factories.form_data(2), "csrf_token": token}
+    )
+    booked.close()
+    assert booked.status_code == 303 and looked_up  # a limited route is checked
