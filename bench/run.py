@@ -545,7 +545,7 @@ def unsent(url: str) -> int:
     return count
 
 
-def wait_for_outbox(url: str, limit: float = 300) -> dict:
+def wait_for_outbox(url: str, limit: float = 60) -> dict:
     """After the figures, the worker still running: how long until it has delivered what
     they queued (each mail composed: link, text, calendar file, then written)."""
     waiting = unsent(url)
@@ -738,8 +738,8 @@ def report(all_results: dict) -> str:
             outbox = results.get("outbox")
             if outbox:
                 lines += [
-                    f"Mail worker after the figures: {outbox['mails']:,} mails still queued, "
-                    f"delivered within {outbox['seconds']} s, {outbox['left']} left.",
+                    f"Mail worker after the figures: {outbox['mails']:,} mails still queued; "
+                    f"after {outbox['seconds']} s (at most 60 s waited) {outbox['left']} left.",
                     "",
                 ]
             view = results["first_view"]
