@@ -752,6 +752,9 @@ def report(all_results: dict) -> str:
     return "\n".join(lines)
 
 
+FINDINGS = "## Findings"
+
+
 def main() -> None:
     if not shutil.which("wrk"):
         sys.exit("wrk is missing: apt-get install wrk")
@@ -767,7 +770,10 @@ def main() -> None:
     }
     text = report(results)
     if len(results) == len(urls) and not QUICK:
-        (ROOT / "bench" / "RESULTS.md").write_text(text + "\n")
+        target = ROOT / "bench" / "RESULTS.md"
+        # the written findings (profiles, what was tried) stay below the new figures
+        kept = target.read_text().partition(FINDINGS)[2] if target.exists() else ""
+        target.write_text(text + "\n" + (f"\n{FINDINGS}{kept}" if kept else ""))
     print(text)  # a run on one database only is printed, never written to RESULTS.md
 
 
