@@ -77,7 +77,9 @@ format: venv
 clean:
 	rm -rf $(VENV) .pytest_cache tools/html-validate/node_modules
 
-## Benchmarks on SQLite and PostgreSQL (needs wrk and a PostgreSQL server); writes bench/RESULTS.md.
+## Benchmarks on SQLite and PostgreSQL against a bare Flask app and a minimal locked insert
+## (needs wrk, Redis and a PostgreSQL server); writes bench/RESULTS.md. BENCH_QUICK=1: a few
+## minutes on the demo data, printed only.
 bench: venv
 	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 	$(BIN)/python bench/run.py

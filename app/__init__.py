@@ -63,9 +63,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     from app.web.inputs import init_inputs
     from app.web.logs import init_logging
     from app.web.security import init_security_headers
+    from app.web.sessions import init_sessions
     from app.web.templating import init_templating
 
     init_logging(app)
+    init_sessions(app)
     init_inputs(app)
     from app.health import bp as health_bp
     from app.health.metrics import init_request_metrics

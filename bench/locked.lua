@@ -11,7 +11,7 @@ function request()
   counter = counter + 1
   local body = "seminar=" .. os.getenv("BENCH_SEMINAR")
     .. "&email=" .. os.getenv("BENCH_RUN") .. "-" .. tid .. "-" .. counter .. "%40example.org"
-  return wrk.format("POST", "/__locked", {
+  return wrk.format("POST", "/", {
     ["Content-Type"] = "application/x-www-form-urlencoded",
   }, body)
 end

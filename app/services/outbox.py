@@ -1,4 +1,5 @@
-"""Delivering the outbox: after the response, and by ``flask send-mail`` for what is left.
+"""Delivering the outbox: after the response (one web worker at a time, see
+``deliver_after_response``), and by ``flask send-mail`` or ``flask worker``.
 
 A mail is claimed (an UPDATE that only one sender can win), sent, then marked
 sent, so two senders never send the same mail. Failures are classified: a
@@ -17,12 +18,16 @@ it where the kind is defined (``register_kind``): a request's composer, files ma
 mail goes out. ``create_app`` imports those modules, so every process that sends has them.
 """
 
+import fcntl
+import hashlib
 import re
 import smtplib
 import ssl
+import tempfile
 import time
 import unicodedata
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from email.message import EmailMessage
@@ -451,6 +456,83 @@ def _sleep(stop, seconds: float) -> None:
         time.sleep(min(0.1, max(deadline - time.monotonic(), 0)))
 
 
+def _delivery_lock_path(app: Flask) -> Path:
+    """One lock file per database on this host: the web workers serving that database
+    take turns delivering (tests on other databases never wait for each other)."""
+    url = str(app.config["SQLALCHEMY_DATABASE_URI"])
+    digest = hashlib.sha256(url.encode()).hexdigest()[:16]
+    return Path(tempfile.gettempdir()) / f"seminare-delivery-{digest}.lock"
+
+
+@contextmanager
+def _delivery_turn(app: Flask):
+    """Yield True when this thread may deliver now: no other web worker of this host
+    delivers for the same database. Never waits."""
+    try:
+        lock = open(_delivery_lock_path(app), "a+b")  # noqa: SIM115 (closed below)
+    except OSError:
+        yield True  # no lock file to be had: deliver as before
+        return
+    try:
+        try:
+            fcntl.flock(lock.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            yield False
+            return
+        yield True
+    finally:
+        lock.close()  # lets the lock go
+
+
+def deliver_after_response(app: Flask) -> None:
+    """The delivery after a response that queued mail (default settings: no sender apart).
+
+    One web worker at a time per host and database delivers: whoever finds the turn free
+    sends what is due, its own mails among them (a batch, oldest first), then hands the
+    turn back and looks again, batch after batch until nothing is due, so that a mail
+    committed while it delivered is never left behind. Whoever finds the turn taken
+    answers its next request at once: the one delivering takes its mail along. Under a
+    rush the mails thus wait in line as they would for ``flask worker``, instead of every
+    web worker composing its own beside the others (each claim, composition and record
+    a write of its own)."""
+    while True:
+        with _delivery_turn(app) as mine:
+            if not mine:
+                return
+            with app.app_context():
+                try:
+                    if smtp_seems_down():
+                        return
+                    counts = deliver_pending()
+                finally:
+                    db.session.remove()
+        if counts["sent"] + counts["failed"] == 0:
+            return  # what is due is claimed by another sender (``flask send-mail``)
+        with app.app_context():
+            try:
+                if not _anything_due():
+                    return
+            finally:
+                db.session.remove()
+
+
+def _anything_due() -> bool:
+    now = utcnow()
+    return (
+        db.session.scalar(
+            sa.select(OutboxMail.id)
+            .where(
+                OutboxMail.sent_at.is_(None),
+                OutboxMail.failed_at.is_(None),
+                OutboxMail.next_attempt_at <= now,
+                sa.or_(OutboxMail.claimed_until.is_(None), OutboxMail.claimed_until < now),
+            )
+            .limit(1)
+        )
+        is not None
+    )
+
+
 def init_delivery(app: Flask) -> None:
     """After a response whose request queued mail, deliver it (the person has their
     answer) - unless a sender runs apart (``MAIL_SENDER_PROCESS``), which then does."""
@@ -462,20 +544,11 @@ def init_delivery(app: Flask) -> None:
         # Mail objects, or the ids of rows written at once (``mail.queue_later``). Only
         # mails that were committed have an identity; a rolled-back one has none (and an
         # id from a rolled-back transaction finds no row, or one that is due anyway).
-        ids = [
-            mail if isinstance(mail, int) else key[1][0]
+        queued = [
+            mail
             for mail in g.pop("queued_mails", [])
-            if isinstance(mail, int) or (key := sa.inspect(mail).identity_key)
+            if isinstance(mail, int) or sa.inspect(mail).identity_key
         ]
-        if ids:
-
-            def deliver():
-                with app.app_context():
-                    try:
-                        if not smtp_seems_down():
-                            deliver_pending(only=ids)
-                    finally:
-                        db.session.remove()
-
-            response.call_on_close(deliver)
+        if queued:
+            response.call_on_close(lambda: deliver_after_response(app))
         return response

@@ -73,9 +73,23 @@ def hit(item, *identifiers: str) -> bool:
         return limiter.limiter.hit(item, *identifiers)
 
 
+def _check_on_routes_only(app: Flask) -> None:
+    """Every limit of this site sits on its route (``limiter.limit`` on a view), and the
+    route's wrapper checks it; there are no default, application or blueprint limits.
+    Flask-Limiter's own check before every request would only work out, at some cost,
+    that nothing applies: a page or a poll never gets near the limiter."""
+    if app.config.get("RATELIMIT_DEFAULT") or app.config.get("RATELIMIT_APPLICATION"):
+        return
+    hooks = app.before_request_funcs.get(None, [])
+    app.before_request_funcs[None] = [
+        hook for hook in hooks if hook != limiter._check_request_limit
+    ]
+
+
 def init_rate_limits(app: Flask) -> None:
     global _logged_unreachable
     limiter.init_app(app)
+    _check_on_routes_only(app)
     # The limiter outlives an app (tests make many): a new app starts with its store
     # assumed to answer.
     limiter._storage_dead = False
