@@ -43,6 +43,14 @@ class BookingError(ServiceError):
     """A booking or change of places refused for a reason the person can act on."""
 
 
+class SeminarNotFound(BookingError):
+    message = messages.SEMINAR_NOT_FOUND
+
+
+class RegistrationNotFound(BookingError):
+    message = messages.REGISTRATION_NOT_FOUND
+
+
 class AlreadyRegistered(BookingError):
     field = "email"
 
@@ -64,14 +72,6 @@ class RegistrationClosed(BookingError):
     def __init__(self, reason: rules.ClosedReason):
         super().__init__(messages.CLOSED[reason])
         self.reason = reason
-
-
-class SeminarNotFound(BookingError):
-    message = messages.SEMINAR_NOT_FOUND
-
-
-class RegistrationNotFound(BookingError):
-    message = messages.REGISTRATION_NOT_FOUND
 
 
 class NoFreePlace(BookingError):
