@@ -7,10 +7,12 @@ about people is out of their scope, and no page they can reach shows a participa
 name, e-mail address or town.
 """
 
+import io
 import re
 from datetime import timedelta
 
 import pytest
+from openpyxl import load_workbook
 
 from app.core.timeutil import today_berlin
 from app.extensions import db
@@ -73,11 +75,11 @@ SCOPES = {
     "admin.interest_export_xlsx": "admin",
     "admin.interest_select": "admin",
     "admin.interest_decline": "admin",
-    # the evaluation's figures (observers read them, free texts and exports stay closed)
+    # the evaluation's figures (observers read and download them, free texts stay closed)
     "admin.evaluation_page": "admin_figures",
     "admin.evaluation_seminar": "admin_figures",
-    "admin.evaluation_csv": "admin",
-    "admin.evaluation_xlsx": "admin",
+    "admin.evaluation_csv": "admin_figures",
+    "admin.evaluation_xlsx": "admin_figures",
     # people across the series: completion counts; one person's data (GDPR)
     "admin.people": "admin_figures",
     "admin.personal_data": "admin",
@@ -288,8 +290,27 @@ OBSERVER_PAGES = {
     "organiser.settlement",
     "admin.evaluation_page",
     "admin.evaluation_seminar",
+    "admin.evaluation_csv",
+    "admin.evaluation_xlsx",
     "admin.people",
 }
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _text_of(response) -> str:
+    """What a reader of the answer sees: the page, or every cell of a spreadsheet."""
+    if response.mimetype != XLSX:
+        return response.get_data().decode("utf-8", "replace")
+    workbook = load_workbook(io.BytesIO(response.get_data()))
+    return "\n".join(
+        str(cell.value)
+        for sheet in workbook.worksheets
+        for row in sheet.iter_rows()
+        for cell in row
+        if cell.value is not None
+    )
+
+
 # (last name, first name, town, e-mail): every part distinctive, so that a body
 # containing any of them gives a person away
 PEOPLE = [
@@ -353,8 +374,8 @@ def test_no_page_an_observer_reaches_shows_a_participant(app_factory):
                     context = f"observer GET {url}{query} {headers} -> {response.status_code}"
                     if response.status_code == 200:
                         reached.add(endpoint)
-                        assert response.mimetype in ("text/html", "text/csv"), context
-                    body = response.get_data().decode("utf-8", "replace").casefold()
+                        assert response.mimetype in ("text/html", "text/csv", XLSX), context
+                    body = _text_of(response).casefold()
                     found = [word for word in TELLTALES if word in body]
                     assert found == [], f"{context} shows {found}"
                     response.close()
