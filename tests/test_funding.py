@@ -90,10 +90,12 @@ def test_only_confirmed_people_count_and_cancelled_seminars_are_left_out(app):
 
     data = funding.overview()
 
-    assert [line.seminar.id for line in data.lines] == [small.id, draft.id]
-    assert data.lines[0].confirmed == 8
-    assert data.lines[0].funding.total_cents == 996_00
-    assert data.lines[1].funding.total_cents == 0
+    # (same day: the order goes by the VHS's town, which the test does not choose)
+    lines = {line.seminar.id: line for line in data.lines}
+    assert sorted(lines) == sorted([small.id, draft.id])
+    assert lines[small.id].confirmed == 8
+    assert lines[small.id].funding.total_cents == 996_00
+    assert lines[draft.id].funding.total_cents == 0
 
 
 def test_filters_by_module_vhs_and_programme(programme_with_seminars):

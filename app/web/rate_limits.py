@@ -91,8 +91,10 @@ def init_rate_limits(app: Flask) -> None:
     limiter.init_app(app)
     _check_on_routes_only(app)
     # The limiter outlives an app (tests make many): a new app starts with its store
-    # assumed to answer.
+    # assumed to answer, and counts under its own key prefix (Flask-Limiter keeps the
+    # first app's prefix otherwise).
     limiter._storage_dead = False
+    limiter._key_prefix = app.config.get("RATELIMIT_KEY_PREFIX", "")
     _logged_unreachable = False
 
     @app.after_request
