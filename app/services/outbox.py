@@ -301,19 +301,17 @@ def smtp_seems_down() -> bool:
     """The server could not be reached recently and a mail waits for its retry: leave new
     mail to the retries (``flask send-mail``) instead of holding a web worker for the
     SMTP timeout. A refused address does not count: it says nothing about the server."""
-    return (
-        db.session.scalar(
-            sa.select(OutboxMail.id)
-            .where(
-                OutboxMail.sent_at.is_(None),
-                OutboxMail.failed_at.is_(None),
-                OutboxMail.connection_failed.is_(True),
-                OutboxMail.next_attempt_at > utcnow(),
-            )
-            .limit(1)
-        )
-        is not None
+    return _any_unsent(
+        OutboxMail.connection_failed.is_(True), OutboxMail.next_attempt_at > utcnow()
     )
+
+
+def _any_unsent(*conditions) -> bool:
+    """Is there a mail neither sent nor failed for good that meets ``conditions``?"""
+    found = sa.select(OutboxMail.id).where(
+        OutboxMail.sent_at.is_(None), OutboxMail.failed_at.is_(None), *conditions
+    )
+    return db.session.scalar(found.limit(1)) is not None
 
 
 def _record(mail_id: int, outcome: str, error: str = "") -> None:
@@ -518,18 +516,9 @@ def deliver_after_response(app: Flask) -> None:
 
 def _anything_due() -> bool:
     now = utcnow()
-    return (
-        db.session.scalar(
-            sa.select(OutboxMail.id)
-            .where(
-                OutboxMail.sent_at.is_(None),
-                OutboxMail.failed_at.is_(None),
-                OutboxMail.next_attempt_at <= now,
-                sa.or_(OutboxMail.claimed_until.is_(None), OutboxMail.claimed_until < now),
-            )
-            .limit(1)
-        )
-        is not None
+    return _any_unsent(
+        OutboxMail.next_attempt_at <= now,
+        sa.or_(OutboxMail.claimed_until.is_(None), OutboxMail.claimed_until < now),
     )
 
 
