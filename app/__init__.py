@@ -44,11 +44,9 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from app.database import configure_engine
     from app.web.compression import init_compression
-    from app.web.page_cache import track_page_versions
 
     with app.app_context():
         configure_engine(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
-    track_page_versions()
     init_compression(app)  # the first after_request hook: it runs last, on the final body
 
     from app import models  # noqa: F401  (register the tables with the metadata)
@@ -92,6 +90,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     init_templating(app)
     register_commands(app)
     _warn_about_local_limits(app)
+    from app.web.page_cache import init_page_cache
+
+    init_page_cache(app)  # last: its ready answers wrap the whole app
     return app
 
 

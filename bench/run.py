@@ -321,6 +321,16 @@ def new_seminar(url: str) -> int:
     return new_id
 
 
+def seminar_with_form(base: str, home: str) -> int:
+    """The first seminar on the home page that takes registrations: its page carries the
+    form (and so a CSRF token and a session cookie for each new visitor)."""
+    for found in re.finditer(r'href="/seminare/(\d+)"', home):
+        page = requests.get(f"{base}/seminare/{found.group(1)}", timeout=30).text
+        if 'id="registration-form"' in page:
+            return int(found.group(1))
+    raise RuntimeError("no seminar on the home page takes registrations")
+
+
 def register(base: str, seminar_id: int, session: tuple[str, str], name: str, prefix: str):
     """One registration through the public form (``session``: from ``session_for``), at an
     address of its own that begins with ``prefix``."""
@@ -461,7 +471,7 @@ def run_database(label: str, url: str, size: str) -> dict:
     with site, site_default, bare, locked:
         base = site.url
         home = requests.get(base + "/", timeout=30).text
-        seminar_id = int(re.search(r'href="/seminare/(\d+)"', home).group(1))
+        seminar_id = seminar_with_form(base, home)
         poll = (
             re.search(r'hx-get="(/live/plaetze\?ids=[^"]+)"', home).group(1).replace("&amp;", "&")
         )

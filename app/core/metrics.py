@@ -38,3 +38,14 @@ def count_booking(outcome: str) -> None:
 
 def count_page(hit: bool) -> None:
     PAGE_CACHE.labels("hit" if hit else "miss").inc()
+
+
+def requests_counted(config) -> bool:
+    """Whether requests are counted: only where ``/metrics`` is served."""
+    return bool(config["METRICS_TOKEN"] or config["METRICS_OPEN"])
+
+
+def count_request(endpoint: str, method: str, status: int, seconds: float | None) -> None:
+    REQUESTS.labels(endpoint, method, str(status)).inc()
+    if seconds is not None:
+        LATENCY.labels(endpoint).observe(seconds)

@@ -67,8 +67,9 @@ def exposition() -> tuple[bytes, str]:
 
 
 def init_request_metrics(app: Flask) -> None:
-    """Count and time every request by its route (only where /metrics is served)."""
-    if not (app.config["METRICS_TOKEN"] or app.config["METRICS_OPEN"]):
+    """Count and time every request by its route (only where /metrics is served; answers
+    replayed before Flask are counted where they are, ``app.web.page_cache.ready``)."""
+    if not metrics.requests_counted(app.config):
         return
 
     @app.before_request
@@ -78,8 +79,10 @@ def init_request_metrics(app: Flask) -> None:
     @app.after_request
     def _count(response):
         started = g.pop("metrics_started", None)
-        endpoint = request.endpoint or "unknown"
-        metrics.REQUESTS.labels(endpoint, request.method, str(response.status_code)).inc()
-        if started is not None:
-            metrics.LATENCY.labels(endpoint).observe(time.perf_counter() - started)
+        metrics.count_request(
+            request.endpoint or "unknown",
+            request.method,
+            response.status_code,
+            None if started is None else time.perf_counter() - started,
+        )
         return response

@@ -56,7 +56,13 @@ from app.services.registrations import (
 from app.web import rate_limits
 from app.web.htmx import is_htmx, render, see_other
 from app.web.inputs import int_arg
-from app.web.page_cache import cached_page, do_not_store, public_data_version
+from app.web.page_cache import (
+    cached_page,
+    do_not_store,
+    mark_ready,
+    public_data_version,
+    state_of,
+)
 from app.web.pages import show_refusal
 from app.web.security import no_store
 from app.web.validators import check_email
@@ -195,7 +201,9 @@ def live_seats():
         abort(400)
     today = today_berlin()
     salt = f"{request.query_string.decode()}|{today}"
-    etag = public_data_version().etag(salt)
+    version = public_data_version()
+    etag = version.etag(salt)
+    mark_ready(state_of(version, today))
     if request.if_none_match.contains_weak(etag):
         response = current_app.response_class(status=304)
     else:

@@ -18,6 +18,7 @@ from flask import Flask, has_request_context, request
 
 HEADER = "X-Request-ID"
 ENVIRON_KEY = "seminare.request_id"
+ENVIRON_HEADER = "HTTP_X_REQUEST_ID"
 _GIVEN = re.compile(r"^[A-Za-z0-9-]{8,64}$")
 
 
@@ -25,11 +26,16 @@ def request_id() -> str:
     """This request's id ('-' outside a request)."""
     if not has_request_context():
         return "-"
-    found = request.environ.get(ENVIRON_KEY)
+    return id_of(request.environ)
+
+
+def id_of(environ: dict) -> str:
+    """The id of the request ``environ`` describes (made and kept there on first ask)."""
+    found = environ.get(ENVIRON_KEY)
     if found is None:
-        given = request.headers.get(HEADER, "")
+        given = environ.get(ENVIRON_HEADER, "")
         found = given if _GIVEN.match(given) else uuid.uuid4().hex
-        request.environ[ENVIRON_KEY] = found
+        environ[ENVIRON_KEY] = found
     return found
 
 

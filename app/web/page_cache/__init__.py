@@ -42,6 +42,7 @@ from app.core.metrics import count_page
 from app.core.timeutil import today_berlin
 from app.web.compression import accepts_gzip, deflate_part, gzip_join, stored_part
 from app.web.htmx import is_htmx
+from app.web.page_cache import ready
 from app.web.page_cache.version import (
     NO_DATA,
     DataVersion,
@@ -53,8 +54,11 @@ __all__ = [
     "DataVersion",
     "cached_page",
     "do_not_store",
+    "init_page_cache",
+    "mark_ready",
     "page_cache",
     "public_data_version",
+    "state_of",
     "track_page_versions",
 ]
 
@@ -163,6 +167,27 @@ def _entry_of(response) -> Entry | None:
     return Entry(response.status_code, response.headers["Content-Type"], segments)
 
 
+def mark_ready(state: tuple, entry: Entry | None = None) -> None:
+    """This request's answer, as Flask sends it, is the answer to every request without a
+    cookie asked the same way while the data stays in ``state`` (``state_of``): it may be
+    given again before Flask (``ready.py``). ``entry``: the page cache's entry, whose CSRF
+    token is made anew for each request."""
+    request.environ[ready.MARK] = (state, entry, request.endpoint)
+
+
+def state_of(version: DataVersion, today=None) -> tuple:
+    """What a kept page or answer is tagged with: the Berlin date (``today``, else read
+    now) and the data version."""
+    return (today or today_berlin(), version.key)
+
+
+def init_page_cache(app) -> None:
+    """Keep every change the pages show in a stamp, and give ready answers before Flask
+    (call last in ``create_app``: the ready answers wrap the whole app)."""
+    track_page_versions()
+    ready.install(app)
+
+
 def do_not_store() -> None:
     """Keep this request's page out of the cache (it was asked for with a value that
     leads nowhere, e.g. a place nobody knows: shown, but never kept)."""
@@ -186,17 +211,19 @@ def cached_page(
             g.pop(NOT_STORED, None)  # a flag of this request only
             current = version() if version else NO_DATA
             page = (request.endpoint, request.path, params() if params else (), is_htmx())
-            state = (today_berlin(), current.key)
+            state = state_of(current)
             cache = page_cache()
             entry = cache.get(page, state)
             count_page(hit=entry is not None)
             if entry is not None:
+                mark_ready(state, entry)
                 return _respond(entry)
             response = current_app.make_response(view(**kwargs))
             if not _personal() and not g.get(NOT_STORED):
                 entry = _entry_of(response)
                 if entry is not None:
                     cache.put(page, state, entry)
+                    mark_ready(state, entry)
             return response
 
         return wrapper

@@ -99,11 +99,18 @@ def _stamp(value) -> datetime | None:
 def public_data_version() -> DataVersion:
     """The data version of the public pages and their live seat indicators: one query, and
     a second one for a few seconds after a change."""
-    newest = read_fresh(NEWEST_SQL)
-    seconds = current_app.config["PAGE_SETTLE_SECONDS"]
-    window_opened = utcnow() - timedelta(seconds=seconds)
+    return data_version(
+        read_fresh, db.engine.dialect.name, current_app.config["PAGE_SETTLE_SECONDS"]
+    )
+
+
+def data_version(read, dialect: str, settle_seconds: int) -> DataVersion:
+    """The version as ``read(sql)`` reads it: ``read_fresh`` in a request, or
+    ``read_kept`` bound to an engine before Flask has a request (``ready.py``)."""
+    newest = read(NEWEST_SQL)
+    window_opened = utcnow() - timedelta(seconds=settle_seconds)
     if any(value is not None and _stamp(value) > window_opened for value in newest):
-        recent = read_fresh(recent_changes_sql(db.engine.dialect.name, seconds))
+        recent = read(recent_changes_sql(dialect, settle_seconds))
         return DataVersion(key=newest + recent)
     return DataVersion(key=newest)
 
@@ -137,15 +144,30 @@ def read_fresh(sql: str) -> tuple:
     session instead.
     """
     engine = db.engine
-    if engine.dialect.name == "sqlite" and sqlite_file(engine) is None:
+    if not has_kept_connections(engine):
         return tuple(db.session.connection().exec_driver_sql(sql).one())
     try:
-        return _fresh_row(_fresh_connection(engine), sql)
+        return read_kept(engine, sql)
     except engine.dialect.loaded_dbapi.Error:
         # The server went away or restarted: this once through the pool, which reports
         # an outage as SQLAlchemy's errors (answered 503); the next call connects anew.
-        _drop_fresh_connection()
         return tuple(db.session.connection().exec_driver_sql(sql).one())
+
+
+def has_kept_connections(engine: Engine) -> bool:
+    """Whether a second connection sees the same data (not so an in-memory SQLite)."""
+    return not (engine.dialect.name == "sqlite" and sqlite_file(engine) is None)
+
+
+def read_kept(engine: Engine, sql: str) -> tuple:
+    """``sql``'s row on this thread's kept connection to ``engine``, without an app
+    context. A failed read drops the connection (the next one connects anew) and raises
+    the driver's error."""
+    try:
+        return _fresh_row(_fresh_connection(engine), sql)
+    except engine.dialect.loaded_dbapi.Error:
+        _drop_fresh_connection()
+        raise
 
 
 def _fresh_row(connection, sql: str) -> tuple:
