@@ -18,11 +18,11 @@ What is kept:
 - none while a rate limit applies to every route (the site sets none; an operator may);
 - never an answer that set a cookie, but for the one a page with a form sets for its CSRF
   token: such a page is given with a token and session cookie made for each request, as
-  Flask-WTF and Flask's session would make them (``_fresh_token``).
+  Flask-WTF and Flask's session would make them (``tokens.py``).
 
-Per request: the request id (``X-Request-ID``), and the counts (the page cache's hits and
-``/metrics``), as Flask would count them. Anything else asked of the version that fails
-(the database away) goes through Flask, which answers it as it answers such a request.
+Made per request: the request id (``X-Request-ID``) and the counts (the page cache's hits,
+``/metrics``), as Flask would make them. When the version cannot be read (the database
+away), the request goes through Flask, which answers it as it answers any such request.
 
 The key is the request as it came, not its canonical form: two spellings of one query are
 two entries (each pointing to the page cache's body), both within ``PAGE_CACHE_ENTRIES``.
