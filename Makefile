@@ -10,7 +10,7 @@ HTML_VALIDATE := tools/html-validate/node_modules/.bin/html-validate
 export FLASK_APP := wsgi
 export CHROMIUM
 
-.PHONY: run test lint format venv clean bench bench-bulk bench-backup screenshots
+.PHONY: run test lint format venv clean bench bench-profile bench-bulk bench-backup screenshots
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -83,6 +83,11 @@ clean:
 bench: venv
 	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 	$(BIN)/python bench/run.py
+
+## Where the time goes: CPU per request of each benchmarked figure, in one process, and the
+## booking's profile (writes bench/PROFILE.md; BENCH_DATABASES=sqlite for SQLite only).
+bench-profile: venv
+	$(BIN)/python bench/where_time_goes.py
 
 ## How long a 200-row bulk add takes end to end (SQLite; set BENCH_POSTGRES_URL for PostgreSQL too).
 bench-bulk: venv
