@@ -138,6 +138,7 @@ def site_app(url: str):
             "MAIL_FOLDER": tempfile.mkdtemp(prefix="bench-profile-mail-"),
             "MAIL_SENDER_PROCESS": "1",
             "SESSION_COOKIE_SECURE": "false",
+            "LOG_LEVEL": "WARNING",
             "RATELIMIT_ENABLED": "true",
             "RATELIMIT_STORAGE_URI": REDIS_URL,
             "RATELIMIT_KEY_PREFIX": f"bench-profile-{secrets.token_hex(4)}",
