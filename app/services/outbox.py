@@ -18,6 +18,7 @@ it where the kind is defined (``register_kind``): a request's composer, files ma
 mail goes out. ``create_app`` imports those modules, so every process that sends has them.
 """
 
+import email.policy
 import fcntl
 import hashlib
 import re
@@ -30,6 +31,7 @@ from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
+from email.headerregistry import HeaderRegistry
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from pathlib import Path
@@ -38,12 +40,13 @@ from urllib.parse import urlsplit
 import idna
 import sqlalchemy as sa
 from flask import Flask, current_app, g
+from sqlalchemy.orm import joinedload
 
 from app.core.text import WRITING_MARKS
 from app.core.timeutil import utcnow
 from app.database import write_transaction
 from app.extensions import db
-from app.models import OutboxMail, Registration
+from app.models import OutboxMail, Registration, Seminar
 from app.services import mail as mail_service
 from app.services.calendar import method_of
 
@@ -158,8 +161,28 @@ def _header(message: EmailMessage, name: str, value: str, *, address: bool = Fal
         raise UnsafeHeader(UNSAFE_ADDRESS)
 
 
+class _HeaderClasses(HeaderRegistry):
+    """The standard header classes, each made once: the standard registry makes a new
+    class for every header it parses (in every part of every mail)."""
+
+    def __init__(self):
+        super().__init__()
+        self._made = {}
+
+    def __getitem__(self, name):
+        key = name.lower()
+        made = self._made.get(key)
+        if made is None:
+            made = self._made[key] = super().__getitem__(key)
+        return made
+
+
+# ``email.policy.default`` as it writes a mail, with the header classes made once.
+POLICY = email.policy.default.clone(header_factory=_HeaderClasses())
+
+
 def build_message(mail: OutboxMail, sender: str) -> EmailMessage:
-    message = EmailMessage()
+    message = EmailMessage(policy=POLICY)
     _header(message, "From", sender, address=True)
     _header(message, "To", smtp_address(mail.recipient), address=True)
     _header(message, "Subject", mail.subject)
@@ -314,7 +337,18 @@ def _any_unsent(*conditions) -> bool:
     return db.session.scalar(found.limit(1)) is not None
 
 
+MARK_SENT = (
+    sa.update(OutboxMail)
+    .where(OutboxMail.id == sa.bindparam("mail_id"))
+    .values(claimed_until=None, connection_failed=False, sent_at=sa.bindparam("now"))
+)
+
+
 def _record(mail_id: int, outcome: str, error: str = "") -> None:
+    if outcome == SENT:  # the usual outcome, one plain UPDATE
+        with write_transaction() as session:
+            session.execute(MARK_SENT, {"mail_id": mail_id, "now": utcnow()})
+        return
     with write_transaction() as session:
         mail = session.get(OutboxMail, mail_id, populate_existing=True)
         mail.claimed_until = None
@@ -367,7 +401,7 @@ def deliver_pending(limit: int = BATCH, only: list[int] | None = None) -> dict[s
                 counts_more = deliver_pending(limit, only=[composed])
                 counts = {key: counts[key] + counts_more[key] for key in counts}
             continue
-        mail = db.session.get(OutboxMail, mail_id)
+        mail = db.session.get(OutboxMail, mail_id)  # as composed, kept loaded
         outcome, error = SENT, ""
         try:
             message = build_message(mail, config["MAIL_SENDER"])
@@ -409,24 +443,41 @@ def _compose_request(mail_id: int) -> int | None:
     return composed_id
 
 
+# What a mail about a registration reads besides it, in the same query.
+_WITH_SEMINAR = [joinedload(Registration.seminar).joinedload(Seminar.vhs)]
+
 NOTHING_TO_SEND = "Nicht gesendet: Die Anmeldung gibt es nicht mehr."
 
 
 def compose_later(mail_id: int) -> bool:
     """Compose a mail queued with ``mail.queue_later`` (its own short transaction, apart
-    from the one that queued it); False when there is nothing to send any more."""
-    with write_transaction() as session:
+    from the one that queued it); False when there is nothing to send any more. The mail
+    stays loaded as committed, for the sender to build it without reading it again;
+    everything else it read is read afresh when next used, as after any commit."""
+    with write_transaction(keep_loaded=True) as session:
         mail = session.get(OutboxMail, mail_id, populate_existing=True)
-        if mail.params is None:
-            return True  # composed when queued, or on an earlier attempt
-        registration = (
-            session.get(Registration, mail.registration_id) if mail.registration_id else None
+        composed = _compose(session, mail)
+    for loaded in list(session.identity_map.values()):
+        if loaded is not mail:
+            session.expire(loaded)
+    return composed
+
+
+def _compose(session, mail: OutboxMail) -> bool:
+    if mail.params is None:
+        return True  # composed when queued, or on an earlier attempt
+    registration = (
+        session.get(
+            Registration, mail.registration_id, options=_WITH_SEMINAR, populate_existing=True
         )
-        if registration is None or registration.erased_at is not None:
-            mail.params, mail.claimed_until = None, None
-            mail.failed_at, mail.last_error = utcnow(), NOTHING_TO_SEND
-            return False
-        mail_service.compose(mail, registration)
+        if mail.registration_id
+        else None
+    )
+    if registration is None or registration.erased_at is not None:
+        mail.params, mail.claimed_until = None, None
+        mail.failed_at, mail.last_error = utcnow(), NOTHING_TO_SEND
+        return False
+    mail_service.compose(mail, registration)
     return True
 
 
