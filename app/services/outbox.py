@@ -390,7 +390,7 @@ def deliver_pending(limit: int = BATCH, only: list[int] | None = None) -> dict[s
         try:
             if kind_of(kind).composer:
                 composed = _compose_request(mail_id)
-            elif not compose_later(mail_id):
+            elif (mail := _composed(mail_id)) is None:
                 continue
         except Exception as failure:
             current_app.logger.exception("Mail %s could not be written", mail_id)
@@ -401,7 +401,6 @@ def deliver_pending(limit: int = BATCH, only: list[int] | None = None) -> dict[s
                 counts_more = deliver_pending(limit, only=[composed])
                 counts = {key: counts[key] + counts_more[key] for key in counts}
             continue
-        mail = db.session.get(OutboxMail, mail_id)  # as composed, kept loaded
         outcome, error = SENT, ""
         try:
             message = build_message(mail, config["MAIL_SENDER"])
@@ -451,16 +450,21 @@ NOTHING_TO_SEND = "Nicht gesendet: Die Anmeldung gibt es nicht mehr."
 
 def compose_later(mail_id: int) -> bool:
     """Compose a mail queued with ``mail.queue_later`` (its own short transaction, apart
-    from the one that queued it); False when there is nothing to send any more. The mail
-    stays loaded as committed, for the sender to build it without reading it again;
-    everything else it read is read afresh when next used, as after any commit."""
+    from the one that queued it); False when there is nothing to send any more."""
+    return _composed(mail_id) is not None
+
+
+def _composed(mail_id: int) -> OutboxMail | None:
+    """``compose_later``, returning the mail as committed (None: nothing to send), for
+    the sender to build it without reading it again; everything else it read is read
+    afresh when next used, as after any commit."""
     with write_transaction(keep_loaded=True) as session:
         mail = session.get(OutboxMail, mail_id, populate_existing=True)
-        composed = _compose(session, mail)
+        to_send = _compose(session, mail)
     for loaded in list(session.identity_map.values()):
         if loaded is not mail:
             session.expire(loaded)
-    return composed
+    return mail if to_send else None
 
 
 def _compose(session, mail: OutboxMail) -> bool:
