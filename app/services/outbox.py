@@ -300,23 +300,32 @@ def remove_old_mail_files(kept_days: int) -> int:
     return removed
 
 
+_OUTBOX = OutboxMail.__table__
+CLAIM_MAIL = (
+    _OUTBOX.update()
+    .where(
+        _OUTBOX.c.id == sa.bindparam("mail_id"),
+        _OUTBOX.c.sent_at.is_(None),
+        sa.or_(_OUTBOX.c.claimed_until.is_(None), _OUTBOX.c.claimed_until < sa.bindparam("now")),
+    )
+    .values(claimed_until=sa.bindparam("until"))
+)
+
+
 def _claim(mail_id: int) -> bool:
-    """Take the mail for this sender; False when it is sent or another sender has it.
+    """Take the mail for this sender; False when it is sent or another sender has it."""
+    with write_transaction() as session:
+        return _claim_in(session, mail_id)
+
+
+def _claim_in(session, mail_id: int) -> bool:
+    """``_claim`` inside the caller's write transaction.
 
     One conditional UPDATE: of two senders, only one changes the row (PostgreSQL
     re-checks the condition after waiting for the other's row lock).
     """
     now = utcnow()
-    with write_transaction() as session:
-        claimed = session.execute(
-            sa.update(OutboxMail)
-            .where(
-                OutboxMail.id == mail_id,
-                OutboxMail.sent_at.is_(None),
-                sa.or_(OutboxMail.claimed_until.is_(None), OutboxMail.claimed_until < now),
-            )
-            .values(claimed_until=now + CLAIM)
-        )
+    claimed = session.execute(CLAIM_MAIL, {"mail_id": mail_id, "now": now, "until": now + CLAIM})
     return claimed.rowcount == 1
 
 
@@ -338,30 +347,33 @@ def _any_unsent(*conditions) -> bool:
 
 
 MARK_SENT = (
-    sa.update(OutboxMail)
-    .where(OutboxMail.id == sa.bindparam("mail_id"))
+    _OUTBOX.update()
+    .where(_OUTBOX.c.id == sa.bindparam("mail_id"))
     .values(claimed_until=None, connection_failed=False, sent_at=sa.bindparam("now"))
 )
 
 
-def _record(mail_id: int, outcome: str, error: str = "") -> None:
-    if outcome == SENT:  # the usual outcome, one plain UPDATE
-        with write_transaction() as session:
-            session.execute(MARK_SENT, {"mail_id": mail_id, "now": utcnow()})
-        return
+def _record(mail_id: int, outcome: str, error: str = "", *, claim: int | None = None) -> bool:
+    """Write how the attempt went. ``claim``: the sender's next mail, claimed in the same
+    transaction (one write fewer per mail); returns whether it was."""
     with write_transaction() as session:
-        mail = session.get(OutboxMail, mail_id, populate_existing=True)
-        mail.claimed_until = None
-        mail.connection_failed = outcome == UNREACHABLE
-        if outcome == SENT:
-            mail.sent_at = utcnow()
-            return
-        mail.attempts += 1
-        mail.last_error = error[:500]
-        if outcome == PERMANENT or mail.attempts >= current_app.config["MAIL_MAX_ATTEMPTS"]:
-            mail.failed_at = utcnow()
-        else:
-            mail.next_attempt_at = utcnow() + backoff(mail.attempts)
+        _write_outcome(session, mail_id, outcome, error)
+        return claim is not None and _claim_in(session, claim)
+
+
+def _write_outcome(session, mail_id: int, outcome: str, error: str) -> None:
+    if outcome == SENT:  # the usual outcome, one plain UPDATE
+        session.execute(MARK_SENT, {"mail_id": mail_id, "now": utcnow()})
+        return
+    mail = session.get(OutboxMail, mail_id, populate_existing=True)
+    mail.claimed_until = None
+    mail.connection_failed = outcome == UNREACHABLE
+    mail.attempts += 1
+    mail.last_error = error[:500]
+    if outcome == PERMANENT or mail.attempts >= current_app.config["MAIL_MAX_ATTEMPTS"]:
+        mail.failed_at = utcnow()
+    else:
+        mail.next_attempt_at = utcnow() + backoff(mail.attempts)
 
 
 def deliver_pending(limit: int = BATCH, only: list[int] | None = None) -> dict[str, int]:
@@ -383,8 +395,11 @@ def deliver_pending(limit: int = BATCH, only: list[int] | None = None) -> dict[s
         query = query.where(OutboxMail.id.in_(only))
     due = db.session.execute(query).all()
     counts = {"sent": 0, "failed": 0}
-    for mail_id, kind in due:
-        if not _claim(mail_id):
+    claimed_next = None  # the next mail's claim, when made with the last one's record
+    for position, (mail_id, kind) in enumerate(due):
+        claimed = _claim(mail_id) if claimed_next is None else claimed_next
+        claimed_next = None
+        if not claimed:
             continue
         # one mail that cannot be written, built or sent fails alone: never the others
         try:
@@ -413,10 +428,13 @@ def deliver_pending(limit: int = BATCH, only: list[int] | None = None) -> dict[s
             outcome, error = classify(failure), _reason(failure)
             current_app.logger.warning("Mail %s not delivered (%s): %s", mail_id, outcome, error)
         db.session.rollback()  # end the read, so that the next write starts locked
-        _record(mail_id, outcome, error)
-        counts["sent" if outcome == SENT else "failed"] += 1
         if outcome == UNREACHABLE:
+            _record(mail_id, outcome, error)
+            counts["failed"] += 1
             break  # the server is away: the rest waits for the next run, not for timeouts
+        following = due[position + 1][0] if position + 1 < len(due) else None
+        claimed_next = _record(mail_id, outcome, error, claim=following)
+        counts["sent" if outcome == SENT else "failed"] += 1
     return counts
 
 
