@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from difflib import SequenceMatcher
 from enum import StrEnum
+from functools import lru_cache
 from typing import TypeVar
 
 from email_validator import EmailNotValidError, validate_email
@@ -388,11 +389,22 @@ def normalize_email(address: str) -> str:
     (full-width letters, 。 and bücher/xn--bcher-kva are one domain), the local part in
     NFKC, everything in lower case. An address it cannot read is trimmed and lowered."""
     address = unicodedata.normalize("NFKC", address.strip())
+    parts = email_parts(address)
+    if parts is None:
+        return address.lower()
+    return "@".join(parts).lower()
+
+
+@lru_cache(maxsize=8)
+def email_parts(address: str) -> tuple[str, str] | None:
+    """The local part and the IDNA domain of ``address`` as email-validator reads it
+    (syntax only, no DNS); None when it cannot. Kept for the last few addresses: a
+    booking reads its address twice (the form's check, then ``normalize_email``)."""
     try:
         checked = validate_email(address, check_deliverability=False)
     except EmailNotValidError:
-        return address.lower()
-    return f"{checked.local_part}@{checked.ascii_domain}".lower()
+        return None
+    return checked.local_part, checked.ascii_domain
 
 
 # -- organisers' changes and messages ---------------------------------------------------

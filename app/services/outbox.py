@@ -18,6 +18,7 @@ it where the kind is defined (``register_kind``): a request's composer, files ma
 mail goes out. ``create_app`` imports those modules, so every process that sends has them.
 """
 
+import email.policy
 import fcntl
 import hashlib
 import re
@@ -30,6 +31,7 @@ from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
+from email.headerregistry import HeaderRegistry
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from pathlib import Path
@@ -38,12 +40,13 @@ from urllib.parse import urlsplit
 import idna
 import sqlalchemy as sa
 from flask import Flask, current_app, g
+from sqlalchemy.orm import joinedload
 
 from app.core.text import WRITING_MARKS
 from app.core.timeutil import utcnow
 from app.database import write_transaction
 from app.extensions import db
-from app.models import OutboxMail, Registration
+from app.models import OutboxMail, Registration, Seminar
 from app.services import mail as mail_service
 from app.services.calendar import method_of
 
@@ -158,8 +161,28 @@ def _header(message: EmailMessage, name: str, value: str, *, address: bool = Fal
         raise UnsafeHeader(UNSAFE_ADDRESS)
 
 
+class _HeaderClasses(HeaderRegistry):
+    """The standard header classes, each made once: the standard registry makes a new
+    class for every header it parses (in every part of every mail)."""
+
+    def __init__(self):
+        super().__init__()
+        self._made = {}
+
+    def __getitem__(self, name):
+        key = name.lower()
+        made = self._made.get(key)
+        if made is None:
+            made = self._made[key] = super().__getitem__(key)
+        return made
+
+
+# ``email.policy.default`` as it writes a mail, with the header classes made once.
+POLICY = email.policy.default.clone(header_factory=_HeaderClasses())
+
+
 def build_message(mail: OutboxMail, sender: str) -> EmailMessage:
-    message = EmailMessage()
+    message = EmailMessage(policy=POLICY)
     _header(message, "From", sender, address=True)
     _header(message, "To", smtp_address(mail.recipient), address=True)
     _header(message, "Subject", mail.subject)
@@ -277,23 +300,32 @@ def remove_old_mail_files(kept_days: int) -> int:
     return removed
 
 
+_OUTBOX = OutboxMail.__table__
+CLAIM_MAIL = (
+    _OUTBOX.update()
+    .where(
+        _OUTBOX.c.id == sa.bindparam("mail_id"),
+        _OUTBOX.c.sent_at.is_(None),
+        sa.or_(_OUTBOX.c.claimed_until.is_(None), _OUTBOX.c.claimed_until < sa.bindparam("now")),
+    )
+    .values(claimed_until=sa.bindparam("until"))
+)
+
+
 def _claim(mail_id: int) -> bool:
-    """Take the mail for this sender; False when it is sent or another sender has it.
+    """Take the mail for this sender; False when it is sent or another sender has it."""
+    with write_transaction() as session:
+        return _claim_in(session, mail_id)
+
+
+def _claim_in(session, mail_id: int) -> bool:
+    """``_claim`` inside the caller's write transaction.
 
     One conditional UPDATE: of two senders, only one changes the row (PostgreSQL
     re-checks the condition after waiting for the other's row lock).
     """
     now = utcnow()
-    with write_transaction() as session:
-        claimed = session.execute(
-            sa.update(OutboxMail)
-            .where(
-                OutboxMail.id == mail_id,
-                OutboxMail.sent_at.is_(None),
-                sa.or_(OutboxMail.claimed_until.is_(None), OutboxMail.claimed_until < now),
-            )
-            .values(claimed_until=now + CLAIM)
-        )
+    claimed = session.execute(CLAIM_MAIL, {"mail_id": mail_id, "now": now, "until": now + CLAIM})
     return claimed.rowcount == 1
 
 
@@ -314,20 +346,34 @@ def _any_unsent(*conditions) -> bool:
     return db.session.scalar(found.limit(1)) is not None
 
 
-def _record(mail_id: int, outcome: str, error: str = "") -> None:
+MARK_SENT = (
+    _OUTBOX.update()
+    .where(_OUTBOX.c.id == sa.bindparam("mail_id"))
+    .values(claimed_until=None, connection_failed=False, sent_at=sa.bindparam("now"))
+)
+
+
+def _record(mail_id: int, outcome: str, error: str = "", *, claim: int | None = None) -> bool:
+    """Write how the attempt went. ``claim``: the sender's next mail, claimed in the same
+    transaction (one write fewer per mail); returns whether it was."""
     with write_transaction() as session:
-        mail = session.get(OutboxMail, mail_id, populate_existing=True)
-        mail.claimed_until = None
-        mail.connection_failed = outcome == UNREACHABLE
-        if outcome == SENT:
-            mail.sent_at = utcnow()
-            return
-        mail.attempts += 1
-        mail.last_error = error[:500]
-        if outcome == PERMANENT or mail.attempts >= current_app.config["MAIL_MAX_ATTEMPTS"]:
-            mail.failed_at = utcnow()
-        else:
-            mail.next_attempt_at = utcnow() + backoff(mail.attempts)
+        _write_outcome(session, mail_id, outcome, error)
+        return claim is not None and _claim_in(session, claim)
+
+
+def _write_outcome(session, mail_id: int, outcome: str, error: str) -> None:
+    if outcome == SENT:  # the usual outcome, one plain UPDATE
+        session.execute(MARK_SENT, {"mail_id": mail_id, "now": utcnow()})
+        return
+    mail = session.get(OutboxMail, mail_id, populate_existing=True)
+    mail.claimed_until = None
+    mail.connection_failed = outcome == UNREACHABLE
+    mail.attempts += 1
+    mail.last_error = error[:500]
+    if outcome == PERMANENT or mail.attempts >= current_app.config["MAIL_MAX_ATTEMPTS"]:
+        mail.failed_at = utcnow()
+    else:
+        mail.next_attempt_at = utcnow() + backoff(mail.attempts)
 
 
 def deliver_pending(limit: int = BATCH, only: list[int] | None = None) -> dict[str, int]:
@@ -349,14 +395,17 @@ def deliver_pending(limit: int = BATCH, only: list[int] | None = None) -> dict[s
         query = query.where(OutboxMail.id.in_(only))
     due = db.session.execute(query).all()
     counts = {"sent": 0, "failed": 0}
-    for mail_id, kind in due:
-        if not _claim(mail_id):
+    claimed_next = None  # the next mail's claim, when made with the last one's record
+    for position, (mail_id, kind) in enumerate(due):
+        claimed = _claim(mail_id) if claimed_next is None else claimed_next
+        claimed_next = None
+        if not claimed:
             continue
         # one mail that cannot be written, built or sent fails alone: never the others
         try:
             if kind_of(kind).composer:
                 composed = _compose_request(mail_id)
-            elif not compose_later(mail_id):
+            elif (mail := _composed(mail_id)) is None:
                 continue
         except Exception as failure:
             current_app.logger.exception("Mail %s could not be written", mail_id)
@@ -367,7 +416,6 @@ def deliver_pending(limit: int = BATCH, only: list[int] | None = None) -> dict[s
                 counts_more = deliver_pending(limit, only=[composed])
                 counts = {key: counts[key] + counts_more[key] for key in counts}
             continue
-        mail = db.session.get(OutboxMail, mail_id)
         outcome, error = SENT, ""
         try:
             message = build_message(mail, config["MAIL_SENDER"])
@@ -380,10 +428,13 @@ def deliver_pending(limit: int = BATCH, only: list[int] | None = None) -> dict[s
             outcome, error = classify(failure), _reason(failure)
             current_app.logger.warning("Mail %s not delivered (%s): %s", mail_id, outcome, error)
         db.session.rollback()  # end the read, so that the next write starts locked
-        _record(mail_id, outcome, error)
-        counts["sent" if outcome == SENT else "failed"] += 1
         if outcome == UNREACHABLE:
+            _record(mail_id, outcome, error)
+            counts["failed"] += 1
             break  # the server is away: the rest waits for the next run, not for timeouts
+        following = due[position + 1][0] if position + 1 < len(due) else None
+        claimed_next = _record(mail_id, outcome, error, claim=following)
+        counts["sent" if outcome == SENT else "failed"] += 1
     return counts
 
 
@@ -409,24 +460,46 @@ def _compose_request(mail_id: int) -> int | None:
     return composed_id
 
 
+# What a mail about a registration reads besides it, in the same query.
+_WITH_SEMINAR = [joinedload(Registration.seminar).joinedload(Seminar.vhs)]
+
 NOTHING_TO_SEND = "Nicht gesendet: Die Anmeldung gibt es nicht mehr."
 
 
 def compose_later(mail_id: int) -> bool:
     """Compose a mail queued with ``mail.queue_later`` (its own short transaction, apart
     from the one that queued it); False when there is nothing to send any more."""
-    with write_transaction() as session:
+    return _composed(mail_id) is not None
+
+
+def _composed(mail_id: int) -> OutboxMail | None:
+    """``compose_later``, returning the mail as committed (None: nothing to send), for
+    the sender to build it without reading it again; everything else it read is read
+    afresh when next used, as after any commit."""
+    with write_transaction(keep_loaded=True) as session:
         mail = session.get(OutboxMail, mail_id, populate_existing=True)
-        if mail.params is None:
-            return True  # composed when queued, or on an earlier attempt
-        registration = (
-            session.get(Registration, mail.registration_id) if mail.registration_id else None
+        to_send = _compose(session, mail)
+    for loaded in list(session.identity_map.values()):
+        if loaded is not mail:
+            session.expire(loaded)
+    return mail if to_send else None
+
+
+def _compose(session, mail: OutboxMail) -> bool:
+    if mail.params is None:
+        return True  # composed when queued, or on an earlier attempt
+    registration = (
+        session.get(
+            Registration, mail.registration_id, options=_WITH_SEMINAR, populate_existing=True
         )
-        if registration is None or registration.erased_at is not None:
-            mail.params, mail.claimed_until = None, None
-            mail.failed_at, mail.last_error = utcnow(), NOTHING_TO_SEND
-            return False
-        mail_service.compose(mail, registration)
+        if mail.registration_id
+        else None
+    )
+    if registration is None or registration.erased_at is not None:
+        mail.params, mail.claimed_until = None, None
+        mail.failed_at, mail.last_error = utcnow(), NOTHING_TO_SEND
+        return False
+    mail_service.compose(mail, registration)
     return True
 
 

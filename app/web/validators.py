@@ -7,6 +7,7 @@ from flask import current_app
 from wtforms.validators import StopValidation, ValidationError
 
 from app.core.text import ENCODED_WORD_START, FORMULA_STARTS, has_control_characters
+from app.rules import email_parts
 
 NAME_MAX = 100
 EMAIL_MAX = 254
@@ -105,11 +106,10 @@ def check_email(value: str) -> str | None:
         return EMAIL_INVALID
     if ENCODED_WORD_START in value:  # mail programs would read it as an encoded header word
         return EMAIL_ENCODED_WORD
+    if not current_app.config["EMAIL_CHECK_DELIVERABILITY"]:
+        return EMAIL_INVALID if email_parts(value) is None else None
     try:
-        validate_email(
-            value,
-            check_deliverability=current_app.config["EMAIL_CHECK_DELIVERABILITY"],
-        )
+        validate_email(value, check_deliverability=True)
     except EmailNotValidError:
         return EMAIL_INVALID
     return None
