@@ -83,6 +83,12 @@ NAMES = {
     "home_rush": "home page while people book (one booking a second)",
 }
 RUSH_SECONDS = 1.0
+# the worker runs at the niceness deploy/seminare-worker.service gives it (Nice=)
+WORKER_NICE = int(
+    re.search(
+        r"^Nice=(-?\d+)$", (ROOT / "deploy" / "seminare-worker.service").read_text(), re.M
+    ).group(1)
+)
 # what else ran on the machine (BENCH_LOAD_NOTE), and its load average at the start
 LOAD_NOTE = os.environ.get("BENCH_LOAD_NOTE", "")
 LOAD_AT_START = os.getloadavg()  # between the bookings made while "home_rush" is measured
@@ -434,10 +440,11 @@ def server(url: str, app_module: str, **env) -> LiveServer:
 @contextmanager
 def mail_worker(site: LiveServer):
     """``flask worker`` beside the site, as in production: it delivers the outbox and runs
-    the periodic jobs. Stopped (TERM) at the end of the block."""
+    the periodic jobs, at the niceness its systemd unit gives it (``WORKER_NICE``).
+    Stopped (TERM) at the end of the block."""
     env = {**site.environment(), "FLASK_APP": "wsgi"}
     process = subprocess.Popen(
-        [str(BIN / "flask"), "worker"],
+        ["nice", "-n", str(WORKER_NICE), str(BIN / "flask"), "worker"],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
@@ -717,8 +724,9 @@ def report(all_results: dict) -> str:
         'its mails after the response); a bare Flask "hello" app (`bench/bare_app.py`); a '
         "minimal Flask app doing a locked count-and-insert on the same database "
         "(`bench/locked_app.py`). `flask worker` (mail and periodic jobs) runs during the "
-        "locked insert, the registration POST, the rush and the burst, and is stopped for "
-        "the default-settings POST. wrk sends no Accept-Encoding, so every figure is "
+        f"locked insert, the registration POST, the rush and the burst, at nice {WORKER_NICE} "
+        "as deploy/seminare-worker.service runs it, and is stopped for the default-settings "
+        "POST. wrk sends no Accept-Encoding, so every figure is "
         "uncompressed, like the bare app's",
         f"- Data: {sizes}",
         f"- Load: wrk, 2 threads, {CONNECTIONS} connections, {DURATION} per run, {ROUNDS} runs "
