@@ -54,7 +54,10 @@ def load_config(overrides: dict | None = None) -> dict:
         # Redis unreachable: each worker counts in its own memory (logged) instead of
         # failing every limited request, and tries Redis again after a while
         "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
-        "RATELIMIT_HEADERS_ENABLED": True,
+        # X-RateLimit-* headers on limited routes: two more Redis round trips per limited
+        # request, for clients that read them (a person's browser does not); a refusal
+        # (429) says Retry-After either way
+        "RATELIMIT_HEADERS_ENABLED": _flag("RATELIMIT_HEADERS_ENABLED", False),
         "REGISTRATION_RATE_LIMIT": env("REGISTRATION_RATE_LIMIT", "10 per minute;50 per hour"),
         # registrations for one seminar from one client (IPv6: one /64)
         # how long a public registration holds its place until the address is proven

@@ -126,3 +126,21 @@ def test_the_admin_home_says_when_each_worker_counts_on_its_own(app_factory):
         home = client.get("/manage/admin/").text
         assert "Jeder Prozess zählt die Grenzen für sich" in home
         assert "memory://" in home
+
+
+@pytest.mark.parametrize("headers_on", [False, True])
+def test_counters_are_told_only_when_asked_a_refusal_says_when_to_retry(app_factory, headers_on):
+    app = app_factory(
+        RATELIMIT_ENABLED=True,
+        RATELIMIT_HEADERS_ENABLED=headers_on,
+        REGISTRATION_RATE_LIMIT="1 per minute",
+    )
+    client = app.test_client()
+    with app.app_context():
+        seminar = factories.seminar()
+        url = f"/seminare/{seminar.id}/anmelden"
+        booked = client.post(url, data=factories.form_data(1))
+        refused = client.post(url, data=factories.form_data(2))
+    assert booked.status_code == 303 and refused.status_code == 429
+    assert ("X-RateLimit-Remaining" in booked.headers) is headers_on
+    assert 0 < int(refused.headers["Retry-After"]) <= 60

@@ -91,10 +91,11 @@ def init_rate_limits(app: Flask) -> None:
     limiter.init_app(app)
     _check_on_routes_only(app)
     # The limiter outlives an app (tests make many): a new app starts with its store
-    # assumed to answer, and counts under its own key prefix (Flask-Limiter keeps the
-    # first app's prefix otherwise).
+    # assumed to answer, and counts under its own key prefix and tells its own headers
+    # (Flask-Limiter keeps the first app's otherwise).
     limiter._storage_dead = False
     limiter._key_prefix = app.config.get("RATELIMIT_KEY_PREFIX", "")
+    limiter._headers_enabled = bool(app.config.get("RATELIMIT_HEADERS_ENABLED"))
     _logged_unreachable = False
 
     @app.after_request
