@@ -7,14 +7,17 @@ gets them, headers and bodies as a browser gets them."""
 
 import gzip
 import re
+from datetime import timedelta
 
 import pytest
 from flask import request
 from prometheus_client.parser import text_string_to_metric_families
 
+from app.core.timeutil import today_berlin
 from app.extensions import db
 from app.models import Registration
 from app.services.registrations import book_seat
+from app.web.page_cache import ready
 from tests import factories
 from tests.sqlcount import count_queries
 
@@ -186,3 +189,18 @@ def test_nothing_is_answered_before_flask_when_the_cache_is_off(app_factory):
     for _ in range(3):
         assert visitor.get("/impressum").status_code == 200
     assert through_flask == ["/impressum"] * 3
+
+
+def test_a_new_day_is_answered_by_flask_again(site, monkeypatch):
+    """What a page shows depends on the date (deadlines, what is upcoming): an answer kept
+    yesterday is not given today."""
+    factories.seminar()
+    visitor = _visitor(site)
+    visitor.get("/")
+    seen = len(_flask_saw(site))
+    visitor.get("/")
+    assert len(_flask_saw(site)) == seen
+    tomorrow = today_berlin() + timedelta(days=1)
+    monkeypatch.setattr(ready, "today_berlin", lambda: tomorrow)
+    visitor.get("/")
+    assert len(_flask_saw(site)) == seen + 1
