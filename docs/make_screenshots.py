@@ -95,12 +95,18 @@ def main() -> None:
             page.click("form button[type=submit]")
             page.wait_for_url(re.compile(r".*/manage/$"))
             shot("dashboard", full=False)
-            seminar = page.locator("#dashboard-rows a").first.get_attribute("href")
-            seminar_id = seminar.rstrip("/").split("/")[-1]
-            page.goto(f"{base}/manage/seminare/{seminar_id}/anwesenheit/1")
-            page.locator(".toggle").first.click()
-            page.wait_for_selector(".toggle--on")
-            shot("attendance", full=False)
+            # the first seminar whose first day's attendance can be taken today
+            links = page.locator("#dashboard-rows a").evaluate_all("els => els.map(e => e.href)")
+            for link in links:
+                seminar_id = link.rstrip("/").split("/")[-1]
+                page.goto(f"{base}/manage/seminare/{seminar_id}/anwesenheit/1")
+                if page.locator(".toggle").count():
+                    page.locator(".toggle").first.click()
+                    page.wait_for_selector(".toggle--on")
+                    shot("attendance", full=False)
+                    break
+            else:
+                print("No seminar of the demo data takes attendance today: attendance kept.")
             context.close()
         browser.close()
     print(f"Screenshots written to {OUT}")
