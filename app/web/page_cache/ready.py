@@ -47,7 +47,9 @@ from app.web.sessions import SESSIONLESS
 MARK = "seminare.ready"  # in the environ: (state, page cache entry or None, endpoint)
 
 # What the views read of a request besides its path and query (htmx, gzip, the poll's
-# validator), and what a proxy may change of the URL they build.
+# validator), and what a proxy may change of the URL they build. A cached view that comes
+# to read another header must name it here, or two requests that differ in it would get
+# one answer.
 KEY_HEADERS = (
     "HTTP_HOST",
     "HTTP_X_FORWARDED_PROTO",
