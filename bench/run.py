@@ -531,6 +531,17 @@ def run_database(label: str, url: str, size: str) -> dict:
     return results
 
 
+def post_env(token: str, cookie: str, seminar_id: int, run: str) -> dict:
+    """What post.lua reads: the form's token and cookie, the run's mark, the form's path."""
+    return {
+        **os.environ,
+        "BENCH_TOKEN": token,
+        "BENCH_COOKIE": cookie,
+        "BENCH_RUN": run,
+        "BENCH_PATH": f"/seminare/{seminar_id}/anmelden",
+    }
+
+
 def bookings(url, site, site_default, locked, post_seminar, default_seminar) -> dict:
     """The booking figures in turns: the minimal locked insert and the registration POST
     with the mail worker running beside them, then the registration POST of the site with
@@ -545,21 +556,9 @@ def bookings(url, site, site_default, locked, post_seminar, default_seminar) -> 
             time.sleep(1)  # started and looking at the outbox
             env = {**os.environ, "BENCH_SEMINAR": str(post_seminar), "BENCH_RUN": run}
             runs["locked"].append(wrk(locked.url + "/", "-s", lua["locked"], env=env, warm=False))
-            env = {
-                **os.environ,
-                "BENCH_TOKEN": token,
-                "BENCH_COOKIE": cookie,
-                "BENCH_RUN": run,
-                "BENCH_PATH": f"/seminare/{post_seminar}/anmelden",
-            }
+            env = post_env(token, cookie, post_seminar, run)
             runs["post"].append(wrk(site.url + "/", "-s", lua["post"], env=env, warm=False))
-        env = {
-            **os.environ,
-            "BENCH_TOKEN": default_token,
-            "BENCH_COOKIE": default_cookie,
-            "BENCH_RUN": run,
-            "BENCH_PATH": f"/seminare/{default_seminar}/anmelden",
-        }
+        env = post_env(default_token, default_cookie, default_seminar, run)
         runs["post_default"].append(
             wrk(site_default.url + "/", "-s", lua["post"], env=env, warm=False)
         )

@@ -38,6 +38,19 @@ def _poll_url(client) -> str:
     return POLL.search(client.get("/").text).group(1).replace("&amp;", "&")
 
 
+def _book(client, seminar, n: int):
+    """A booking through the public form, with the token of the page this client sees."""
+    token = re.search(
+        r'name="csrf_token" type="hidden" value="([^"]+)"',
+        client.get(f"/seminare/{seminar.id}").text,
+    ).group(1)
+    booked = client.post(
+        f"/seminare/{seminar.id}/anmelden", data={**factories.form_data(n), "csrf_token": token}
+    )
+    booked.close()
+    return booked
+
+
 def _varies_on_cookie(response) -> bool:
     return "cookie" in response.headers.get("Vary", "").lower()
 
@@ -75,14 +88,7 @@ def test_the_poll_neither_reads_nor_writes_the_session_of_a_person_with_one(site
     assert "Set-Cookie" not in static.headers and not _varies_on_cookie(static)
     assert client.get_cookie("session").value == cookie  # kept as it was
     # the form still works with the session the poll left alone
-    token = re.search(
-        r'name="csrf_token" type="hidden" value="([^"]+)"',
-        client.get(f"/seminare/{seminar.id}").text,
-    ).group(1)
-    booked = client.post(
-        f"/seminare/{seminar.id}/anmelden", data={**factories.form_data(1), "csrf_token": token}
-    )
-    booked.close()
+    booked = _book(client, seminar, 1)
     assert booked.status_code == 303
 
 
@@ -158,16 +164,8 @@ def test_public_gets_ask_no_rate_limit_counter(site):
             assert client.get(url).status_code == 200  # and from the cache
     assert calls == []
     # a booking is limited, so it is counted: the count does see this site's store
-    token = re.search(
-        r'name="csrf_token" type="hidden" value="([^"]+)"',
-        client.get(f"/seminare/{seminar.id}").text,
-    ).group(1)
     with storage_calls() as calls:
-        booked = client.post(
-            f"/seminare/{seminar.id}/anmelden",
-            data={**factories.form_data(1), "csrf_token": token},
-        )
-        booked.close()
+        booked = _book(client, seminar, 1)
     assert booked.status_code == 303
     assert calls
 
@@ -183,12 +181,5 @@ def test_public_gets_never_work_out_their_rate_limits(site, monkeypatch):
     for url in ("/", f"/seminare/{seminar.id}", f"/vhs/{seminar.vhs.slug}", poll, "/impressum"):
         assert client.get(url).status_code == 200
     assert looked_up == []
-    token = re.search(
-        r'name="csrf_token" type="hidden" value="([^"]+)"',
-        client.get(f"/seminare/{seminar.id}").text,
-    ).group(1)
-    booked = client.post(
-        f"/seminare/{seminar.id}/anmelden", data={**factories.form_data(2), "csrf_token": token}
-    )
-    booked.close()
+    booked = _book(client, seminar, 2)
     assert booked.status_code == 303 and looked_up  # a limited route is checked

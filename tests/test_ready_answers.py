@@ -17,7 +17,7 @@ from app.core.timeutil import today_berlin
 from app.extensions import db
 from app.models import Registration
 from app.services.registrations import book_seat
-from app.web.page_cache import ready
+from app.web.page_cache import version
 from tests import factories
 from tests.sqlcount import count_queries
 
@@ -201,6 +201,6 @@ def test_a_new_day_is_answered_by_flask_again(site, monkeypatch):
     visitor.get("/")
     assert len(_flask_saw(site)) == seen
     tomorrow = today_berlin() + timedelta(days=1)
-    monkeypatch.setattr(ready, "today_berlin", lambda: tomorrow)
+    monkeypatch.setattr(version, "today_berlin", lambda: tomorrow)
     visitor.get("/")
     assert len(_flask_saw(site)) == seen + 1

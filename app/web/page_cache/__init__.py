@@ -39,7 +39,6 @@ from flask import current_app, g, request, session
 from flask_wtf.csrf import generate_csrf
 
 from app.core.metrics import count_page
-from app.core.timeutil import today_berlin
 from app.web.compression import accepts_gzip, deflate_part, gzip_join, stored_part
 from app.web.htmx import is_htmx
 from app.web.page_cache import ready
@@ -47,6 +46,7 @@ from app.web.page_cache.version import (
     NO_DATA,
     DataVersion,
     public_data_version,
+    state_of,
     track_page_versions,
 )
 
@@ -173,12 +173,6 @@ def mark_ready(state: tuple, entry: Entry | None = None) -> None:
     given again before Flask (``ready.py``). ``entry``: the page cache's entry, whose CSRF
     token is made anew for each request."""
     request.environ[ready.MARK] = (state, entry, request.endpoint)
-
-
-def state_of(version: DataVersion, today=None) -> tuple:
-    """What a kept page or answer is tagged with: the Berlin date (``today``, else read
-    now) and the data version."""
-    return (today or today_berlin(), version.key)
 
 
 def init_page_cache(app) -> None:

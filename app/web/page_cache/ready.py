@@ -36,12 +36,17 @@ from functools import partial
 from flask import Flask
 
 from app.core import metrics
-from app.core.timeutil import today_berlin
 from app.extensions import db
 from app.web.logs import HEADER as REQUEST_ID_HEADER
 from app.web.logs import id_of
 from app.web.page_cache.tokens import TokenMaker
-from app.web.page_cache.version import data_version, has_kept_connections, read_kept
+from app.web.page_cache.version import (
+    NO_DATA,
+    data_version,
+    has_kept_connections,
+    read_kept,
+    state_of,
+)
 from app.web.sessions import SESSIONLESS
 
 MARK = "seminare.ready"  # in the environ: (state, page cache entry or None, endpoint)
@@ -72,6 +77,7 @@ class Answer:
     entry: object | None  # the page cache's entry, when a token is made per request
     gzip: bool
     endpoint: str
+    page: bool  # a page of the page cache (counted as its hit), not the poll
 
 
 def key_of(environ: dict) -> tuple | None:
@@ -129,7 +135,7 @@ class ReadyAnswers:
     def _give(self, kept: Answer, environ, start_response):
         started = time.perf_counter()
         # a page that shows nothing of the database (its version: none) holds for the day
-        state = self._state() if kept.state[1] else (today_berlin(), ())
+        state = self._state() if kept.state[1] else state_of(NO_DATA)
         if state != kept.state:
             return None
         headers = list(kept.headers)
@@ -162,7 +168,7 @@ class ReadyAnswers:
             )
         except engine.dialect.loaded_dbapi.Error:
             return None  # Flask answers, as it answers any request while the database is away
-        return (today_berlin(), version.key)
+        return state_of(version)
 
     def _fresh_token(self) -> tuple[bytes, str | None]:
         """A CSRF token and the session cookie that proves it, as Flask-WTF and Flask's
@@ -172,7 +178,7 @@ class ReadyAnswers:
         return self._tokens.make()
 
     def _count(self, kept: Answer, started: float) -> None:
-        if kept.entry is not None or kept.endpoint != "public.live_seats":
+        if kept.page:
             cache = self.app.extensions.get("page_cache")
             if cache is not None:
                 cache.hits += 1
@@ -225,6 +231,7 @@ class ReadyAnswers:
             entry=entry if token_made else None,
             gzip=gzipped,
             endpoint=endpoint or "unknown",
+            page=entry is not None,
         )
 
     def _keep(self, key: tuple, answer: Answer) -> None:

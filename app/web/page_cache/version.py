@@ -23,7 +23,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from app.core.timeutil import utcnow
+from app.core.timeutil import today_berlin, utcnow
 from app.database import sqlite_file
 from app.extensions import db
 from app.models import Council, Programme, Seminar, Vhs
@@ -41,6 +41,12 @@ class DataVersion:
 
 
 NO_DATA = DataVersion(key=())
+
+
+def state_of(version: DataVersion, today=None) -> tuple:
+    """What a kept page or ready answer is tagged with: the Berlin date (``today``, else
+    read now) and the data version."""
+    return (today or today_berlin(), version.key)
 
 
 # The version of everything the public pages show: the newest change stamp of each of the
